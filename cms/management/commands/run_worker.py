@@ -1,0 +1,55 @@
+"""The task worker: Django Tasks' database worker plus the periodic work Wagtail expects a cron for.
+
+django-tasks-db has no periodic tasks, and Wagtail's scheduled publishing (go-live / expiry) needs
+`publish_scheduled` to run regularly, so this loop enqueues it every `--schedule-interval` seconds and then
+drains the queue with the stock worker. Several workers may run: the queue hands each task to one of them.
+"""
+
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from cms.tasks import publish_scheduled_pages, scheduled_publishing_due
+
+
+class Command(BaseCommand):
+    help = "Run background tasks and scheduled publishing until stopped (or once, with --once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between queue polls.")
+        parser.add_argument(
+            "--schedule-interval",
+            type=float,
+            default=60.0,
+            help="Seconds between scheduled-publishing runs (default 60).",
+        )
+        parser.add_argument(
+            "--once", action="store_true", help="Enqueue scheduled publishing, run every ready task, then exit."
+        )
+
+    def handle(self, *, interval, schedule_interval, once, **options):
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        every = timedelta(seconds=schedule_interval)
+        last_scheduled_run = None
+        while worker.running:
+            if scheduled_publishing_due(last_scheduled_run, every):
+                publish_scheduled_pages.enqueue()
+                last_scheduled_run = timezone.now()
+            worker.run()
+            if once:
+                return
+            time.sleep(interval)

@@ -1,0 +1,51 @@
+"""Operational endpoints."""
+
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_tasks import default_task_backend
+
+from cms.tasks import task_queue_state
+
+
+def _check(probe) -> dict:
+    try:
+        return {"ok": True, **(probe() or {})}
+    except Exception as exc:  # noqa: BLE001 - any failure is the answer; report its kind, not internals
+        return {"ok": False, "error": type(exc).__name__}
+
+
+def _database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"vendor": connection.vendor}
+
+
+def _task_queue() -> dict:
+    return {"backend": type(default_task_backend).__name__, **task_queue_state()}
+
+
+def _storage() -> dict:
+    # A write + read + delete round trip: `exists()` alone passes on a read-only or full disk.
+    name = default_storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    try:
+        with default_storage.open(name) as handle:
+            if handle.read() != b"ok":
+                raise OSError("storage returned different bytes")
+    finally:
+        default_storage.delete(name)
+    return {"backend": type(default_storage).__name__}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _check(_database), "task_queue": _check(_task_queue), "storage": _check(_storage)}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)

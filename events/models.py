@@ -1,0 +1,419 @@
+"""Training events: live virtual, in-person or hybrid sessions, one-off or recurring.
+
+Editors enter dates and wall-clock times in the event's own IANA time zone ("10:00 in Chicago"); the aware
+`start`/`end` instants every channel reads are derived from those on save, so no admin user's browser or
+account time zone can shift an event.
+"""
+
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from events.recurrence import MAX_OCCURRENCES, Occurrence, build_rule, exists_in_zone, local_to_aware
+from pages.blocks import BodyBlock
+from pages.models import Person, Topic
+from pages.validators import validate_web_url
+
+US_TIME_ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+]
+TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in US_TIME_ZONES] + [
+    (name, name.replace("_", " "))
+    for name in sorted(available_timezones() - set(US_TIME_ZONES))
+    if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))
+]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as America/Chicago.", code="time_zone")
+
+
+class EventStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    POSTPONED = "postponed", "Postponed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class DeliveryMode(models.TextChoices):
+    LIVE_VIRTUAL = "live_virtual", "Live virtual"
+    IN_PERSON = "in_person", "In person"
+    HYBRID = "hybrid", "Hybrid"
+
+
+class RecurrenceFrequency(models.TextChoices):
+    NONE = "", "Does not repeat"
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly (same weekday)"
+    MONTHLY = "monthly", "Monthly"
+    YEARLY = "yearly", "Yearly"
+
+
+class EventIndexPage(Page):
+    """The list of training events."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["events.TrainingEventPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from events.selectors import upcoming_events
+
+        context = super().get_context(request, *args, **kwargs)
+        context["events"] = upcoming_events(user=request.user)[:50]
+        return context
+
+
+class TrainingEventForm(WagtailAdminPageForm):
+    """Checks the skipped and rescheduled dates against the repeat rule, which needs the inline rows."""
+
+    def _post_clean(self):
+        super()._post_clean()  # the page instance now holds the submitted values and passed full_clean()
+        page = self.instance
+        if self.errors or not page.is_recurring:
+            return
+        valid_dates = {occurrence.original_date for occurrence in page.rule_occurrences()}
+        for relation, field, label in (
+            ("skipped_dates", "date", "Skipped date"),
+            ("rescheduled_occurrences", "original_date", "Changed session"),
+        ):
+            formset = self.formsets.get(relation)
+            if formset is None or not formset.is_valid():
+                continue
+            for form in formset.forms:
+                day = form.cleaned_data.get(field)
+                if day and not form.cleaned_data.get("DELETE") and day not in valid_dates:
+                    form.add_error(field, f"{label} {day:%B %-d, %Y} is not one of this event's dates.")
+
+
+class TrainingEventPage(Page):
+    """A facilitator-led training event or Community of Practice meeting."""
+
+    summary = models.TextField(max_length=600, help_text="Two or three sentences for listings and calendars.")
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    start_date = models.DateField(help_text="The date of the (first) session.")
+    start_time = models.TimeField(help_text="Local start time in the event's time zone.")
+    end_date = models.DateField(null=True, blank=True, help_text="Leave empty when the event ends the same day.")
+    end_time = models.TimeField(help_text="Local end time in the event's time zone.")
+    time_zone = models.CharField(
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text="The time zone the times above are in; calendars convert them for each member.",
+    )
+    # Derived from the local fields above on every save: what selectors filter and feeds emit.
+    start = models.DateTimeField(editable=False, db_index=True)
+    end = models.DateTimeField(editable=False)
+
+    delivery_mode = models.CharField(max_length=20, choices=DeliveryMode.choices, default=DeliveryMode.LIVE_VIRTUAL)
+    location = models.CharField(max_length=255, blank=True, help_text="Venue and address for in-person sessions.")
+    join_url = models.URLField(
+        blank=True,
+        max_length=500,
+        validators=[validate_web_url],
+        help_text="The video-meeting link. Shown to Community of Practice members only.",
+    )
+    registration_url = models.URLField(
+        blank=True, max_length=500, validators=[validate_web_url], help_text="Where participants register."
+    )
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="events")
+    facilitators = ParentalManyToManyField(Person, blank=True, related_name="events_facilitated")
+    audience = models.CharField(
+        max_length=255, blank=True, help_text="e.g. 'CIT coordinators, 911 call-takers and dispatchers'."
+    )
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Leave empty for no limit.")
+    status = models.CharField(
+        max_length=20,
+        choices=EventStatus.choices,
+        default=EventStatus.SCHEDULED,
+        help_text="Cancelled events stay listed (and in calendars) marked as cancelled.",
+    )
+
+    recurrence_frequency = models.CharField(
+        "repeats", max_length=10, choices=RecurrenceFrequency.choices, blank=True, default=""
+    )
+    recurrence_interval = models.PositiveSmallIntegerField(
+        "every", default=1, help_text="1 = every week/month; 3 with 'Monthly' = quarterly."
+    )
+    recurrence_monthly_by_weekday = models.BooleanField(
+        "same weekday of the month",
+        default=True,
+        help_text="For monthly repeats: e.g. 'the second Thursday' rather than 'the 14th'.",
+    )
+    recurrence_count = models.PositiveSmallIntegerField(
+        "number of sessions", null=True, blank=True, help_text="Stop after this many sessions…"
+    )
+    recurrence_until = models.DateField("repeat until", null=True, blank=True, help_text="…or on this date.")
+
+    # Calendar identity: stable across edits, moves and republishing (kept out of revisions).
+    ical_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    schedule_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    base_form_class = TrainingEventForm
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("start_time")]),
+                FieldRowPanel([FieldPanel("end_date"), FieldPanel("end_time")]),
+                FieldPanel("time_zone"),
+                FieldPanel("status"),
+            ],
+            heading="When",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("recurrence_frequency"), FieldPanel("recurrence_interval")]),
+                FieldPanel("recurrence_monthly_by_weekday"),
+                FieldRowPanel([FieldPanel("recurrence_count"), FieldPanel("recurrence_until")]),
+                InlinePanel("skipped_dates", heading="Skipped dates", label="Skipped date"),
+                InlinePanel(
+                    "rescheduled_occurrences", heading="Changed sessions", label="Changed session"
+                ),
+            ],
+            heading="Repeats",
+            classname="collapsed",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("delivery_mode"),
+                FieldPanel("location"),
+                FieldPanel("join_url"),
+                FieldPanel("registration_url"),
+                FieldRowPanel([FieldPanel("audience"), FieldPanel("capacity")]),
+            ],
+            heading="Where and who",
+        ),
+        FieldPanel("topics"),
+        FieldPanel("facilitators"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("start"),
+        index.FilterField("status"),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+    ]
+    parent_page_types = ["events.EventIndexPage"]
+    subpage_types = []
+    exclude_fields_in_copy = ["ical_uid", "ical_sequence", "schedule_fingerprint"]
+
+    class Meta:
+        verbose_name = "training event"
+
+    # --- time -------------------------------------------------------------------------------------------
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def local_start(self) -> datetime:
+        return datetime.combine(self.start_date, self.start_time)
+
+    @property
+    def local_end(self) -> datetime:
+        return datetime.combine(self.end_date or self.start_date, self.end_time)
+
+    def compute_instants(self) -> None:
+        self.start = local_to_aware(self.start_date, self.start_time, self.zone)
+        self.end = local_to_aware(self.end_date or self.start_date, self.end_time, self.zone)
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.recurrence_frequency)
+
+    def recurrence_rule(self):
+        if not self.is_recurring:
+            return None
+        return build_rule(
+            frequency=self.recurrence_frequency,
+            interval=self.recurrence_interval,
+            monthly_by_weekday=self.recurrence_monthly_by_weekday,
+            local_start=self.local_start,
+            count=self.recurrence_count,
+            until=self.recurrence_until,
+        )
+
+    def rule_occurrences(self, limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
+        """Every session the rule yields (before skips and changes), at most `limit` of them."""
+        length = self.local_end - self.local_start
+        rule = self.recurrence_rule()
+        starts = [self.local_start] if rule is None else [start for _, start in zip(range(limit), rule, strict=False)]
+        return [
+            Occurrence(
+                original_date=start.date(),
+                start=start.replace(tzinfo=self.zone),
+                end=(start + length).replace(tzinfo=self.zone),
+                status=self.status,
+            )
+            for start in starts
+        ]
+
+    def occurrences(self, limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
+        """The sessions members attend: the rule's dates minus skipped ones, with changed sessions applied."""
+        skipped = {row.date for row in self.skipped_dates.all()}
+        changed = {row.original_date: row for row in self.rescheduled_occurrences.all()}
+        sessions = []
+        for occurrence in self.rule_occurrences(limit):
+            if occurrence.original_date in skipped:
+                continue
+            override = changed.get(occurrence.original_date)
+            sessions.append(override.apply_to(occurrence, self.zone) if override else occurrence)
+        return sessions
+
+    # --- validation -------------------------------------------------------------------------------------
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.time_zone not in available_timezones():
+            errors["time_zone"] = "Choose a time zone from the list."
+        if self.start_date and self.start_time and self.end_time and not errors:
+            for field, local in (("start_time", self.local_start), ("end_time", self.local_end)):
+                if not exists_in_zone(local, self.zone):
+                    errors[field] = (
+                        f"{local:%-I:%M %p} does not exist on {local:%B %-d} in {self.time_zone}: "
+                        "clocks skip that hour for daylight saving time."
+                    )
+            if not errors and self.local_end <= self.local_start:
+                errors["end_time"] = "The event must end after it starts."
+        if self.recurrence_count and self.recurrence_until:
+            errors["recurrence_until"] = "Choose either a number of sessions or an end date, not both."
+        elif self.recurrence_until and self.start_date and self.recurrence_until < self.start_date:
+            errors["recurrence_until"] = "The repeat end date is before the first session."
+        if not self.is_recurring and (self.recurrence_count or self.recurrence_until):
+            errors["recurrence_frequency"] = "Choose how often the event repeats, or clear the repeat end."
+        if errors:
+            raise ValidationError(errors)
+        if self.is_recurring and not self.rule_occurrences(limit=1):
+            raise ValidationError({"recurrence_frequency": "This repeat rule gives no sessions at all."})
+
+    def save(self, *args, **kwargs):
+        self.compute_instants()
+        super().save(*args, **kwargs)
+
+    # --- calendar identity ------------------------------------------------------------------------------
+
+    def with_content_json(self, content):
+        """UID and SEQUENCE belong to the event, not to a revision: restoring an old revision keeps them."""
+        page = super().with_content_json(content)
+        page.ical_uid = self.ical_uid
+        page.ical_sequence = self.ical_sequence
+        page.schedule_fingerprint = self.schedule_fingerprint
+        return page
+
+    def compute_schedule_fingerprint(self) -> str:
+        """A digest of what calendar clients must be told about (RFC 5545 SEQUENCE): time, place, status."""
+        schedule = {
+            "start": self.local_start.isoformat(),
+            "end": self.local_end.isoformat(),
+            "time_zone": self.time_zone,
+            "status": self.status,
+            "delivery_mode": self.delivery_mode,
+            "location": self.location,
+            "join_url": self.join_url,
+            "rule": [
+                self.recurrence_frequency,
+                self.recurrence_interval,
+                self.recurrence_monthly_by_weekday,
+                self.recurrence_count,
+                self.recurrence_until and self.recurrence_until.isoformat(),
+            ],
+            "skipped": sorted(row.date.isoformat() for row in self.skipped_dates.all()),
+            "changed": sorted(row.fingerprint() for row in self.rescheduled_occurrences.all()),
+        }
+        return hashlib.sha256(json.dumps(schedule, sort_keys=True).encode()).hexdigest()
+
+
+class EventSkippedDate(Orderable):
+    """A date the repeating event does not take place (iCal EXDATE)."""
+
+    page = ParentalKey(TrainingEventPage, on_delete=models.CASCADE, related_name="skipped_dates")
+    date = models.DateField(help_text="The date of the session that will not happen.")
+    reason = models.CharField(max_length=255, blank=True, help_text="e.g. 'Thanksgiving week'.")
+
+    panels = [FieldRowPanel([FieldPanel("date"), FieldPanel("reason")])]
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["page", "date"], name="unique_skipped_date")]
+
+
+class EventOccurrenceOverride(Orderable):
+    """One session of a repeating event moved to another time or cancelled (iCal RECURRENCE-ID)."""
+
+    page = ParentalKey(TrainingEventPage, on_delete=models.CASCADE, related_name="rescheduled_occurrences")
+    original_date = models.DateField(help_text="The date the session was originally planned for.")
+    new_date = models.DateField(null=True, blank=True, help_text="Leave empty to keep the same date.")
+    new_start_time = models.TimeField(null=True, blank=True, help_text="Leave empty to keep the usual time.")
+    new_end_time = models.TimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=EventStatus.choices, default=EventStatus.SCHEDULED)
+    note = models.CharField(max_length=255, blank=True, help_text="Shown to members, e.g. 'Moved for the holiday'.")
+
+    panels = [
+        FieldRowPanel([FieldPanel("original_date"), FieldPanel("status")]),
+        FieldRowPanel([FieldPanel("new_date"), FieldPanel("new_start_time"), FieldPanel("new_end_time")]),
+        FieldPanel("note"),
+    ]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["page", "original_date"], name="unique_override_per_session")
+        ]
+
+    def clean(self):
+        if (self.new_start_time is None) != (self.new_end_time is None):
+            raise ValidationError({"new_end_time": "Give both a new start and a new end time, or neither."})
+        if self.new_start_time and self.new_end_time and self.new_end_time <= self.new_start_time:
+            raise ValidationError({"new_end_time": "The session must end after it starts."})
+
+    def apply_to(self, occurrence: Occurrence, zone: ZoneInfo) -> Occurrence:
+        day = self.new_date or occurrence.start.date()
+        if self.new_start_time and self.new_end_time:
+            start = local_to_aware(day, self.new_start_time, zone)
+            end = local_to_aware(day, self.new_end_time, zone)
+        else:
+            start = local_to_aware(day, occurrence.start.time(), zone)
+            end = start + occurrence.duration
+        return Occurrence(
+            original_date=occurrence.original_date,
+            start=start,
+            end=end,
+            status=self.status,
+            is_override=True,
+            note=self.note,
+        )
+
+    def fingerprint(self) -> str:
+        return "|".join(
+            str(value)
+            for value in (self.original_date, self.new_date, self.new_start_time, self.new_end_time, self.status)
+        )

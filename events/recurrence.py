@@ -1,0 +1,68 @@
+"""Recurrence in editor terms (frequency, interval, end) turned into dateutil rules over local wall-clock time.
+
+Rules run over naive local datetimes in the event's own time zone so a 10:00 meeting stays at 10:00 across
+daylight-saving changes; each occurrence is made aware only when it is emitted.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+
+# Bounded work per request: no caller expands more than this many occurrences of one event.
+MAX_OCCURRENCES = 500
+
+FREQUENCIES = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY, "yearly": rrule.YEARLY}
+WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
+
+
+def nth_weekday_of_month(day: date) -> int:
+    """1 for the first Thursday of a month ... 4 for the fourth; -1 for a fifth, which means 'the last'."""
+    nth = (day.day - 1) // 7 + 1
+    return -1 if nth == 5 else nth
+
+
+def build_rule(
+    *,
+    frequency: str,
+    interval: int,
+    monthly_by_weekday: bool,
+    local_start: datetime,
+    count: int | None,
+    until: date | None,
+) -> rrule.rrule:
+    kwargs = {"freq": FREQUENCIES[frequency], "interval": max(interval, 1), "dtstart": local_start}
+    if frequency == "monthly" and monthly_by_weekday:
+        kwargs["byweekday"] = WEEKDAYS[local_start.weekday()](nth_weekday_of_month(local_start.date()))
+    if count:
+        kwargs["count"] = count
+    if until:
+        kwargs["until"] = datetime.combine(until, time.max)
+    return rrule.rrule(**kwargs)
+
+
+def local_to_aware(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock).replace(tzinfo=zone)
+
+
+def exists_in_zone(local: datetime, zone: ZoneInfo) -> bool:
+    """False for wall-clock times skipped by a daylight-saving jump (e.g. 02:30 on the March change)."""
+    aware = local.replace(tzinfo=zone)
+    return aware.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None) == local
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated instance of an event; `original_date` identifies it (iCal RECURRENCE-ID) when it was moved."""
+
+    original_date: date
+    start: datetime
+    end: datetime
+    status: str
+    is_override: bool = False
+    note: str = ""
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start

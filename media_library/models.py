@@ -1,0 +1,215 @@
+"""Images, documents, the resource library (publications) and the meeting and webinar recordings."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.documents.models import AbstractDocument, Document
+from wagtail.fields import RichTextField
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
+from wagtail.models import Page
+from wagtail.search import index
+
+from pages.models import Person, Topic
+from pages.validators import validate_web_url
+
+VIDEO_EXTENSIONS = {"mp4", "webm", "mov"}
+
+
+class CustomImage(AbstractImage):
+    """An image whose alternative text is required: every image reaches partner sites with a description."""
+
+    description = models.CharField(
+        "alt text",
+        max_length=255,
+        help_text="Describe the image for people using screen readers, e.g. 'Officers in a CIT training class'.",
+    )
+    credit = models.CharField(max_length=255, blank=True, help_text="Photographer or source, if required.")
+
+    admin_form_fields = (*Image.admin_form_fields, "credit")
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = "image"
+        # Wagtail's choosers check this codename whatever the image model is called.
+        permissions = [("choose_image", "Can choose image")]
+
+    def clean(self):
+        super().clean()
+        if not (self.description or "").strip():
+            raise ValidationError({"description": "Alt text is required."})
+
+
+class CustomRendition(AbstractRendition):
+    image = models.ForeignKey(CustomImage, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+class CustomDocument(AbstractDocument):
+    """A document with a plain-language description for listings and search."""
+
+    description = models.TextField(blank=True)
+
+    admin_form_fields = (*Document.admin_form_fields, "description")
+
+    class Meta(AbstractDocument.Meta):
+        verbose_name = "document"
+        permissions = [("choose_document", "Can choose document")]
+
+    @property
+    def extension(self) -> str:
+        return self.file_extension.lower()
+
+
+def validate_pdf_document(document: CustomDocument | None) -> None:
+    if document and document.extension != "pdf":
+        raise ValidationError("Choose a PDF document.")
+
+
+class PublicationIndexPage(Page):
+    """The resource library."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["media_library.PublicationPage"]
+    max_count = 1
+
+
+class PublicationPage(Page):
+    """A publication in the resource library: a report, brief, toolkit or guide, with its PDF."""
+
+    publication_date = models.DateField()
+    authors = ParentalManyToManyField(Person, blank=True, related_name="publications")
+    abstract = RichTextField(features=["bold", "italic", "link", "ul", "ol"])
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="publications")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The publication itself, as a PDF.",
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("publication_date"), FieldPanel("cover_image")]),
+        FieldPanel("authors"),
+        FieldPanel("abstract"),
+        FieldPanel("document"),
+        FieldPanel("topics"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("abstract"),
+        index.FilterField("publication_date"),
+        index.RelatedFields("authors", [index.SearchField("name")]),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+    ]
+    parent_page_types = ["media_library.PublicationIndexPage"]
+    subpage_types = []
+
+    def clean(self):
+        super().clean()
+        if self.document_id:
+            try:
+                validate_pdf_document(self.document)
+            except ValidationError as error:
+                raise ValidationError({"document": error.messages}) from error
+
+
+class RecordingIndexPage(Page):
+    """Community of Practice meeting and webinar recordings."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["media_library.RecordingPage"]
+    max_count = 1
+
+
+class RecordingPage(Page):
+    """A recorded CoP meeting or webinar: a video file or an embed link, with its transcript and captions."""
+
+    summary = models.TextField(max_length=600, help_text="What the session covered, for listings.")
+    recorded_on = models.DateField()
+    duration_minutes = models.PositiveIntegerField(help_text="Length of the recording in minutes.")
+    video = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The video file (MP4, WebM or MOV). Or give an embed link instead.",
+    )
+    embed_url = models.URLField(
+        blank=True,
+        max_length=500,
+        validators=[validate_web_url],
+        help_text="A video-platform link (e.g. Vimeo or YouTube) when the video is hosted elsewhere.",
+    )
+    captions = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Closed captions as a WebVTT (.vtt) file.",
+    )
+    transcript = RichTextField(blank=True, features=["bold", "italic", "h3", "ul", "ol", "link"])
+    related_event = models.ForeignKey(
+        "events.TrainingEventPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recordings",
+        help_text="The training event or meeting this is a recording of.",
+    )
+    presenters = ParentalManyToManyField(Person, blank=True, related_name="recordings")
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="recordings")
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("recorded_on"), FieldPanel("duration_minutes")]),
+        MultiFieldPanel([FieldPanel("video"), FieldPanel("embed_url"), FieldPanel("captions")], heading="Video"),
+        FieldPanel("transcript"),
+        FieldPanel("related_event"),
+        FieldPanel("presenters"),
+        FieldPanel("topics"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("transcript"),
+        index.FilterField("recorded_on"),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+    ]
+    parent_page_types = ["media_library.RecordingIndexPage"]
+    subpage_types = []
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if bool(self.video_id) == bool(self.embed_url):
+            errors["embed_url"] = "Give either a video file or an embed link (exactly one)."
+        if self.video_id and self.video.extension not in VIDEO_EXTENSIONS:
+            errors["video"] = "Choose a video file (MP4, WebM or MOV)."
+        if self.captions_id:
+            if self.captions.extension != "vtt":
+                errors["captions"] = "Captions must be a WebVTT (.vtt) file."
+            elif not captions_look_like_webvtt(self.captions):
+                errors["captions"] = "That file is not WebVTT: it must start with the line 'WEBVTT'."
+        if errors:
+            raise ValidationError(errors)
+
+
+def captions_look_like_webvtt(document: CustomDocument) -> bool:
+    with document.open_file() as handle:
+        head = handle.read(16)
+    return head.lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT")

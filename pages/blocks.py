@@ -1,0 +1,92 @@
+"""StreamField blocks shared by every page type.
+
+Each block is a typed structure (no raw HTML blocks) so the GraphQL API can expose it field by field and a partner
+site can render it in its own design.
+"""
+
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.images.blocks import ImageBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+from pages.validators import validate_web_url
+
+RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class WebURLBlock(blocks.URLBlock):
+    """A URL block that accepts only http(s) links."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        validate_web_url(value)
+        return value
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=120)
+    level = blocks.ChoiceBlock(choices=[("h2", "Heading 2"), ("h3", "Heading 3"), ("h4", "Heading 4")], default="h2")
+
+    class Meta:
+        icon = "title"
+        template = "pages/blocks/heading.html"
+
+
+class QuoteBlock(blocks.StructBlock):
+    quote = blocks.TextBlock()
+    attribution = blocks.CharBlock(required=False, max_length=200)
+
+    class Meta:
+        icon = "openquote"
+        template = "pages/blocks/quote.html"
+
+
+class CallToActionBlock(blocks.StructBlock):
+    label = blocks.CharBlock(max_length=80, help_text="The button text, e.g. 'Register for the training'.")
+    url = WebURLBlock(help_text="Where the button goes (https://...).")
+
+    class Meta:
+        icon = "link"
+        template = "pages/blocks/call_to_action.html"
+
+
+class DocumentLinkBlock(blocks.StructBlock):
+    document = DocumentChooserBlock()
+    label = blocks.CharBlock(required=False, max_length=120, help_text="Defaults to the document title.")
+
+    class Meta:
+        icon = "doc-full"
+        template = "pages/blocks/document_link.html"
+
+
+class TopicListBlock(blocks.StructBlock):
+    """A titled list of topics, e.g. the technical-assistance focus areas."""
+
+    heading = blocks.CharBlock(max_length=120)
+    topics = blocks.ListBlock(SnippetChooserBlock("pages.Topic"))
+
+    class Meta:
+        icon = "list-ul"
+        template = "pages/blocks/topic_list.html"
+
+
+class BodyBlock(blocks.StreamBlock):
+    heading = HeadingBlock()
+    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    image = ImageBlock()
+    quote = QuoteBlock()
+    call_to_action = CallToActionBlock()
+    document = DocumentLinkBlock()
+    topic_list = TopicListBlock()
+
+
+class ChapterBlock(blocks.StructBlock):
+    """One chapter of the interactive eGuide."""
+
+    title = blocks.CharBlock(max_length=150)
+    summary = blocks.TextBlock(required=False, help_text="One or two sentences shown in the table of contents.")
+    body = BodyBlock()
+
+    class Meta:
+        icon = "doc-full-inverse"
+        template = "pages/blocks/chapter.html"

@@ -1,0 +1,156 @@
+"""The site root, program pages, the self-paced courses and the eGuide, and the Topic and Person snippets."""
+
+from django.db import models
+from django.utils.text import slugify
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from pages.blocks import BodyBlock, ChapterBlock
+from pages.validators import validate_web_url
+
+
+class Topic(index.Indexed, models.Model):
+    """A live training topic (e.g. "988 Crisis Hotline") or a technical-assistance focus area."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", "Live training topic"
+        TECHNICAL_ASSISTANCE = "technical_assistance", "Technical-assistance focus area"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Used in URLs and feeds, e.g. /calendar/topics/<slug>.ics."
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.TRAINING)
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("kind"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.SearchField("description"), index.FilterField("kind")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        super().save(*args, **kwargs)
+
+
+class Person(index.Indexed, models.Model):
+    """A facilitator, presenter or author."""
+
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=150, blank=True, help_text="e.g. 'Facilitator', 'CIT Coordinator'.")
+    organization = models.CharField(max_length=200, blank=True)
+    bio = RichTextField(blank=True, features=["bold", "italic", "link"])
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("role"),
+        FieldPanel("organization"),
+        FieldPanel("bio"),
+        FieldPanel("photo"),
+    ]
+    search_fields = [index.SearchField("name"), index.SearchField("organization"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [models.UniqueConstraint(fields=["name", "organization"], name="unique_person_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization})" if self.organization else self.name
+
+
+class HomePage(Page):
+    """The site root: one per site. Everything else lives below it."""
+
+    intro = models.TextField(blank=True, help_text="A short introduction to the program.")
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "pages.ProgramPage",
+        "pages.CourseIndexPage",
+        "events.EventIndexPage",
+        "media_library.PublicationIndexPage",
+        "media_library.RecordingIndexPage",
+    ]
+    max_count = 1
+
+
+class ProgramPage(Page):
+    """A page about the program: the Community of Practice, the Online Resource Center, technical assistance."""
+
+    summary = models.TextField(blank=True, max_length=500, help_text="One or two sentences for listings.")
+    body = StreamField(BodyBlock(), use_json_field=True)
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="program_pages")
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body"), FieldPanel("topics")]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    parent_page_types = ["pages.HomePage", "pages.ProgramPage"]
+    subpage_types = ["pages.ProgramPage"]
+
+
+class CourseIndexPage(Page):
+    """Self-paced training: the eLearning courses and the eGuide."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["pages.CoursePage", "pages.GuidePage"]
+    max_count = 1
+
+
+class CoursePage(Page):
+    """A no-cost, on-demand eLearning course hosted on an external learning platform."""
+
+    summary = models.TextField(max_length=500, help_text="One or two sentences for listings.")
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+    duration_minutes = models.PositiveIntegerField(help_text="About how long the course takes, in minutes.")
+    audience = models.CharField(
+        max_length=255, help_text="Who the course is for, e.g. 'Public safety and behavioral health professionals'."
+    )
+    course_url = models.URLField(
+        validators=[validate_web_url], help_text="Where learners take the course (https://...)."
+    )
+    is_free = models.BooleanField(default=True, help_text="Untick only if the course charges a fee.")
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="courses")
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("course_url"), FieldPanel("duration_minutes"), FieldPanel("audience"), FieldPanel("is_free")],
+            heading="Course details",
+        ),
+        FieldPanel("topics"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    parent_page_types = ["pages.CourseIndexPage"]
+    subpage_types = []
+
+
+class GuidePage(Page):
+    """The interactive eGuide: ordered chapters of rich content."""
+
+    summary = models.TextField(max_length=500, help_text="One or two sentences for listings.")
+    chapters = StreamField([("chapter", ChapterBlock())], use_json_field=True, min_num=1)
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="guides")
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("topics"), FieldPanel("chapters")]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("chapters")]
+    parent_page_types = ["pages.CourseIndexPage"]
+    subpage_types = []
