@@ -193,9 +193,7 @@ class TrainingEventPage(Page):
                 FieldPanel("recurrence_monthly_by_weekday"),
                 FieldRowPanel([FieldPanel("recurrence_count"), FieldPanel("recurrence_until")]),
                 InlinePanel("skipped_dates", heading="Skipped dates", label="Skipped date"),
-                InlinePanel(
-                    "rescheduled_occurrences", heading="Changed sessions", label="Changed session"
-                ),
+                InlinePanel("rescheduled_occurrences", heading="Changed sessions", label="Changed session"),
             ],
             heading="Repeats",
             classname="collapsed",
@@ -385,9 +383,7 @@ class EventOccurrenceOverride(Orderable):
     ]
 
     class Meta(Orderable.Meta):
-        constraints = [
-            models.UniqueConstraint(fields=["page", "original_date"], name="unique_override_per_session")
-        ]
+        constraints = [models.UniqueConstraint(fields=["page", "original_date"], name="unique_override_per_session")]
 
     def clean(self):
         if (self.new_start_time is None) != (self.new_end_time is None):
@@ -415,5 +411,11 @@ class EventOccurrenceOverride(Orderable):
     def fingerprint(self) -> str:
         return "|".join(
             str(value)
-            for value in (self.original_date, self.new_date, self.new_start_time, self.new_end_time, self.status)
+            for value in (
+                self.original_date,
+                self.new_date,
+                self.new_start_time,
+                self.new_end_time,
+                self.status,
+            )
         )

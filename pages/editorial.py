@@ -53,9 +53,9 @@ def ensure_editorial_setup() -> None:
         for model_label in SNIPPET_MODELS:
             model = global_apps.get_model(model_label)
             actions = ["add", "change", "view"] + (["delete"] if name == MODERATORS else [])
-            group.permissions.add(*(
-                _permission(model._meta.app_label, f"{action}_{model._meta.model_name}") for action in actions
-            ))
+            group.permissions.add(
+                *(_permission(model._meta.app_label, f"{action}_{model._meta.model_name}") for action in actions)
+            )
 
     root_page = Page.get_first_root_node()
     if root_page is None:  # a flushed test database: nothing to attach page permissions or workflows to

@@ -48,9 +48,7 @@ class Person(index.Indexed, models.Model):
     role = models.CharField(max_length=150, blank=True, help_text="e.g. 'Facilitator', 'CIT Coordinator'.")
     organization = models.CharField(max_length=200, blank=True)
     bio = RichTextField(blank=True, features=["bold", "italic", "link"])
-    photo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    photo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     panels = [
         FieldPanel("name"),
@@ -59,7 +57,11 @@ class Person(index.Indexed, models.Model):
         FieldPanel("bio"),
         FieldPanel("photo"),
     ]
-    search_fields = [index.SearchField("name"), index.SearchField("organization"), index.AutocompleteField("name")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("organization"),
+        index.AutocompleteField("name"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -120,7 +122,8 @@ class CoursePage(Page):
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
     duration_minutes = models.PositiveIntegerField(help_text="About how long the course takes, in minutes.")
     audience = models.CharField(
-        max_length=255, help_text="Who the course is for, e.g. 'Public safety and behavioral health professionals'."
+        max_length=255,
+        help_text="Who the course is for, e.g. 'Public safety and behavioral health professionals'.",
     )
     course_url = models.URLField(
         validators=[validate_web_url], help_text="Where learners take the course (https://...)."
@@ -132,7 +135,12 @@ class CoursePage(Page):
         *Page.content_panels,
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("course_url"), FieldPanel("duration_minutes"), FieldPanel("audience"), FieldPanel("is_free")],
+            [
+                FieldPanel("course_url"),
+                FieldPanel("duration_minutes"),
+                FieldPanel("audience"),
+                FieldPanel("is_free"),
+            ],
             heading="Course details",
         ),
         FieldPanel("topics"),
@@ -150,7 +158,12 @@ class GuidePage(Page):
     chapters = StreamField([("chapter", ChapterBlock())], use_json_field=True, min_num=1)
     topics = ParentalManyToManyField(Topic, blank=True, related_name="guides")
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("topics"), FieldPanel("chapters")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("topics"),
+        FieldPanel("chapters"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("chapters")]
     parent_page_types = ["pages.CourseIndexPage"]
     subpage_types = []

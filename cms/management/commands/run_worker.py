@@ -28,7 +28,9 @@ class Command(BaseCommand):
             help="Seconds between scheduled-publishing runs (default 60).",
         )
         parser.add_argument(
-            "--once", action="store_true", help="Enqueue scheduled publishing, run every ready task, then exit."
+            "--once",
+            action="store_true",
+            help="Enqueue scheduled publishing, run every ready task, then exit.",
         )
 
     def handle(self, *, interval, schedule_interval, once, **options):
