@@ -1,5 +1,6 @@
 """Images, documents, the resource library (publications) and the meeting and webinar recordings."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
@@ -86,13 +87,13 @@ class PublicationPage(Page):
     abstract = RichTextField(features=["bold", "italic", "link", "ul", "ol"])
     topics = ParentalManyToManyField(Topic, blank=True, related_name="publications")
     document = models.ForeignKey(
-        "wagtaildocs.Document",
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         help_text="The publication itself, as a PDF.",
     )
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     content_panels = [
@@ -140,7 +141,7 @@ class RecordingPage(Page):
     recorded_on = models.DateField()
     duration_minutes = models.PositiveIntegerField(help_text="Length of the recording in minutes.")
     video = models.ForeignKey(
-        "wagtaildocs.Document",
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -154,7 +155,7 @@ class RecordingPage(Page):
         help_text="A video-platform link (e.g. Vimeo or YouTube) when the video is hosted elsewhere.",
     )
     captions = models.ForeignKey(
-        "wagtaildocs.Document",
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,

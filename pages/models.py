@@ -1,5 +1,6 @@
 """The site root, program pages, the self-paced courses and the eGuide, and the Topic and Person snippets."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
@@ -48,7 +49,9 @@ class Person(index.Indexed, models.Model):
     role = models.CharField(max_length=150, blank=True, help_text="e.g. 'Facilitator', 'CIT Coordinator'.")
     organization = models.CharField(max_length=200, blank=True)
     bio = RichTextField(blank=True, features=["bold", "italic", "link"])
-    photo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    photo = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     panels = [
         FieldPanel("name"),

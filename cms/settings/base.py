@@ -209,3 +209,6 @@ LOGGING = {
 def require_secret_key() -> None:
     if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment (see .env.example).")
+
+# Where `seed_demo` keeps the demo users' generated passwords (git-ignored, mode 600).
+DEMO_CREDENTIALS_FILE = Path(os.environ.get("DEMO_CREDENTIALS_FILE", BASE_DIR / ".demo-credentials"))

@@ -12,3 +12,4 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="cms-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+DEMO_CREDENTIALS_FILE = Path(tempfile.mkdtemp(prefix="cms-test-demo-")) / "demo-credentials.json"  # noqa: F405

@@ -1,0 +1,144 @@
+"""The demo-content command: idempotent, complete for the program, and every seeded page reachable."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.utils import timezone
+from django.utils.html import escape
+from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Revision
+
+from events.models import EventStatus, TrainingEventPage
+from media_library.models import CustomDocument, CustomImage, PublicationPage, RecordingPage
+from pages.demo import TRAINING_TOPICS
+from pages.models import CoursePage, GuidePage, Person, ProgramPage, Topic
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args):
+    call_command("seed_demo", "--allow-production", *args, verbosity=0)
+
+
+def snapshot() -> dict:
+    return {
+        "pages": sorted(Page.objects.values_list("url_path", "live", "latest_revision_id")),
+        "revisions": Revision.objects.count(),
+        "documents": sorted(CustomDocument.objects.values_list("title", "file")),
+        "images": CustomImage.objects.count(),
+        "topics": sorted(Topic.objects.values_list("slug", flat=True)),
+        "people": Person.objects.count(),
+        "users": sorted(get_user_model().objects.values_list("username", "password")),
+        "restrictions": PageViewRestriction.objects.count(),
+        "collections": sorted(Collection.objects.values_list("name", flat=True)),
+        "events": sorted(TrainingEventPage.objects.values_list("slug", "start", "ical_sequence", "ical_uid")),
+    }
+
+
+def test_refuses_to_seed_production_without_flag():
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo", verbosity=0)
+
+
+def test_running_twice_changes_nothing():
+    seed()
+    first = snapshot()
+    seed()
+    assert snapshot() == first
+
+
+def test_covers_the_program():
+    seed()
+    now = timezone.now()
+    upcoming = TrainingEventPage.objects.live().filter(end__gte=now)
+    for name, _ in TRAINING_TOPICS:
+        assert upcoming.filter(topics__name=name).exists(), f"no upcoming event for {name}"
+    assert len(set(upcoming.values_list("time_zone", flat=True))) >= 4
+
+    # A series whose sessions straddle a daylight-saving change keeps its local time, so the UTC time moves.
+    series = TrainingEventPage.objects.get(slug="deflection-series")
+    sessions = series.occurrences()
+    assert {session.start.hour for session in sessions} == {11}
+    assert len({session.start.utcoffset() for session in sessions}) == 2
+
+    meeting = TrainingEventPage.objects.get(slug="community-of-practice-quarterly-meeting")
+    assert meeting.recurrence_frequency == "monthly" and meeting.recurrence_interval == 3
+    assert meeting.skipped_dates.count() == 1 and meeting.rescheduled_occurrences.count() == 1
+    restriction = PageViewRestriction.objects.get(page=meeting)
+    assert list(restriction.groups.values_list("name", flat=True)) == ["CoP Members"]
+    assert any(session.is_override for session in meeting.occurrences())
+    assert len(meeting.occurrences()) == len(meeting.rule_occurrences()) - 1
+
+    assert TrainingEventPage.objects.filter(status=EventStatus.CANCELLED).exists()
+    assert CoursePage.objects.live().count() == 3
+    assert GuidePage.objects.live().get().chapters
+    assert set(ProgramPage.objects.values_list("slug", flat=True)) >= {
+        "community-of-practice",
+        "online-resource-center",
+        "technical-assistance",
+        "training",
+    }
+    publications = PublicationPage.objects.live()
+    assert publications.count() >= 10
+    for publication in publications:
+        with publication.document.open_file() as handle:
+            assert handle.read(5) == b"%PDF-"
+    recordings = RecordingPage.objects.live()
+    assert recordings.count() == 5
+    for recording in recordings:
+        recording.full_clean()  # captions are valid WebVTT, one video source
+        assert recording.transcript
+    members_only = Collection.objects.get(name="Members only")
+    assert CollectionViewRestriction.objects.filter(collection=members_only, groups__name="CoP Members").exists()
+    for group in ("Editors", "Moderators", "CoP Members", "Partners"):
+        assert Group.objects.get(name=group).user_set.exists(), group
+
+
+def test_credentials_are_kept_for_the_next_run(settings):
+    seed()
+    stored = settings.DEMO_CREDENTIALS_FILE.read_text()
+    seed()
+    assert settings.DEMO_CREDENTIALS_FILE.read_text() == stored
+    assert oct(settings.DEMO_CREDENTIALS_FILE.stat().st_mode & 0o777) == "0o600"
+
+
+@override_settings(ALLOWED_HOSTS=["localhost"])
+def test_every_seeded_page_is_reachable(client):
+    seed()
+    member = get_user_model().objects.get(username="member")
+    pages = Page.objects.live().exclude(depth=1).specific()
+    restricted_paths = [restriction.page.path for restriction in PageViewRestriction.objects.select_related("page")]
+    assert restricted_paths
+    for page in pages:
+        url = page.get_url()
+        restricted = any(page.path.startswith(path) for path in restricted_paths)
+        client.logout()
+        response = client.get(url, HTTP_HOST="localhost")
+        if restricted:
+            assert response.status_code == 302 and "/login" in response["Location"], url
+            client.force_login(member)
+            response = client.get(url, HTTP_HOST="localhost")
+        assert response.status_code == 200, url
+        assert escape(page.title) in response.content.decode(), url
+
+
+def test_volume_adds_events_and_publications_once():
+    seed()
+    events, publications = TrainingEventPage.objects.count(), PublicationPage.objects.count()
+    seed("--volume", "25")
+    assert TrainingEventPage.objects.count() == events + 25
+    assert PublicationPage.objects.count() == publications + 25
+    seed("--volume", "25")
+    assert TrainingEventPage.objects.count() == events + 25
+    volume_event = TrainingEventPage.objects.get(slug="volume-event-3")
+    assert volume_event.topics.exists() and volume_event.facilitators.exists()
+    assert volume_event.start > timezone.now() - timedelta(days=400)
+
+
+@pytest.mark.parametrize("bad", ["-1", "100001"])
+def test_volume_out_of_range_is_refused(bad):
+    with pytest.raises(CommandError, match="--volume"):
+        seed("--volume", bad)
