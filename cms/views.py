@@ -2,21 +2,28 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 from cms.tasks import task_queue_state
 
 
+class Unhealthy(Exception):
+    """A problem the probe understood; its message is safe to show."""
+
+
 def _check(probe) -> dict:
     try:
-        return {"ok": True, **(probe() or {})}
-    except Exception as exc:
+        return {"ok": True, **probe()}
+    except Unhealthy as problem:
+        return {"ok": False, "error": str(problem)}
+    except Exception as exc:  # any other failure is the answer too: report its kind, never its internals
         return {"ok": False, "error": type(exc).__name__}
 
 
@@ -28,7 +35,11 @@ def _database() -> dict:
 
 
 def _task_queue() -> dict:
-    return {"backend": type(default_task_backend).__name__, **task_queue_state()}
+    state = task_queue_state()
+    stall_after = getattr(settings, "WORKER_STALL_SECONDS", 300)
+    if state["oldest_ready_seconds"] > stall_after:
+        raise Unhealthy(f"the oldest queued task has waited {state['oldest_ready_seconds']:.0f}s: is a worker running?")
+    return {"backend": type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__, **state}
 
 
 def _storage() -> dict:
@@ -40,7 +51,7 @@ def _storage() -> dict:
                 raise OSError("storage returned different bytes")
     finally:
         default_storage.delete(name)
-    return {"backend": type(default_storage).__name__}
+    return {"backend": type(storages["default"]).__name__}
 
 
 @never_cache

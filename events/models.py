@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -156,7 +157,10 @@ class TrainingEventPage(Page):
         "repeats", max_length=10, choices=RecurrenceFrequency.choices, blank=True, default=""
     )
     recurrence_interval = models.PositiveSmallIntegerField(
-        "every", default=1, help_text="1 = every week/month; 3 with 'Monthly' = quarterly."
+        "every",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="1 = every week/month; 3 with 'Monthly' = quarterly.",
     )
     recurrence_monthly_by_weekday = models.BooleanField(
         "same weekday of the month",
@@ -164,7 +168,11 @@ class TrainingEventPage(Page):
         help_text="For monthly repeats: e.g. 'the second Thursday' rather than 'the 14th'.",
     )
     recurrence_count = models.PositiveSmallIntegerField(
-        "number of sessions", null=True, blank=True, help_text="Stop after this many sessions…"
+        "number of sessions",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_OCCURRENCES)],
+        help_text="Stop after this many sessions…",
     )
     recurrence_until = models.DateField("repeat until", null=True, blank=True, help_text="…or on this date.")
 

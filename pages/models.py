@@ -1,6 +1,7 @@
 """The site root, program pages, the self-paced courses and the eGuide, and the Topic and Person snippets."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
@@ -22,7 +23,10 @@ class Topic(index.Indexed, models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(
-        max_length=120, unique=True, help_text="Used in URLs and feeds, e.g. /calendar/topics/<slug>.ics."
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text="Used in URLs and feeds, e.g. /calendar/topics/<slug>.ics. Leave empty to make one from the name.",
     )
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.TRAINING)
     description = models.TextField(blank=True)
@@ -40,6 +44,15 @@ class Topic(index.Indexed, models.Model):
         if not self.slug:
             self.slug = slugify(self.name)[:120]
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+            if not self.slug:
+                raise ValidationError({"slug": "Enter a slug: the name has no letters or digits to make one from."})
+            if Topic.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+                raise ValidationError({"slug": f"Another topic already uses “{self.slug}”: enter a different slug."})
 
 
 class Person(index.Indexed, models.Model):

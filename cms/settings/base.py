@@ -128,8 +128,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background work: Django Tasks on the database. Workers run `manage.py run_worker`.
+# Background work: Django Tasks on the database. Workers run `manage.py run_worker`; /healthz reports the queue
+# as stalled when a ready task has waited longer than this (no worker running).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+WORKER_STALL_SECONDS = int(os.environ.get("WORKER_STALL_SECONDS", "300"))
 
 # Media: local files by default; S3 through django-storages when a bucket is named (DESIGN.md §5, §6).
 STATIC_URL = "/static/"
@@ -209,6 +211,7 @@ LOGGING = {
 def require_secret_key() -> None:
     if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment (see .env.example).")
+
 
 # Where `seed_demo` keeps the demo users' generated passwords (git-ignored, mode 600).
 DEMO_CREDENTIALS_FILE = Path(os.environ.get("DEMO_CREDENTIALS_FILE", BASE_DIR / ".demo-credentials"))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from cms.tasks import publish_scheduled_pages, scheduled_publishing_due
+from cms.tasks import publish_scheduled_pages
 
 
 class Command(BaseCommand):
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         every = timedelta(seconds=schedule_interval)
         last_scheduled_run = None
         while worker.running:
-            if scheduled_publishing_due(last_scheduled_run, every):
+            if last_scheduled_run is None or timezone.now() - last_scheduled_run >= every:
                 publish_scheduled_pages.enqueue()
                 last_scheduled_run = timezone.now()
             worker.run()
