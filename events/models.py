@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -46,6 +47,13 @@ TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in US_TIME_ZONES] +
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(f"“{value}” is not a time zone name such as America/Chicago.", code="time_zone")
+
+
+def dst_gap_message(local: datetime, time_zone: str) -> str:
+    return (
+        f"{local:%-I:%M %p} does not exist on {local:%B %-d} in {time_zone}: "
+        "clocks skip that hour for daylight saving time."
+    )
 
 
 class EventStatus(models.TextChoices):
@@ -104,8 +112,20 @@ class TrainingEventForm(WagtailAdminPageForm):
                 continue
             for form in formset.forms:
                 day = form.cleaned_data.get(field)
-                if day and not form.cleaned_data.get("DELETE") and day not in valid_dates:
+                if not day or form.cleaned_data.get("DELETE"):
+                    continue
+                if day not in valid_dates:
                     form.add_error(field, f"{label} {day:%B %-d, %Y} is not one of this event's dates.")
+                elif relation == "rescheduled_occurrences":
+                    self._check_new_times_exist(form, page)
+
+    @staticmethod
+    def _check_new_times_exist(form, page) -> None:
+        day = form.cleaned_data.get("new_date") or form.cleaned_data["original_date"]
+        for field in ("new_start_time", "new_end_time"):
+            clock = form.cleaned_data.get(field)
+            if clock and not exists_in_zone(datetime.combine(day, clock), page.zone):
+                form.add_error(field, dst_gap_message(datetime.combine(day, clock), page.time_zone))
 
 
 class TrainingEventPage(Page):
@@ -132,13 +152,18 @@ class TrainingEventPage(Page):
     delivery_mode = models.CharField(max_length=20, choices=DeliveryMode.choices, default=DeliveryMode.LIVE_VIRTUAL)
     location = models.CharField(max_length=255, blank=True, help_text="Venue and address for in-person sessions.")
     join_url = models.URLField(
+        "join URL",
         blank=True,
         max_length=500,
         validators=[validate_web_url],
         help_text="The video-meeting link. Shown to Community of Practice members only.",
     )
     registration_url = models.URLField(
-        blank=True, max_length=500, validators=[validate_web_url], help_text="Where participants register."
+        "registration URL",
+        blank=True,
+        max_length=500,
+        validators=[validate_web_url],
+        help_text="Where participants register.",
     )
     topics = ParentalManyToManyField(Topic, blank=True, related_name="events")
     facilitators = ParentalManyToManyField(Person, blank=True, related_name="events_facilitated")
@@ -216,8 +241,8 @@ class TrainingEventPage(Page):
             ],
             heading="Where and who",
         ),
-        FieldPanel("topics"),
-        FieldPanel("facilitators"),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("facilitators", widget=forms.CheckboxSelectMultiple),
         FieldPanel("body"),
     ]
     search_fields = [
@@ -306,10 +331,7 @@ class TrainingEventPage(Page):
         if self.start_date and self.start_time and self.end_time and not errors:
             for field, local in (("start_time", self.local_start), ("end_time", self.local_end)):
                 if not exists_in_zone(local, self.zone):
-                    errors[field] = (
-                        f"{local:%-I:%M %p} does not exist on {local:%B %-d} in {self.time_zone}: "
-                        "clocks skip that hour for daylight saving time."
-                    )
+                    errors[field] = dst_gap_message(local, self.time_zone)
             if not errors and self.local_end <= self.local_start:
                 errors["end_time"] = "The event must end after it starts."
         if self.recurrence_count and self.recurrence_until:
@@ -325,6 +347,10 @@ class TrainingEventPage(Page):
 
     def save(self, *args, **kwargs):
         self.compute_instants()
+        if self.live and not self.schedule_fingerprint:
+            # Live without a publish (created live in code, or imported): this schedule is SEQUENCE 0, so the first
+            # published change to it is seen as a change.
+            self.schedule_fingerprint = self.compute_schedule_fingerprint()
         super().save(*args, **kwargs)
 
     # --- calendar identity ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Images, documents, the resource library (publications) and the meeting and webinar recordings."""
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -99,10 +100,10 @@ class PublicationPage(Page):
     content_panels = [
         *Page.content_panels,
         FieldRowPanel([FieldPanel("publication_date"), FieldPanel("cover_image")]),
-        FieldPanel("authors"),
+        FieldPanel("authors", widget=forms.CheckboxSelectMultiple),
         FieldPanel("abstract"),
         FieldPanel("document"),
-        FieldPanel("topics"),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
     ]
     search_fields = [
         *Page.search_fields,
@@ -181,8 +182,8 @@ class RecordingPage(Page):
         MultiFieldPanel([FieldPanel("video"), FieldPanel("embed_url"), FieldPanel("captions")], heading="Video"),
         FieldPanel("transcript"),
         FieldPanel("related_event"),
-        FieldPanel("presenters"),
-        FieldPanel("topics"),
+        FieldPanel("presenters", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
     ]
     search_fields = [
         *Page.search_fields,

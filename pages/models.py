@@ -1,5 +1,6 @@
 """The site root, program pages, the self-paced courses and the eGuide, and the Topic and Person snippets."""
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -114,7 +115,12 @@ class ProgramPage(Page):
     body = StreamField(BodyBlock(), use_json_field=True)
     topics = ParentalManyToManyField(Topic, blank=True, related_name="program_pages")
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body"), FieldPanel("topics")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["pages.HomePage", "pages.ProgramPage"]
     subpage_types = ["pages.ProgramPage"]
@@ -159,7 +165,7 @@ class CoursePage(Page):
             ],
             heading="Course details",
         ),
-        FieldPanel("topics"),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
         FieldPanel("body"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
@@ -177,7 +183,7 @@ class GuidePage(Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
-        FieldPanel("topics"),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
         FieldPanel("chapters"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("chapters")]

@@ -1,15 +1,40 @@
 """Shared fixtures: a site whose root is the program's HomePage, with each section's index page."""
 
 import pytest
-from wagtail.models import Page, Site
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from events.factories import EventIndexPageFactory
 from media_library.factories import PublicationIndexPageFactory, RecordingIndexPageFactory
+from pages.editorial import on_post_migrate
 from pages.factories import CourseIndexPageFactory, HomePageFactory
 
 
 @pytest.fixture
-def home_page(db):
+def wagtail_tree(db) -> None:
+    """Put back what migrations create when an earlier transactional test's flush removed it (idempotent).
+
+    The test database starts migrated, but every transactional test (worker, browser) ends with a flush that keeps
+    only what post_migrate re-creates: Wagtail's locale, root collection and root page are gone. serialized_rollback
+    does not help: its reload collides with the groups post_migrate re-created after a plain transactional test.
+    """
+    ContentType.objects.clear_cache()  # ids cached before a flush point at rows that no longer exist
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    # The project's own post_migrate handler: content types, permissions, groups and the editorial workflow.
+    on_post_migrate(sender=apps.get_app_config("pages"))
+
+
+@pytest.fixture
+def home_page(wagtail_tree):
     root = Page.get_first_root_node()
     home = HomePageFactory(parent=root, slug="home-cit")
     Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})

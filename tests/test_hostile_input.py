@@ -147,3 +147,32 @@ def test_seed_demo_rejects_bad_arguments(arguments):
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
 def test_healthz_only_answers_get(client, method):
     assert getattr(client, method)("/healthz").status_code == 405
+
+
+def test_changed_session_cannot_move_into_a_daylight_saving_gap(admin_client, event_index):
+    # Weekly on Sundays from March 7, 2027; the US clocks jump from 02:00 to 03:00 on March 14.
+    response = create_event(
+        admin_client,
+        event_index,
+        start_date="2027-03-07",
+        start_time="09:00",
+        end_time="10:00",
+        time_zone="America/New_York",
+        recurrence_frequency="weekly",
+        recurrence_count="4",
+        rescheduled_occurrences=inline_formset(
+            [
+                {
+                    "original_date": "2027-03-14",
+                    "new_date": "",
+                    "new_start_time": "02:15",
+                    "new_end_time": "03:30",
+                    "status": "scheduled",
+                    "note": "",
+                }
+            ]
+        ),
+    )
+    assert response.status_code == 200
+    assert "2:15 AM does not exist on March 14 in America/New_York" in response.content.decode()
+    assert not TrainingEventPage.objects.exists()
