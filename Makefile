@@ -20,7 +20,7 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "CMS: http://127.0.0.1:$(PORT)/admin/  (demo logins above; health: /healthz)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
 	  $(PY) manage.py run_worker & \
 	  $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
