@@ -87,7 +87,7 @@ class EventIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from events.selectors import upcoming_events
+        from events.selectors import upcoming_events  # selectors import this module
 
         context = super().get_context(request, *args, **kwargs)
         context["events"] = upcoming_events(user=request.user)[:50]

@@ -1,0 +1,49 @@
+"""Documents in the "Members only" collection are served to CoP members only, through Wagtail's serve view."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from wagtail.models import Collection, CollectionViewRestriction
+
+from media_library.factories import DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def members_only_document():
+    collection = Collection.get_first_root_node().add_child(name="Members only")
+    restriction = CollectionViewRestriction.objects.create(
+        collection=collection, restriction_type=CollectionViewRestriction.GROUPS
+    )
+    restriction.groups.set([Group.objects.get(name="CoP Members")])
+    return DocumentFactory(title="CoP meeting notes", collection=collection)
+
+
+def test_anonymous_download_is_sent_to_log_in(client, members_only_document):
+    response = client.get(members_only_document.url)
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_non_member_cannot_download(client, members_only_document):
+    client.force_login(get_user_model().objects.create_user("partner", password="pw"))
+    response = client.get(members_only_document.url)
+    assert response.status_code in {302, 403}
+    assert b"%PDF" not in b"".join(getattr(response, "streaming_content", [response.content]))
+
+
+def test_member_downloads_the_file(client, members_only_document):
+    member = get_user_model().objects.create_user("member", password="pw")
+    member.groups.add(Group.objects.get(name="CoP Members"))
+    client.force_login(member)
+    response = client.get(members_only_document.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_public_document_downloads_for_anyone(client):
+    document = DocumentFactory(title="CIT starter guide")
+    response = client.get(document.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
