@@ -36,8 +36,7 @@ def _database() -> dict:
 
 def _task_queue() -> dict:
     state = task_queue_state()
-    stall_after = getattr(settings, "WORKER_STALL_SECONDS", 300)
-    if state["oldest_ready_seconds"] > stall_after:
+    if state["oldest_ready_seconds"] > settings.WORKER_STALL_SECONDS:
         raise Unhealthy(f"the oldest queued task has waited {state['oldest_ready_seconds']:.0f}s: is a worker running?")
     return {"backend": type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__, **state}
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
+from itertools import islice
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
@@ -298,7 +299,7 @@ class TrainingEventPage(Page):
         """Every session the rule yields (before skips and changes), at most `limit` of them."""
         length = self.local_end - self.local_start
         rule = self.recurrence_rule()
-        starts = [self.local_start] if rule is None else [start for _, start in zip(range(limit), rule, strict=False)]
+        starts = [self.local_start] if rule is None else list(islice(rule, limit))
         return [
             Occurrence(
                 original_date=start.date(),

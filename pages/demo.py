@@ -19,7 +19,7 @@ from django.db import transaction
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
 
 from events.models import EventIndexPage, EventOccurrenceOverride, EventSkippedDate, EventStatus, TrainingEventPage
-from media_library.factories import WEBVTT_SAMPLE
+from media_library.factories import WEBVTT_SAMPLE, ImageFactory
 from media_library.models import (
     CustomDocument,
     CustomImage,
@@ -30,6 +30,7 @@ from media_library.models import (
 )
 from media_library.pdf import make_pdf
 from pages.editorial import EDITORS, MEMBERS, MODERATORS, PARTNERS, ensure_editorial_setup
+from pages.factories import paragraph
 from pages.models import CourseIndexPage, CoursePage, GuidePage, HomePage, Person, ProgramPage, Topic
 
 TRAINING_TOPICS = [
@@ -120,10 +121,6 @@ class DemoReport:
     credentials: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def paragraph(text: str) -> tuple[str, str]:
-    return ("paragraph", f"<p>{text}</p>")
-
-
 def _publish(page: Page) -> Page:
     page.save_revision().publish()
     return page
@@ -185,8 +182,6 @@ def _document(title: str, filename: str, content: bytes, collection: Collection,
 
 
 def _cover_image(title: str, collection: Collection, report: DemoReport) -> CustomImage:
-    from media_library.factories import ImageFactory
-
     existing = CustomImage.objects.filter(title=title).first()
     if existing:
         return existing
@@ -264,19 +259,15 @@ def _users(report: DemoReport) -> None:
     _save_credentials(stored)
 
 
-def _credentials_file():
-    return settings.DEMO_CREDENTIALS_FILE
-
-
 def _load_credentials() -> dict:
     try:
-        return json.loads(_credentials_file().read_text())
+        return json.loads(settings.DEMO_CREDENTIALS_FILE.read_text())
     except (FileNotFoundError, ValueError):
         return {}
 
 
 def _save_credentials(stored: dict) -> None:
-    path = _credentials_file()
+    path = settings.DEMO_CREDENTIALS_FILE
     path.write_text(json.dumps(stored, indent=2, sort_keys=True))
     path.chmod(0o600)
 

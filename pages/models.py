@@ -42,14 +42,13 @@ class Topic(index.Indexed, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)[:120]
+        self.slug = self.slug or slugify(self.name)[:120]
         super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
         if not self.slug:
-            self.slug = slugify(self.name)[:120]
+            self.slug = slugify(self.name)[:120]  # what save() would derive, checked here so the editor sees why
             if not self.slug:
                 raise ValidationError({"slug": "Enter a slug: the name has no letters or digits to make one from."})
             if Topic.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():

@@ -1,7 +1,6 @@
 """Shared fixtures: a site whose root is the program's HomePage, with each section's index page."""
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from wagtail.coreutils import get_supported_content_language_variant
@@ -9,7 +8,7 @@ from wagtail.models import Collection, Locale, Page, Site
 
 from events.factories import EventIndexPageFactory
 from media_library.factories import PublicationIndexPageFactory, RecordingIndexPageFactory
-from pages.editorial import on_post_migrate
+from pages.editorial import ensure_editorial_setup
 from pages.factories import CourseIndexPageFactory, HomePageFactory
 
 
@@ -21,16 +20,17 @@ def wagtail_tree(db) -> None:
     only what post_migrate re-creates: Wagtail's locale, root collection and root page are gone. serialized_rollback
     does not help: its reload collides with the groups post_migrate re-created after a plain transactional test.
     """
+    if Page.get_first_root_node() is not None:  # the migrated database, as most tests see it
+        return
     ContentType.objects.clear_cache()  # ids cached before a flush point at rows that no longer exist
     locale, _ = Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    # The project's own post_migrate handler: content types, permissions, groups and the editorial workflow.
-    on_post_migrate(sender=apps.get_app_config("pages"))
+    Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    # The flush's post_migrate re-created groups and permissions but had no root to attach the workflow to.
+    ensure_editorial_setup()
 
 
 @pytest.fixture
