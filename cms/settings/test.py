@@ -11,5 +11,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="cms-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+PUBLIC_BASE_URL = "https://cms.example.org"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 DEMO_CREDENTIALS_FILE = Path(tempfile.mkdtemp(prefix="cms-test-demo-")) / "demo-credentials.json"  # noqa: F405

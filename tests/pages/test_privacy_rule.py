@@ -1,0 +1,129 @@
+"""The one privacy rule (pages.selectors) from every side: restrictions on ancestors, nested collections,
+login/password/group restrictions, unpublished ancestors, inactive users, and a constant query count."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction
+
+from media_library.factories import DocumentFactory, ImageFactory
+from pages.factories import ProgramPageFactory
+from pages.selectors import (
+    page_is_public,
+    page_is_visible,
+    restricted_pages,
+    user_is_member,
+    visible_documents,
+    visible_images,
+    visible_pages,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def restrict(page_or_collection, kind, group_name=None, model=PageViewRestriction):
+    field = "page" if model is PageViewRestriction else "collection"
+    restriction = model.objects.create(**{field: page_or_collection}, restriction_type=kind, password="pw")
+    if group_name:
+        restriction.groups.set([Group.objects.get(name=group_name)])
+    return restriction
+
+
+def user_in(*group_names, active=True, superuser=False):
+    user = get_user_model().objects.create_user(
+        f"u-{'-'.join(group_names) or 'none'}-{active}-{superuser}", password="pw", is_active=active
+    )
+    user.is_superuser = superuser
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=group_names))
+    return user
+
+
+@pytest.fixture
+def tree(home_page):
+    public = ProgramPageFactory(parent=home_page, title="Program")
+    members_section = ProgramPageFactory(parent=home_page, title="Online Resource Center")
+    restrict(members_section, PageViewRestriction.GROUPS, "CoP Members")
+    deep_members = ProgramPageFactory(parent=ProgramPageFactory(parent=members_section, title="Forum"), title="Deep")
+    login_only = ProgramPageFactory(parent=home_page, title="Login only")
+    restrict(login_only, PageViewRestriction.LOGIN)
+    password = ProgramPageFactory(parent=home_page, title="Password")
+    restrict(password, PageViewRestriction.PASSWORD)
+    draft_parent = ProgramPageFactory(parent=home_page, title="Draft parent")
+    live_child_of_draft = ProgramPageFactory(parent=draft_parent, title="Live child of draft")
+    Page.objects.filter(pk=draft_parent.pk).update(live=False)
+    ProgramPageFactory(parent=public, title="Draft", live=False)
+    return {"public": public, "deep_members": deep_members, "live_child_of_draft": live_child_of_draft}
+
+
+def titles(user):
+    return set(visible_pages(Page.objects.filter(depth__gt=2), user=user).values_list("title", flat=True))
+
+
+def test_anonymous_sees_live_public_pages_under_live_ancestors_only(tree):
+    assert titles(None) == {"Program"}
+
+
+def test_member_sees_members_only_subtrees_and_login_pages_never_password_or_drafts(tree):
+    assert titles(user_in("CoP Members")) == {"Program", "Online Resource Center", "Forum", "Deep", "Login only"}
+
+
+def test_other_groups_get_login_pages_but_not_members_only(tree):
+    assert titles(user_in("Partners")) == {"Program", "Login only"}
+
+
+def test_superuser_passes_group_restrictions_but_never_passwords(tree):
+    superuser = user_in(superuser=True)
+    assert "Password" not in titles(superuser)
+    assert "Deep" in titles(superuser)
+
+
+def test_inactive_member_is_anonymous(tree):
+    inactive = user_in("CoP Members", active=False)
+    assert titles(inactive) == {"Program"}
+    assert not user_is_member(inactive)
+
+
+def test_single_page_checks_agree_with_the_listing(tree):
+    member = user_in("CoP Members")
+    assert page_is_visible(tree["deep_members"], user=member)
+    assert not page_is_visible(tree["deep_members"], user=None)
+    assert not page_is_public(tree["deep_members"])
+    assert page_is_public(tree["public"])
+    assert not page_is_visible(tree["live_child_of_draft"], user=member)
+    assert set(restricted_pages(Page.objects.all()).values_list("title", flat=True)) == {
+        "Online Resource Center",
+        "Forum",
+        "Deep",
+        "Login only",
+        "Password",
+    }
+
+
+def test_listing_costs_one_query_whatever_the_number_of_restrictions(tree, django_assert_num_queries, home_page):
+    member = user_in("CoP Members")
+    with django_assert_num_queries(1):
+        list(visible_pages(Page.objects.all(), user=None))
+    for index in range(10):
+        restrict(
+            ProgramPageFactory(parent=home_page, title=f"Members {index}"), PageViewRestriction.GROUPS, "CoP Members"
+        )
+    with django_assert_num_queries(1):
+        list(visible_pages(Page.objects.all(), user=member))
+
+
+def test_documents_and_images_under_a_private_parent_collection_stay_private(home_page):
+    members = Collection.get_first_root_node().add_child(name="Members only")
+    restrict(members, CollectionViewRestriction.GROUPS, "CoP Members", model=CollectionViewRestriction)
+    nested = members.add_child(name="2025 meetings")
+    public = Collection.get_first_root_node().add_child(name="Public")
+    DocumentFactory(title="Public toolkit", collection=public)
+    DocumentFactory(title="Nested notes", collection=nested)
+    ImageFactory(title="Public photo", collection=public)
+    ImageFactory(title="Nested photo", collection=nested)
+
+    assert set(visible_documents(user=None).values_list("title", flat=True)) == {"Public toolkit"}
+    assert set(visible_images(user=None).values_list("title", flat=True)) == {"Public photo"}
+    member = user_in("CoP Members")
+    assert set(visible_documents(user=member).values_list("title", flat=True)) == {"Public toolkit", "Nested notes"}
+    assert set(visible_images(user=user_in("Partners")).values_list("title", flat=True)) == {"Public photo"}
