@@ -5,11 +5,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.views import healthz
+from integrations.graphql.views import graphql_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Partner API: the hardened GraphQL endpoint (integrations/graphql/views.py).
+    path("graphql/", graphql_view, name="graphql"),
 ]
 
 if settings.DEBUG:

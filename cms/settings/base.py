@@ -218,3 +218,24 @@ def require_secret_key() -> None:
 
 # Where `seed_demo` keeps the demo users' generated passwords (git-ignored, mode 600).
 DEMO_CREDENTIALS_FILE = Path(os.environ.get("DEMO_CREDENTIALS_FILE", BASE_DIR / ".demo-credentials"))
+
+# --- GraphQL API endpoint (integrations/graphql: tokens, hardened view, limits) -------------------------------
+# Every bound on what one /graphql/ request may cost; README "GraphQL endpoint" explains each. Off-by-default
+# introspection and field suggestions keep the schema private in production (DEBUG turns them on).
+GRAPHQL_MAX_BODY_BYTES = int(os.environ.get("GRAPHQL_MAX_BODY_BYTES", "65536"))
+GRAPHQL_MAX_TOKENS = int(os.environ.get("GRAPHQL_MAX_TOKENS", "2000"))
+GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "10"))
+GRAPHQL_MAX_ALIASES = int(os.environ.get("GRAPHQL_MAX_ALIASES", "30"))
+GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "5000"))
+GRAPHQL_MAX_PAGE_SIZE = int(os.environ.get("GRAPHQL_MAX_PAGE_SIZE", "100"))
+GRAPHQL_DEFAULT_LIST_SIZE = int(os.environ.get("GRAPHQL_DEFAULT_LIST_SIZE", "10"))
+GRAPHQL_TIME_LIMIT_SECONDS = float(os.environ.get("GRAPHQL_TIME_LIMIT_SECONDS", "5"))
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
+# Requests per window per token (token holders) or per client IP (anonymous callers and rejected tokens).
+GRAPHQL_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("GRAPHQL_RATE_LIMIT_WINDOW_SECONDS", "60"))
+GRAPHQL_RATE_LIMIT_ANONYMOUS = int(os.environ.get("GRAPHQL_RATE_LIMIT_ANONYMOUS", "120"))
+GRAPHQL_RATE_LIMIT_TOKEN = int(os.environ.get("GRAPHQL_RATE_LIMIT_TOKEN", "600"))
+# How long shared caches (CDN) may keep anonymous GET responses; token holders' responses are always private.
+GRAPHQL_GET_MAX_AGE = int(os.environ.get("GRAPHQL_GET_MAX_AGE", "60"))
+# Partner sites allowed to call /graphql/ from a browser (exact origins, e.g. https://www.citinternational.org).
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")

@@ -1,0 +1,295 @@
+"""The hardened /graphql/ endpoint.
+
+Our own view rather than graphene-django's: its `validation_rules` replace the standard rules instead of adding
+to them, and it has no size, cost, time or rate limits (DESIGN.md §6). Request flow, each step refusing with a
+GraphQL-shaped JSON error and the right status (never a 500, never internal text):
+
+CORS preflight → method (405) → bearer token (401) → rate limit (429) → body size and shape (413/415/400) →
+parse with a token limit and validate with the standard rules + depth/alias/cost limits (400, cached per query
+text) → GET only for queries (405) → execute as the token's user with a deadline (503 when it passes) → response
+with Cache-Control/ETag on GET (304 on If-None-Match).
+"""
+
+import hashlib
+import json
+import logging
+import math
+import re
+import time
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt
+from graphql import (
+    GraphQLError,
+    NoSchemaIntrospectionCustomRule,
+    OperationType,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.utilities import get_operation_ast
+
+from integrations.graphql.auth import TokenRejected, authenticate
+from integrations.graphql.limits import DeadlineExecutionContext, Limits, TimeLimitExceeded, limits_rule
+
+logger = logging.getLogger(__name__)
+
+SUGGESTION_RE = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
+INTERNAL_ERROR = "Internal error while resolving this field; it has been logged."
+ALLOWED_METHODS = "GET, POST, OPTIONS"
+
+
+class Rejection(Exception):
+    """A request refused before execution: `message` is shown to the caller with `status`."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def get_schema():
+    """The executable graphql-core schema named by GRAPHENE["SCHEMA"] (a graphene Schema or a GraphQLSchema)."""
+    schema = import_string(getattr(settings, "GRAPHENE", {}).get("SCHEMA", "integrations.graphql.schema.schema"))
+    return getattr(schema, "graphql_schema", schema)
+
+
+@lru_cache(maxsize=512)
+def prepare(query: str):
+    """(document, errors) for `query`: parsed with a token limit, validated with the standard rules plus ours.
+
+    Cached by query text: partners send the same few queries over and over, and parsing + validation is a large
+    part of a small query's cost. Cleared whenever a GraphQL setting changes (tests).
+    """
+    try:
+        document = parse(query, max_lexical_tokens=settings.GRAPHQL_MAX_TOKENS, max_comments=100)
+    except GraphQLError as error:
+        return None, [error]
+    rules = [
+        *specified_rules,
+        limits_rule(
+            Limits(
+                max_depth=settings.GRAPHQL_MAX_DEPTH,
+                max_aliases=settings.GRAPHQL_MAX_ALIASES,
+                max_cost=settings.GRAPHQL_MAX_COST,
+                max_page_size=settings.GRAPHQL_MAX_PAGE_SIZE,
+                default_list_size=settings.GRAPHQL_DEFAULT_LIST_SIZE,
+            )
+        ),
+    ]
+    if not settings.GRAPHQL_INTROSPECTION:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    # max_errors bounds the work spent describing a hostile document's faults.
+    return document, validate(get_schema(), document, rules, max_errors=20)
+
+
+@receiver(setting_changed)
+def _clear_prepared(*, setting, **_):
+    if setting.startswith("GRAPHQL_") or setting == "GRAPHENE":
+        prepare.cache_clear()
+
+
+def error_payload(errors) -> list[dict]:
+    """Errors as the caller sees them: resolver exceptions masked, schema suggestions stripped in production."""
+    formatted = []
+    for error in errors:
+        original = getattr(error, "original_error", None)
+        if original is not None and not isinstance(original, GraphQLError):
+            logger.error("GraphQL resolver error at %s", error.path, exc_info=original)
+            entry = {"message": INTERNAL_ERROR}
+            if error.path:
+                entry["path"] = error.path
+        else:
+            entry = error.formatted
+            entry.pop("extensions", None)
+            if not settings.GRAPHQL_INTROSPECTION:
+                entry["message"] = SUGGESTION_RE.sub("", entry["message"])
+        formatted.append(entry)
+    return formatted
+
+
+def timed_out(error: GraphQLError) -> bool:
+    # At the root the deadline error arrives as raised; below it, wrapped with the field's path.
+    return isinstance(error, TimeLimitExceeded) or isinstance(error.original_error, TimeLimitExceeded)
+
+
+def json_response(payload: dict, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    response = HttpResponse(body, status=status, content_type="application/json")
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def client_ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: forwarded headers are set by whoever calls us. Behind a proxy, have it set REMOTE_ADDR.
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def check_rate(identity: str, limit: int) -> None:
+    """Fixed-window counter in the shared cache (atomic INCR on Redis); 429 with Retry-After when over."""
+    if limit <= 0:
+        return
+    window = settings.GRAPHQL_RATE_LIMIT_WINDOW_SECONDS
+    now = time.time()
+    bucket = int(now // window)
+    key = f"graphql:rate:{identity}:{bucket}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window + 1)
+        count = 1
+    if count > limit:
+        retry_after = max(1, math.ceil((bucket + 1) * window - now))
+        raise Rejection(
+            429,
+            f"Rate limit exceeded: {limit} requests per {window} s. Retry in {retry_after} s.",
+            {"Retry-After": str(retry_after)},
+        )
+
+
+def read_params(request: HttpRequest) -> tuple[str, dict | None, str | None]:
+    """(query, variables, operationName) from the query string (GET) or a JSON body (POST)."""
+    if request.method == "GET":
+        params = request.GET
+        variables = params.get("variables") or None
+        if variables is not None:
+            try:
+                variables = json.loads(variables)
+            except ValueError:
+                raise Rejection(400, "The 'variables' parameter is not valid JSON.") from None
+        payload = {"query": params.get("query"), "variables": variables, "operationName": params.get("operationName")}
+    else:
+        content_type = request.content_type or ""
+        if content_type != "application/json":
+            raise Rejection(415, "Send the request as JSON with 'Content-Type: application/json'.")
+        limit = settings.GRAPHQL_MAX_BODY_BYTES
+        too_big = Rejection(413, f"Request body too large: the limit is {limit} bytes.")
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise Rejection(400, "Invalid Content-Length header.") from None
+        if declared > limit:
+            raise too_big  # refused before reading a byte of it
+        body = request.read(limit + 1)
+        if len(body) > limit:
+            raise too_big
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise Rejection(400, "The request body is not valid JSON.") from None
+        if isinstance(payload, list):
+            raise Rejection(400, "Batched requests are not supported: send one operation per request.")
+        if not isinstance(payload, dict):
+            raise Rejection(400, "The request body must be a JSON object with a 'query'.")
+    query, variables, operation_name = payload.get("query"), payload.get("variables"), payload.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise Rejection(400, "Missing 'query': send a GraphQL query string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise Rejection(400, "'variables' must be a JSON object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise Rejection(400, "'operationName' must be a string.")
+    return query, variables, operation_name
+
+
+def cors_headers(request: HttpRequest) -> dict[str, str]:
+    origin = request.headers.get("Origin")
+    if origin is None or origin not in settings.CORS_ALLOWED_ORIGINS:
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Methods": ALLOWED_METHODS,
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Expose-Headers": "ETag, Retry-After",
+        "Access-Control-Max-Age": "600",
+    }
+
+
+@csrf_exempt  # no cookies are read: a cross-site request can only act as the token it carries
+def graphql_view(request: HttpRequest) -> HttpResponse:
+    cors = cors_headers(request)
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Allow"] = ALLOWED_METHODS
+    else:
+        try:
+            response = run(request)
+        except Rejection as rejection:
+            response = json_response({"errors": [{"message": rejection.message}]}, rejection.status, rejection.headers)
+            response["Cache-Control"] = "no-store"
+    for name, value in cors.items():
+        response[name] = value
+    response["Vary"] = "Authorization, Origin"
+    return response
+
+
+def run(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "POST"):
+        raise Rejection(405, "Use GET (queries) or POST.", {"Allow": ALLOWED_METHODS})
+    try:
+        user, token = authenticate(request.META.get("HTTP_AUTHORIZATION"))
+    except TokenRejected as rejected:
+        # Bad tokens count against the caller's IP, so guessing tokens is rate-limited too.
+        check_rate(f"ip:{client_ip(request)}", settings.GRAPHQL_RATE_LIMIT_ANONYMOUS)
+        raise Rejection(401, str(rejected), {"WWW-Authenticate": 'Bearer realm="graphql"'}) from None
+    if token is None:
+        check_rate(f"ip:{client_ip(request)}", settings.GRAPHQL_RATE_LIMIT_ANONYMOUS)
+    else:
+        check_rate(f"token:{token.pk}", settings.GRAPHQL_RATE_LIMIT_TOKEN)
+
+    query, variables, operation_name = read_params(request)
+    document, errors = prepare(query)
+    if errors:
+        return json_response({"errors": error_payload(errors)}, 400, {"Cache-Control": "no-store"})
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        message = f"Unknown operation '{operation_name}'." if operation_name else "Name the operation to run."
+        raise Rejection(400, message)
+    if operation.operation != OperationType.QUERY:
+        if request.method == "GET":
+            raise Rejection(405, "Only queries can be sent with GET; use POST.", {"Allow": "POST, OPTIONS"})
+        raise Rejection(400, f"{operation.operation.value.capitalize()} operations are not supported.")
+
+    # The resolvers' privacy rule reads info.context.user: the token's user, never the session's.
+    request.user = user
+    request.graphql_deadline = time.monotonic() + settings.GRAPHQL_TIME_LIMIT_SECONDS
+    result = execute(
+        get_schema(),
+        document,
+        context_value=request,
+        variable_values=variables,
+        operation_name=operation_name,
+        execution_context_class=DeadlineExecutionContext,
+    )
+    timeouts = [error for error in result.errors or () if timed_out(error)]
+    if timeouts:  # partial data from a stopped query would look complete to a partner; send none
+        return json_response({"errors": [{"message": timeouts[0].message}]}, 503, {"Cache-Control": "no-store"})
+    payload = {"data": result.data}
+    if result.errors:
+        payload["errors"] = error_payload(result.errors)
+    # No data at all means the request itself was wrong (e.g. bad variables), not a resolver failing.
+    status = 400 if result.data is None and result.errors else 200
+    response = json_response(payload, status)
+    if request.method != "GET" or status != 200 or result.errors:
+        response["Cache-Control"] = "no-store"
+        return response
+    response["Cache-Control"] = (
+        f"public, max-age={settings.GRAPHQL_GET_MAX_AGE}" if token is None else "private, no-cache"
+    )
+    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    response["ETag"] = etag
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        not_modified = HttpResponse(status=304)
+        for name in ("ETag", "Cache-Control"):
+            not_modified[name] = response[name]
+        return not_modified
+    return response
