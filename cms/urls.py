@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.api import api_router
 from cms.views import healthz
 from integrations.graphql.views import graphql_view
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # Partner API: the hardened GraphQL endpoint (integrations/graphql/views.py).
     path("graphql/", graphql_view, name="graphql"),
+    path("api/v2/", api_router.urls),  # Wagtail REST API v2 (pages only), the benchmark's baseline
 ]
 
 if settings.DEBUG:

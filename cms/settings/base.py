@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "events",
     "media_library",
     "integrations.graphql",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
