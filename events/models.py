@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from grapple.models import GraphQLBoolean, GraphQLInt, GraphQLString
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -85,6 +86,7 @@ class EventIndexPage(Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    graphql_fields = [GraphQLString("intro", required=True)]
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["events.TrainingEventPage"]
     max_count = 1
@@ -255,6 +257,17 @@ class TrainingEventPage(Page):
         index.FilterField("start"),
         index.FilterField("status"),
         index.RelatedFields("topics", [index.SearchField("name")]),
+    ]
+    # The API's scalar fields, declared the grapple way; times, links, relations and the members-only join URL are
+    # typed in integrations/graphql, where they go through the privacy rule.
+    graphql_fields = [
+        GraphQLString("summary", required=True),
+        GraphQLString("time_zone", required=True, description="IANA time zone of the event, e.g. America/Chicago."),
+        GraphQLString("location", required=True),
+        GraphQLString("registration_url", required=True),
+        GraphQLString("audience", required=True),
+        GraphQLInt("capacity"),
+        GraphQLBoolean("is_recurring", required=True),
     ]
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []

@@ -1,9 +1,11 @@
 """Images, documents, the resource library (publications) and the meeting and webinar recordings."""
 
+import graphene
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from grapple.models import GraphQLField, GraphQLInt, GraphQLString
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.documents.models import AbstractDocument, Document
@@ -75,6 +77,7 @@ class PublicationIndexPage(Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    graphql_fields = [GraphQLString("intro", required=True)]
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["media_library.PublicationPage"]
     max_count = 1
@@ -112,6 +115,9 @@ class PublicationPage(Page):
         index.RelatedFields("authors", [index.SearchField("name")]),
         index.RelatedFields("topics", [index.SearchField("name")]),
     ]
+    # Scalars declared the grapple way; authors, topics, the document and cover image are typed in
+    # integrations/graphql, where they go through the privacy rule.
+    graphql_fields = [GraphQLField("published_on", graphene.Date, required=True, source="publication_date")]
     parent_page_types = ["media_library.PublicationIndexPage"]
     subpage_types = []
 
@@ -130,6 +136,7 @@ class RecordingIndexPage(Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    graphql_fields = [GraphQLString("intro", required=True)]
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["media_library.RecordingPage"]
     max_count = 1
@@ -191,6 +198,12 @@ class RecordingPage(Page):
         index.SearchField("transcript"),
         index.FilterField("recorded_on"),
         index.RelatedFields("topics", [index.SearchField("name")]),
+    ]
+    graphql_fields = [
+        GraphQLString("summary", required=True),
+        GraphQLField("recorded_on", graphene.Date, required=True),
+        GraphQLInt("duration", required=True, source="duration_minutes", description="Length in minutes."),
+        GraphQLString("embed_url", required=True),
     ]
     parent_page_types = ["media_library.RecordingIndexPage"]
     subpage_types = []

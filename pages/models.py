@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
+from grapple.models import GraphQLBoolean, GraphQLInt, GraphQLString
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -33,6 +34,12 @@ class Topic(index.Indexed, models.Model):
     description = models.TextField(blank=True)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("kind"), FieldPanel("description")]
+    # The API's scalar fields, declared the grapple way; relations and links are typed in integrations/graphql.
+    graphql_fields = [
+        GraphQLString("name", required=True),
+        GraphQLString("slug", required=True),
+        GraphQLString("description", required=True),
+    ]
     search_fields = [index.SearchField("name"), index.SearchField("description"), index.FilterField("kind")]
 
     class Meta:
@@ -73,6 +80,11 @@ class Person(index.Indexed, models.Model):
         FieldPanel("bio"),
         FieldPanel("photo"),
     ]
+    graphql_fields = [
+        GraphQLString("name", required=True),
+        GraphQLString("role", required=True),
+        GraphQLString("organization", required=True),
+    ]
     search_fields = [
         index.SearchField("name"),
         index.SearchField("organization"),
@@ -95,6 +107,7 @@ class HomePage(Page):
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    graphql_fields = [GraphQLString("intro", required=True)]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
@@ -121,6 +134,7 @@ class ProgramPage(Page):
         FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    graphql_fields = [GraphQLString("summary", required=True)]
     parent_page_types = ["pages.HomePage", "pages.ProgramPage"]
     subpage_types = ["pages.ProgramPage"]
 
@@ -131,6 +145,7 @@ class CourseIndexPage(Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    graphql_fields = [GraphQLString("intro", required=True)]
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["pages.CoursePage", "pages.GuidePage"]
     max_count = 1
@@ -168,6 +183,13 @@ class CoursePage(Page):
         FieldPanel("body"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    graphql_fields = [
+        GraphQLString("summary", required=True),
+        GraphQLInt("duration_minutes", required=True),
+        GraphQLString("audience", required=True),
+        GraphQLString("course_url", required=True),
+        GraphQLBoolean("is_free", required=True),
+    ]
     parent_page_types = ["pages.CourseIndexPage"]
     subpage_types = []
 
@@ -186,5 +208,6 @@ class GuidePage(Page):
         FieldPanel("chapters"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("chapters")]
+    graphql_fields = [GraphQLString("summary", required=True)]
     parent_page_types = ["pages.CourseIndexPage"]
     subpage_types = []

@@ -213,6 +213,25 @@ LOGGING = {
 }
 
 
+# --- GraphQL API (integrations/graphql) ---------------------------------------------------------------------
+# Our own root query over model-declared `graphql_fields`. Grapple's registry stays empty (APPS = []): its
+# generated types and root fields leak drafts and private media (DESIGN.md §6), so none of them is exposed.
+INSTALLED_APPS += ["grapple", "graphene_django", "wagtail_headless_preview"]
+GRAPHENE = {"SCHEMA": "integrations.graphql.schema.schema"}
+# Image renditions the API may mint; any other spec is refused (the default allows all: 399 renditions per request).
+GRAPHQL_RENDITION_SPECS = ["fill-400x300", "fill-800x450", "fill-1200x630", "width-400", "width-800", "width-1600"]
+GRAPPLE = {"APPS": [], "ALLOWED_IMAGE_FILTERS": GRAPHQL_RENDITION_SPECS, "PAGE_SIZE": 20, "MAX_PAGE_SIZE": 100}
+# Pagination bounds: perPage default and maximum, and the deepest offset a list may be asked for.
+GRAPHQL_PER_PAGE = 20
+GRAPHQL_MAX_PER_PAGE = 100
+GRAPHQL_MAX_OFFSET = int(os.environ.get("GRAPHQL_MAX_OFFSET", "10000"))
+# Headless preview: partners' preview front ends read drafts with a signed token that expires after this long.
+GRAPHQL_PREVIEW_TOKEN_MAX_AGE = int(os.environ.get("GRAPHQL_PREVIEW_TOKEN_MAX_AGE", "3600"))
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": os.environ.get("HEADLESS_PREVIEW_URL", "http://localhost:3000/preview")},
+}
+
+
 def require_secret_key() -> None:
     if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment (see .env.example).")
@@ -229,7 +248,6 @@ GRAPHQL_MAX_TOKENS = int(os.environ.get("GRAPHQL_MAX_TOKENS", "2000"))
 GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "10"))
 GRAPHQL_MAX_ALIASES = int(os.environ.get("GRAPHQL_MAX_ALIASES", "30"))
 GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "5000"))
-GRAPHQL_MAX_PAGE_SIZE = int(os.environ.get("GRAPHQL_MAX_PAGE_SIZE", "100"))
 GRAPHQL_DEFAULT_LIST_SIZE = int(os.environ.get("GRAPHQL_DEFAULT_LIST_SIZE", "10"))
 GRAPHQL_TIME_LIMIT_SECONDS = float(os.environ.get("GRAPHQL_TIME_LIMIT_SECONDS", "5"))
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)

@@ -9,13 +9,38 @@ token, so response timing reveals nothing an attacker could use to guess a secre
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from integrations.graphql.selectors import token_for_key, token_status
 from integrations.graphql.services import api_token_mark_used
 
 MAX_HEADER_LENGTH = 200
+
+
+def token_expires_at(token: APIToken):
+    try:
+        return token.expiry.expires_at
+    except ObjectDoesNotExist:
+        return None
+
+
+def token_status(token: APIToken, now=None) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    expires_at = token_expires_at(token)
+    if expires_at is not None and expires_at <= (now or timezone.now()):
+        return "expired"
+    return "active"
+
+
+def token_for_key(key: str) -> APIToken | None:
+    """The token whose digest matches `key` (revoked and expired ones included, so callers can say which)."""
+    return (
+        APIToken.objects.select_related("user", "expiry")
+        .filter(key_hash__in=APIToken.candidate_key_hashes(key))
+        .first()
+    )
 
 
 class TokenRejected(Exception):

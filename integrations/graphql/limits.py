@@ -7,7 +7,8 @@ document whatever the fan-out; undefined and cyclic fragments count as empty (th
 
 Cost model: every field costs 1; a list field multiplies the cost of what is selected under it by how many items
 it can return: the page size asked for on the field or its paginated parent (`perPage`, `limit`, `first`; the
-maximum page size when it comes from a variable), else DEFAULT_LIST_SIZE. `events(perPage: 20) { items { title } }`
+maximum page size when it comes from a variable, the default page size when the field takes one but none
+is given), else DEFAULT_LIST_SIZE. `events(perPage: 20) { items { title } }`
 costs 1 + (1 + 20 * 1).
 """
 
@@ -43,6 +44,7 @@ class Limits:
     max_aliases: int
     max_cost: int
     max_page_size: int  # what a page size given by a variable is assumed to be
+    default_page_size: int  # what a paginated field returns when no page size is asked for
     default_list_size: int  # what an unpaginated list is assumed to hold
 
 
@@ -63,13 +65,15 @@ class _Analysis:
         self.memo: dict[tuple[str, int | None], Measure] = {}
         self.visits = 0  # selections looked at: tests assert this stays linear in the document size
 
-    def page_size(self, field: FieldNode) -> int | None:
+    def page_size(self, field: FieldNode, definition) -> int | None:
         for argument in field.arguments or ():
             if argument.name.value in PAGE_SIZE_ARGUMENTS:
                 if isinstance(argument.value, IntValueNode):
                     return max(int(argument.value.value), 0)
                 if isinstance(argument.value, VariableNode):
                     return self.limits.max_page_size
+        if definition is not None and any(name in definition.args for name in PAGE_SIZE_ARGUMENTS):
+            return self.limits.default_page_size
         return None
 
     def selection_set(self, node: SelectionSetNode | None, parent_type, page_size: int | None) -> Measure:
@@ -110,7 +114,7 @@ class _Analysis:
         return_type = definition.type if definition is not None else None
         if isinstance(return_type, GraphQLNonNull):
             return_type = return_type.of_type
-        own_size = self.page_size(node)
+        own_size = self.page_size(node, definition)
         if isinstance(return_type, GraphQLList):
             multiplier = page_size if page_size is not None else own_size
             multiplier = self.limits.default_list_size if multiplier is None else multiplier

@@ -80,7 +80,8 @@ def prepare(query: str):
                 max_depth=settings.GRAPHQL_MAX_DEPTH,
                 max_aliases=settings.GRAPHQL_MAX_ALIASES,
                 max_cost=settings.GRAPHQL_MAX_COST,
-                max_page_size=settings.GRAPHQL_MAX_PAGE_SIZE,
+                max_page_size=settings.GRAPHQL_MAX_PER_PAGE,
+                default_page_size=settings.GRAPHQL_PER_PAGE,
                 default_list_size=settings.GRAPHQL_DEFAULT_LIST_SIZE,
             )
         ),

@@ -14,7 +14,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.users.utils import user_can_manage_token
 from wagtail.users.views import api_tokens
 
-from integrations.graphql.selectors import token_expires_at
+from integrations.graphql.auth import token_expires_at
 from integrations.graphql.services import MAX_EXPIRES_DAYS, api_token_create
 
 

@@ -7,7 +7,9 @@ from integrations.graphql.limits import Limits, analyse, limits_rule
 from tests.integrations.tiny_schema import schema as tiny
 
 SCHEMA = tiny.graphql_schema
-LIMITS = Limits(max_depth=10, max_aliases=30, max_cost=5000, max_page_size=100, default_list_size=10)
+LIMITS = Limits(
+    max_depth=10, max_aliases=30, max_cost=5000, max_page_size=100, default_page_size=20, default_list_size=10
+)
 
 
 def measure(query: str):
@@ -43,6 +45,7 @@ def test_cost_multiplies_by_page_size_and_default_list_size():
     assert measure("{ events(perPage: 20) { items { title topics { name } } } }")[0].cost == 1 + 1 + 20 * (1 + 11)
     assert measure("query($n: Int) { events(perPage: $n) { items { title } } }")[0].cost == 1 + 1 + 100
     assert measure("{ events { total } }")[0].cost == 2
+    assert measure("{ events { items { title } } }")[0].cost == 1 + 1 + 20  # the field's default page size
 
 
 def test_huge_page_size_is_too_expensive():

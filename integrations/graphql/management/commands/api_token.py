@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from integrations.graphql.selectors import token_expires_at, token_status
+from integrations.graphql.auth import token_expires_at, token_status
 from integrations.graphql.services import MAX_EXPIRES_DAYS, api_token_create, api_token_revoke
 
 

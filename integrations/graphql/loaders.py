@@ -1,0 +1,213 @@
+"""Per-request batch loading of what page content points at: documents, images, topics and linked pages.
+
+StreamField and rich text hold bare ids (an image block stores an image id, a rich-text link stores a page id).
+Resolving them one by one costs a query per block per page, and Wagtail's own resolution ignores privacy. Instead,
+each list resolver registers the pages it returns; the first block or link resolved scans the raw content of all
+registered pages, and loads every id of a kind in one query through `pages.selectors` for the caller. Ids the
+caller may not see (private collection, draft or members-only page) are simply absent from the maps.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Prefetch
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.blocks import ImageBlock, ImageChooserBlock
+from wagtail.models import Page, Site
+from wagtail.rich_text.rewriters import FIND_A_TAG, extract_attrs
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+from pages.models import Topic
+from pages.selectors import active_user, user_is_member, visible_documents, visible_images, visible_pages
+
+LOADER_ATTRIBUTE = "_graphql_loader"
+
+
+def get_loader(info) -> "Loader":
+    """The loader for this request (one per GraphQL execution context)."""
+    context = info.context
+    loader = getattr(context, LOADER_ATTRIBUTE, None)
+    if loader is None:
+        loader = Loader(user=getattr(context, "user", None))
+        setattr(context, LOADER_ATTRIBUTE, loader)
+    return loader
+
+
+def viewer(info):
+    """The caller, as the privacy rule sees them (inactive or missing users are anonymous)."""
+    return get_loader(info).user
+
+
+def rich_text_links(html: str) -> Iterable[tuple[str, int]]:
+    """(linktype, id) for each internal link in stored rich text (`<a linktype="page" id="3">`)."""
+    for attr_string in FIND_A_TAG.findall(html or ""):
+        attrs = extract_attrs(attr_string)
+        if attrs.get("linktype") in ("page", "document") and str(attrs.get("id", "")).isdigit():
+            yield attrs["linktype"], int(attrs["id"])
+
+
+def image_id(raw) -> int | None:
+    """An ImageBlock stores {"image": id, "alt_text": ..., "decorative": ...}; older data may hold the bare id."""
+    value = raw.get("image") if isinstance(raw, dict) else raw
+    return value if isinstance(value, int) else None
+
+
+def list_items(raw) -> list:
+    """ListBlock raw data: [{"type": "item", "value": v, "id": ...}] (current) or [v, ...] (legacy)."""
+    return [item["value"] if isinstance(item, dict) and item.get("type") == "item" else item for item in raw or []]
+
+
+class Loader:
+    def __init__(self, *, user):
+        self.user = active_user(user)
+        self._pages: list[Page] = []
+        self._scanned = 0
+        self.documents: dict[int, object] = {}
+        self.images: dict[int, object] = {}
+        self.topics: dict[int, Topic] = {}
+        self.page_paths: dict[int, str | None] = {}  # linked page id -> its path on the site (None: not visible)
+        self._root_url_path: str | None = None
+        self._is_member: bool | None = None
+
+    def caller_is_member(self) -> bool:
+        if self._is_member is None:
+            self._is_member = user_is_member(self.user)
+        return self._is_member
+
+    # --- registration and scanning ----------------------------------------------------------------------
+
+    def register(self, pages: Iterable[Page]) -> list[Page]:
+        pages = list(pages)
+        self._pages.extend(pages)
+        return pages
+
+    def _scan(self) -> None:
+        """Load everything the registered-but-unscanned pages point at, one query per kind."""
+        pending = self._pages[self._scanned :]
+        self._scanned = len(self._pages)
+        if not pending:
+            return
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for page in pending:
+            for field in page._meta.get_fields():
+                if isinstance(field, StreamField):
+                    self._collect(field.stream_block, getattr(page, field.attname).raw_data, wanted)
+                elif isinstance(field, RichTextField):
+                    self._collect_links(getattr(page, field.attname), wanted)
+        self.load_documents(wanted["document"])
+        self.load_images(wanted["image"])
+        self._load_topics(wanted["topic"])
+        self._load_page_paths(wanted["page"])
+
+    def _collect(self, block, raw, wanted) -> None:
+        if raw is None:
+            return
+        if isinstance(block, blocks.StreamBlock):
+            for child in raw:
+                child_block = block.child_blocks.get(child.get("type"))
+                if child_block is not None:
+                    self._collect(child_block, child.get("value"), wanted)
+        elif isinstance(block, ImageBlock | ImageChooserBlock):
+            if (pk := image_id(raw)) is not None:
+                wanted["image"].add(pk)
+        elif isinstance(block, blocks.ListBlock):
+            for item in list_items(raw):
+                self._collect(block.child_block, item, wanted)
+        elif isinstance(block, blocks.StructBlock):
+            for name, child_block in block.child_blocks.items():
+                self._collect(child_block, raw.get(name), wanted)
+        elif isinstance(block, DocumentChooserBlock) and isinstance(raw, int):
+            wanted["document"].add(raw)
+        elif isinstance(block, SnippetChooserBlock) and block.target_model is Topic and isinstance(raw, int):
+            wanted["topic"].add(raw)
+        elif isinstance(block, blocks.RichTextBlock):
+            self._collect_links(raw, wanted)
+
+    @staticmethod
+    def _collect_links(html, wanted) -> None:
+        for linktype, pk in rich_text_links(html):
+            wanted[linktype].add(pk)
+
+    # --- loading ----------------------------------------------------------------------------------------
+
+    def load_documents(self, ids: Iterable[int]) -> None:
+        missing = set(ids) - self.documents.keys()
+        if missing:
+            found = {doc.pk: doc for doc in visible_documents(user=self.user).filter(pk__in=missing)}
+            self.documents.update({pk: found.get(pk) for pk in missing})
+
+    def load_images(self, ids: Iterable[int]) -> None:
+        missing = set(ids) - self.images.keys()
+        if missing:
+            found = {
+                image.pk: image
+                for image in visible_images(user=self.user).filter(pk__in=missing).prefetch_related("renditions")
+            }
+            self.images.update({pk: found.get(pk) for pk in missing})
+
+    def _load_topics(self, ids: set[int]) -> None:
+        missing = ids - self.topics.keys()
+        if missing:
+            self.topics.update({topic.pk: topic for topic in Topic.objects.filter(pk__in=missing)})
+
+    def _load_page_paths(self, ids: set[int]) -> None:
+        missing = ids - self.page_paths.keys()
+        if missing:
+            found = dict(
+                visible_pages(Page.objects.filter(pk__in=missing), user=self.user).values_list("pk", "url_path")
+            )
+            self.page_paths.update({pk: self.path_for(found.get(pk)) for pk in missing})
+
+    # --- lookups used by resolvers -------------------------------------------------------------------------
+
+    def document(self, pk):
+        self._scan()
+        if pk not in self.documents:
+            self.load_documents([pk])
+        return self.documents[pk]
+
+    def image(self, pk):
+        self._scan()
+        if pk not in self.images:
+            self.load_images([pk])
+        return self.images[pk]
+
+    def topic(self, pk):
+        self._scan()
+        return self.topics.get(pk)
+
+    def page_path(self, pk):
+        self._scan()
+        if pk not in self.page_paths:
+            self._load_page_paths({pk})
+        return self.page_paths[pk]
+
+    def root_url_path(self) -> str:
+        """The tree url_path of the default site's root page ("/home-cit/"), read once per request."""
+        if self._root_url_path is None:
+            site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+            self._root_url_path = site.root_page.url_path if site else "/"
+        return self._root_url_path
+
+    def path_for(self, url_path: str | None) -> str | None:
+        """A page's path on the public site ("/events/foo/"), from its tree url_path ("/home-cit/events/foo/")."""
+        root = self.root_url_path()
+        if url_path is None or not url_path.startswith(root):
+            return None  # outside the public site
+        return "/" + url_path[len(root) :]
+
+    def tree_url_path(self, site_path: str) -> str:
+        """The inverse of `path_for`: "/events/foo" -> "/home-cit/events/foo/"."""
+        parts = [part for part in site_path.split("/") if part]
+        return self.root_url_path() + "".join(f"{part}/" for part in parts)
+
+
+def visible_image_prefetch(lookup: str, user) -> Prefetch:
+    """Prefetch an image foreign key through the privacy rule: an image the caller may not see becomes None."""
+    return Prefetch(lookup, queryset=visible_images(user=user).prefetch_related("renditions"))
+
+
+def visible_document_prefetch(lookup: str, user) -> Prefetch:
+    return Prefetch(lookup, queryset=visible_documents(user=user))

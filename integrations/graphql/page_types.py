@@ -1,0 +1,268 @@
+"""Page types: the fields each model declares (`graphql_fields`, the grapple way) plus privacy-aware relations.
+
+Grapple's own page types are not used: their `parent`, `children`, foreign keys, `draftTitle` and owner fields
+read drafts and private media (DESIGN.md §6). The `Page` interface here has only fields that are safe for any
+caller, and every relation goes through `pages.selectors` (directly or through the request's `Loader`).
+"""
+
+import graphene
+from wagtail.models import Page
+
+from cms.links import public_url
+from events.calendar_links import event_feed_path
+from events.models import EventIndexPage, TrainingEventPage
+from integrations.graphql.enums import DeliveryModeEnum, EventStatusEnum
+from integrations.graphql.loaders import get_loader, viewer
+from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
+from integrations.graphql.richtext import render_rich_text
+from integrations.graphql.types import (
+    DocumentType,
+    ImageType,
+    PersonType,
+    TopicType,
+    calendar_links,
+    declared,
+    resolve_stream,
+    stream_field,
+)
+from media_library.models import PublicationIndexPage, PublicationPage, RecordingIndexPage, RecordingPage
+from pages.models import CourseIndexPage, CoursePage, GuidePage, HomePage, ProgramPage
+from pages.selectors import visible_pages
+
+
+def topics_field():
+    return graphene.List(graphene.NonNull(TopicType), required=True, resolver=lambda page, info: page.topics.all())
+
+
+def people_field(relation: str):
+    return graphene.List(
+        graphene.NonNull(PersonType), required=True, resolver=lambda page, info: getattr(page, relation).all()
+    )
+
+
+def document_field(attname: str, description: str):
+    """A document foreign key: null when the caller may not see the document (private collection)."""
+
+    def resolve(page, info):
+        pk = getattr(page, attname)
+        return get_loader(info).document(pk) if pk else None
+
+    return graphene.Field(DocumentType, description=description, resolver=resolve)
+
+
+def image_field(attname: str):
+    def resolve(page, info):
+        pk = getattr(page, attname)
+        return get_loader(info).image(pk) if pk else None
+
+    return graphene.Field(ImageType, description="Null when there is none or it is private.", resolver=resolve)
+
+
+def rich_text_field(name: str):
+    return graphene.String(
+        required=True,
+        description="HTML; internal links point at public URLs, links the caller may not follow are removed.",
+        resolver=lambda page, info: render_rich_text(getattr(page, name), get_loader(info)),
+    )
+
+
+class PageInterface(graphene.Interface):
+    """What every page has. Always the live version: drafts never reach the API (preview aside)."""
+
+    id = graphene.ID(required=True)
+    title = graphene.String(required=True)
+    slug = graphene.String(required=True)
+    url = graphene.String(description="The page's public URL on the CMS's origin.")
+    url_path = graphene.String(description="The page's path on the site, e.g. /events/cit-basics/.")
+    page_type = graphene.String(required=True, description="The page model, e.g. TrainingEventPage.")
+    seo_title = graphene.String(required=True)
+    search_description = graphene.String(required=True)
+    first_published_at = graphene.DateTime()
+    last_published_at = graphene.DateTime()
+    parent = graphene.Field(lambda: PageInterface, description="Null when the parent is not visible to the caller.")
+    children = graphene.Field(
+        lambda: PaginatedPages, required=True, description="The children the caller may see.", **pagination_arguments()
+    )
+
+    class Meta:
+        name = "Page"
+
+    @classmethod
+    def resolve_type(cls, instance, info):
+        return PAGE_TYPES[type(instance)]
+
+    @staticmethod
+    def resolve_url_path(page, info):
+        return get_loader(info).path_for(page.url_path)
+
+    @staticmethod
+    def resolve_url(page, info):
+        path = get_loader(info).path_for(page.url_path)
+        return public_url(path) if path else None
+
+    @staticmethod
+    def resolve_page_type(page, info):
+        return type(page).__name__
+
+    @staticmethod
+    def resolve_parent(page, info):
+        if page.depth <= 2:  # the site root's parent is the tree root, not content
+            return None
+        parents = visible_pages(Page.objects.filter(path=page.path[: -page.steplen]), user=viewer(info))
+        parent = parents.specific().first()
+        return get_loader(info).register([parent])[0] if parent else None
+
+    @staticmethod
+    def resolve_children(node, info, page=1, per_page=None):
+        children = visible_pages(node.get_children(), user=viewer(info)).specific().order_by("path")
+        return paginate(children, page=page, per_page=per_page, prepare=get_loader(info).register)
+
+
+def page_meta(model) -> type:
+    return type("Meta", (), {"name": model.__name__, "interfaces": (PageInterface,)})
+
+
+class HomePageType(declared(HomePage), graphene.ObjectType):
+    body = stream_field()
+    Meta = page_meta(HomePage)
+
+    @staticmethod
+    def resolve_body(page, info):
+        return resolve_stream(page, "body")
+
+
+class ProgramPageType(declared(ProgramPage), graphene.ObjectType):
+    body = stream_field()
+    topics = topics_field()
+    Meta = page_meta(ProgramPage)
+
+    @staticmethod
+    def resolve_body(page, info):
+        return resolve_stream(page, "body")
+
+
+class CourseIndexPageType(declared(CourseIndexPage), graphene.ObjectType):
+    Meta = page_meta(CourseIndexPage)
+
+
+class CoursePageType(declared(CoursePage), graphene.ObjectType):
+    body = stream_field()
+    topics = topics_field()
+    Meta = page_meta(CoursePage)
+
+    @staticmethod
+    def resolve_body(page, info):
+        return resolve_stream(page, "body")
+
+
+class GuidePageType(declared(GuidePage), graphene.ObjectType):
+    chapters = stream_field("The eGuide's chapters in order (ChapterBlock).")
+    topics = topics_field()
+    Meta = page_meta(GuidePage)
+
+    @staticmethod
+    def resolve_chapters(page, info):
+        return resolve_stream(page, "chapters")
+
+
+class EventIndexPageType(declared(EventIndexPage), graphene.ObjectType):
+    Meta = page_meta(EventIndexPage)
+
+
+class TrainingEventPageType(
+    declared(TrainingEventPage), calendar_links(lambda event: event_feed_path(event.slug)), graphene.ObjectType
+):
+    starts_at = graphene.DateTime(required=True, source="start", description="Start of the (first) session.")
+    ends_at = graphene.DateTime(required=True, source="end")
+    status = graphene.Field(EventStatusEnum, required=True)
+    delivery_mode = graphene.Field(DeliveryModeEnum, required=True)
+    join_url = graphene.String(description="The video-meeting link: Community of Practice members only, else null.")
+    body = stream_field()
+    topics = topics_field()
+    facilitators = people_field("facilitators")
+    Meta = page_meta(TrainingEventPage)
+
+    @staticmethod
+    def resolve_join_url(event, info):
+        return (event.join_url or None) if get_loader(info).caller_is_member() else None
+
+    @staticmethod
+    def resolve_body(page, info):
+        return resolve_stream(page, "body")
+
+
+class PublicationIndexPageType(declared(PublicationIndexPage), graphene.ObjectType):
+    Meta = page_meta(PublicationIndexPage)
+
+
+class PublicationPageType(declared(PublicationPage), graphene.ObjectType):
+    abstract = rich_text_field("abstract")
+    authors = people_field("authors")
+    topics = topics_field()
+    document = document_field("document_id", "The publication (PDF); null when the caller may not download it.")
+    document_url = graphene.String(description="Shortcut for document.url.")
+    cover_image = image_field("cover_image_id")
+    Meta = page_meta(PublicationPage)
+
+    @staticmethod
+    def resolve_document_url(page, info):
+        document = get_loader(info).document(page.document_id)
+        return public_url(document.url) if document else None
+
+
+class RecordingIndexPageType(declared(RecordingIndexPage), graphene.ObjectType):
+    Meta = page_meta(RecordingIndexPage)
+
+
+class RecordingPageType(declared(RecordingPage), graphene.ObjectType):
+    video = document_field("video_id", "The video file, when there is one and the caller may see it.")
+    video_url = graphene.String(description="The video file's URL, or the embed link.")
+    captions = document_field("captions_id", "Closed captions (WebVTT).")
+    captions_url = graphene.String()
+    transcript = rich_text_field("transcript")
+    presenters = people_field("presenters")
+    topics = topics_field()
+    related_event = graphene.Field(TrainingEventPageType, description="Null when the event is not visible.")
+    Meta = page_meta(RecordingPage)
+
+    @staticmethod
+    def resolve_video_url(page, info):
+        if page.video_id:
+            video = get_loader(info).document(page.video_id)
+            return public_url(video.url) if video else None
+        return page.embed_url or None
+
+    @staticmethod
+    def resolve_captions_url(page, info):
+        captions = get_loader(info).document(page.captions_id) if page.captions_id else None
+        return public_url(captions.url) if captions else None
+
+    @staticmethod
+    def resolve_related_event(page, info):
+        # Prefetched through the privacy rule by the recording selectors (None when not visible).
+        if hasattr(page, "visible_related_event"):
+            return page.visible_related_event
+        if not page.related_event_id:
+            return None
+        return visible_pages(TrainingEventPage.objects.filter(pk=page.related_event_id), user=viewer(info)).first()
+
+
+PAGE_TYPES = {
+    HomePage: HomePageType,
+    ProgramPage: ProgramPageType,
+    CourseIndexPage: CourseIndexPageType,
+    CoursePage: CoursePageType,
+    GuidePage: GuidePageType,
+    EventIndexPage: EventIndexPageType,
+    TrainingEventPage: TrainingEventPageType,
+    PublicationIndexPage: PublicationIndexPageType,
+    PublicationPage: PublicationPageType,
+    RecordingIndexPage: RecordingIndexPageType,
+    RecordingPage: RecordingPageType,
+}
+
+PaginatedPages = paginated_type(PageInterface, "PaginatedPages")
+PaginatedEvents = paginated_type(TrainingEventPageType, "PaginatedEvents")
+PaginatedPublications = paginated_type(PublicationPageType, "PaginatedPublications")
+PaginatedRecordings = paginated_type(RecordingPageType, "PaginatedRecordings")
+PaginatedCourses = paginated_type(CoursePageType, "PaginatedCourses")

@@ -1,0 +1,99 @@
+"""Grapple-style pagination (`items` + `pagination { total count perPage currentPage totalPages }`), bounded.
+
+Every list takes `page` and `perPage`; both are checked before any query runs, so a hostile `perPage: 1000000` or
+`page: 99999999` costs nothing and gets a clear error.
+"""
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import graphene
+from django.conf import settings
+from django.db.models import QuerySet
+from graphql import GraphQLError
+
+
+class PaginationType(graphene.ObjectType):
+    total = graphene.Int(required=True, description="Items matching the query, over all pages.")
+    count = graphene.Int(required=True, description="Items on this page.")
+    per_page = graphene.Int(required=True)
+    current_page = graphene.Int(required=True)
+    prev_page = graphene.Int()
+    next_page = graphene.Int()
+    total_pages = graphene.Int(required=True)
+
+    class Meta:
+        name = "Pagination"
+
+
+@dataclass
+class Paginated:
+    items: Sequence
+    pagination: dict
+
+
+def pagination_arguments() -> dict:
+    return {
+        "page": graphene.Int(default_value=1, description="1-based page number."),
+        "per_page": graphene.Int(description=f"Items per page: default {settings.GRAPHQL_PER_PAGE}, at most 100."),
+    }
+
+
+def page_bounds(page: int | None, per_page: int | None) -> tuple[int, int]:
+    """(offset, per_page) for the arguments, or a GraphQLError naming the limit that was broken."""
+    page = 1 if page is None else page
+    per_page = settings.GRAPHQL_PER_PAGE if per_page is None else per_page
+    if per_page < 1 or per_page > settings.GRAPHQL_MAX_PER_PAGE:
+        raise GraphQLError(f"perPage must be between 1 and {settings.GRAPHQL_MAX_PER_PAGE}.")
+    if page < 1:
+        raise GraphQLError("page must be 1 or more.")
+    offset = (page - 1) * per_page
+    if offset > settings.GRAPHQL_MAX_OFFSET:
+        raise GraphQLError(
+            f"page is too far into the list: (page - 1) * perPage may be at most {settings.GRAPHQL_MAX_OFFSET} "
+            "items. Narrow the query with filters instead."
+        )
+    return offset, per_page
+
+
+def paginate(
+    items: QuerySet | Sequence, *, page: int | None, per_page: int | None, prepare: Callable | None = None
+) -> Paginated:
+    """One page of `items` (a queryset is sliced in SQL); `prepare` gets the page's rows (e.g. to batch-load)."""
+    offset, per_page = page_bounds(page, per_page)
+    total = items.count() if isinstance(items, QuerySet) else len(items)
+    rows = list(items[offset : offset + per_page])
+    if prepare is not None:
+        rows = prepare(rows)
+    current = offset // per_page + 1
+    total_pages = max(1, math.ceil(total / per_page))
+    return Paginated(
+        items=rows,
+        pagination={
+            "total": total,
+            "count": len(rows),
+            "per_page": per_page,
+            "current_page": current,
+            "prev_page": current - 1 if current > 1 else None,
+            "next_page": current + 1 if current < total_pages else None,
+            "total_pages": total_pages,
+        },
+    )
+
+
+def paginated_type(item_type, name: str) -> type[graphene.ObjectType]:
+    """`<name> { items: [item_type!]! pagination: Pagination! }`."""
+
+    def resolve_pagination(parent, info):
+        return PaginationType(**parent.pagination)
+
+    return type(
+        name,
+        (graphene.ObjectType,),
+        {
+            "items": graphene.List(graphene.NonNull(item_type), required=True),
+            "pagination": graphene.Field(PaginationType, required=True),
+            "resolve_pagination": staticmethod(resolve_pagination),
+        },
+    )

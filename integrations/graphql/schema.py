@@ -1,0 +1,182 @@
+"""The partner API's root query (DESIGN.md §4). The HTTP view (auth, limits) executes `schema` with
+`request.user` set to the bearer token's user or AnonymousUser; every field decides visibility for that caller
+through `pages.selectors`. None of grapple's root fields (`pages`, `search`, `documents`, `images`, `snippets`,
+`redirects`...) is exposed: they leak drafts and private media (DESIGN.md §6).
+"""
+
+import graphene
+
+from integrations.graphql import selectors
+from integrations.graphql.enums import DeliveryModeEnum, EventStatusEnum, TopicKindEnum
+from integrations.graphql.loaders import get_loader, viewer
+from integrations.graphql.page_types import (
+    PAGE_TYPES,
+    PageInterface,
+    PaginatedCourses,
+    PaginatedEvents,
+    PaginatedPublications,
+    PaginatedRecordings,
+    PublicationPageType,
+    RecordingPageType,
+    TrainingEventPageType,
+)
+from integrations.graphql.pagination import page_bounds, paginate, pagination_arguments
+from integrations.graphql.types import BLOCK_TYPES, TopicType
+
+
+def order_argument(keys) -> graphene.String:
+    return graphene.String(description=f"One of: {', '.join(keys)} (default {next(iter(keys))}).")
+
+
+def lookup_arguments() -> dict:
+    return {"id": graphene.ID(), "slug": graphene.String()}
+
+
+class ViewerType(graphene.ObjectType):
+    """The token holder making the request (null for anonymous callers)."""
+
+    name = graphene.String(required=True)
+    is_member = graphene.Boolean(required=True, description="Whether members-only content is visible.")
+
+    class Meta:
+        name = "Viewer"
+
+    @staticmethod
+    def resolve_name(user, info):
+        return user.get_full_name() or user.get_username()
+
+    @staticmethod
+    def resolve_is_member(user, info):
+        return get_loader(info).caller_is_member()
+
+
+class Query(graphene.ObjectType):
+    events = graphene.Field(
+        PaginatedEvents,
+        required=True,
+        upcoming=graphene.Boolean(description="true: events not yet over (and repeating ones); false: past ones."),
+        topic=graphene.String(description="A topic slug, e.g. 988-crisis-hotline."),
+        from_=graphene.Date(name="from", description="Events starting on or after this date (event's own zone)."),
+        to=graphene.Date(description="Events starting on or before this date (event's own zone)."),
+        delivery_mode=DeliveryModeEnum(),
+        status=EventStatusEnum(),
+        order=order_argument(selectors.EVENT_ORDERS),
+        **pagination_arguments(),
+    )
+    event = graphene.Field(TrainingEventPageType, **lookup_arguments())
+    topics = graphene.List(graphene.NonNull(TopicType), required=True, kind=TopicKindEnum())
+    topic = graphene.Field(TopicType, slug=graphene.String(required=True))
+    publications = graphene.Field(
+        PaginatedPublications,
+        required=True,
+        topic=graphene.String(),
+        search=graphene.String(description="Words to look for in titles, abstracts and authors."),
+        year=graphene.Int(),
+        order=order_argument(selectors.PUBLICATION_ORDERS),
+        **pagination_arguments(),
+    )
+    publication = graphene.Field(PublicationPageType, **lookup_arguments())
+    recordings = graphene.Field(
+        PaginatedRecordings,
+        required=True,
+        topic=graphene.String(),
+        year=graphene.Int(),
+        order=order_argument(selectors.RECORDING_ORDERS),
+        **pagination_arguments(),
+    )
+    recording = graphene.Field(RecordingPageType, **lookup_arguments())
+    courses = graphene.Field(
+        PaginatedCourses,
+        required=True,
+        topic=graphene.String(),
+        order=order_argument(selectors.COURSE_ORDERS),
+        **pagination_arguments(),
+    )
+    page = graphene.Field(
+        PageInterface,
+        id=graphene.ID(),
+        url_path=graphene.String(description="The page's path on the site, e.g. /program/community-of-practice/."),
+    )
+    search = graphene.List(
+        graphene.NonNull(PageInterface),
+        required=True,
+        query=graphene.String(required=True),
+        description="Every content type, best match first.",
+        **pagination_arguments(),
+    )
+    viewer = graphene.Field(ViewerType)
+
+    @staticmethod
+    def resolve_events(root, info, page=1, per_page=None, **filters):
+        loader = get_loader(info)
+        events = selectors.events(user=loader.user, **filters)
+        return paginate(
+            events, page=page, per_page=per_page, prepare=lambda rows: selectors.prepare_events(rows, loader)
+        )
+
+    @staticmethod
+    def resolve_event(root, info, id=None, slug=None):
+        loader = get_loader(info)
+        found = selectors.event(user=loader.user, id=id, slug=slug)
+        return selectors.prepare_events([found], loader)[0] if found else None
+
+    @staticmethod
+    def resolve_topics(root, info, kind=None):
+        return selectors.topics(kind=kind)
+
+    @staticmethod
+    def resolve_topic(root, info, slug):
+        return selectors.topics().filter(slug=slug).first()
+
+    @staticmethod
+    def resolve_publications(root, info, page=1, per_page=None, **filters):
+        loader = get_loader(info)
+        rows = selectors.publications(user=loader.user, **filters)
+        return paginate(
+            rows, page=page, per_page=per_page, prepare=lambda rows: selectors.prepare_publications(rows, loader)
+        )
+
+    @staticmethod
+    def resolve_publication(root, info, id=None, slug=None):
+        loader = get_loader(info)
+        found = selectors.publication(user=loader.user, id=id, slug=slug)
+        return selectors.prepare_publications([found], loader)[0] if found else None
+
+    @staticmethod
+    def resolve_recordings(root, info, page=1, per_page=None, **filters):
+        loader = get_loader(info)
+        rows = selectors.recordings(user=loader.user, **filters)
+        return paginate(
+            rows, page=page, per_page=per_page, prepare=lambda rows: selectors.prepare_recordings(rows, loader)
+        )
+
+    @staticmethod
+    def resolve_recording(root, info, id=None, slug=None):
+        loader = get_loader(info)
+        found = selectors.recording(user=loader.user, id=id, slug=slug)
+        return selectors.prepare_recordings([found], loader)[0] if found else None
+
+    @staticmethod
+    def resolve_courses(root, info, page=1, per_page=None, **filters):
+        loader = get_loader(info)
+        rows = selectors.courses(user=loader.user, **filters)
+        return paginate(rows, page=page, per_page=per_page, prepare=loader.register)
+
+    @staticmethod
+    def resolve_page(root, info, id=None, url_path=None):
+        loader = get_loader(info)
+        return selectors.page(user=loader.user, loader=loader, id=id, url_path=url_path)
+
+    @staticmethod
+    def resolve_search(root, info, query, page=1, per_page=None):
+        offset, per_page = page_bounds(page, per_page)
+        hits = selectors.search(user=viewer(info), query=query)
+        return get_loader(info).register(hits[offset : offset + per_page])
+
+    @staticmethod
+    def resolve_viewer(root, info):
+        user = viewer(info)
+        return user if user.is_authenticated else None
+
+
+schema = graphene.Schema(query=Query, types=[*PAGE_TYPES.values(), *BLOCK_TYPES.values()])
