@@ -56,6 +56,7 @@ class Rejection(Exception):
         self.headers = headers or {}
 
 
+@lru_cache(maxsize=1)
 def get_schema():
     """The executable graphql-core schema named by GRAPHENE["SCHEMA"] (a graphene Schema or a GraphQLSchema)."""
     schema = import_string(getattr(settings, "GRAPHENE", {}).get("SCHEMA", "integrations.graphql.schema.schema"))
@@ -96,6 +97,7 @@ def prepare(query: str):
 def _clear_prepared(*, setting, **_):
     if setting.startswith("GRAPHQL_") or setting == "GRAPHENE":
         prepare.cache_clear()
+        get_schema.cache_clear()
 
 
 def error_payload(errors) -> list[dict]:
