@@ -52,11 +52,27 @@ def visible_pages(pages: QuerySet | type[Page], *, user=None) -> QuerySet:
     """`pages` (a queryset or a page model) narrowed to what `user` may see; see the module docstring."""
     if isinstance(pages, type):
         pages = pages.objects.all()
-    unpublished_ancestor = Page.objects.filter(
-        live=False, depth__gt=1, path=Substr(OuterRef("path"), 1, Length(F("path")))
-    )
     shut_out = _blocking(PageViewRestriction.objects.filter(_covers("page")), user)
-    return pages.filter(live=True).exclude(Exists(unpublished_ancestor)).exclude(Exists(shut_out))
+    return pages.filter(live=True).exclude(_has_unpublished_ancestor()).exclude(Exists(shut_out))
+
+
+# Ancestors are looked up by their exact paths (prefixes of the row's path, one per depth), so each check is a few
+# probes of the unique path index. Matching `path = SUBSTR(outer.path, 1, LENGTH(path))` instead scans every
+# unpublished page for every row: 1.1 s for 1,000 events on SQLite, quadratic in the number of pages.
+INDEXED_ANCESTOR_DEPTH = 16
+
+
+def _has_unpublished_ancestor() -> Q:
+    step = Page.steplen
+    ancestor_paths = Q()
+    for depth in range(2, INDEXED_ANCESTOR_DEPTH + 1):
+        ancestor_paths |= Q(path=Substr(OuterRef("path"), 1, step * depth))
+    shallow = Page.objects.filter(ancestor_paths, live=False, depth__lt=OuterRef("depth"))
+    # Deeper trees than that (rare) fall back to the general prefix match for the ancestors beyond.
+    deep = Page.objects.filter(
+        live=False, depth__gt=INDEXED_ANCESTOR_DEPTH, path=Substr(OuterRef("path"), 1, Length(F("path")))
+    )
+    return Exists(shallow) | (Q(depth__gt=INDEXED_ANCESTOR_DEPTH + 1) & Exists(deep))
 
 
 def page_is_visible(page: Page, *, user=None) -> bool:

@@ -127,3 +127,20 @@ def test_documents_and_images_under_a_private_parent_collection_stay_private(hom
     member = user_in("CoP Members")
     assert set(visible_documents(user=member).values_list("title", flat=True)) == {"Public toolkit", "Nested notes"}
     assert set(visible_images(user=user_in("Partners")).values_list("title", flat=True)) == {"Public photo"}
+
+
+@pytest.mark.parametrize("unpublished_depth", [3, 10, 17, 18])
+def test_unpublished_ancestor_hides_descendants_at_any_depth(home_page, unpublished_depth):
+    """The indexed ancestor lookup covers the first 16 levels; deeper trees use the general match."""
+    from pages.selectors import INDEXED_ANCESTOR_DEPTH
+
+    assert INDEXED_ANCESTOR_DEPTH == 16
+    chain = [home_page]
+    while chain[-1].depth < 20:
+        chain.append(chain[-1].add_child(instance=Page(title=f"Level {len(chain)}", slug=f"level-{len(chain)}")))
+    leaf, chain = chain[-1], Page.objects.filter(path__in=[page.path for page in chain])
+    assert page_is_public(leaf)
+    chain.filter(depth=unpublished_depth).update(live=False)
+    assert not page_is_public(leaf)
+    assert not visible_pages(chain.filter(depth__gt=unpublished_depth)).exists()
+    assert visible_pages(chain.filter(depth__lt=unpublished_depth)).count() == unpublished_depth - 2
