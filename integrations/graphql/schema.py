@@ -21,6 +21,7 @@ from integrations.graphql.page_types import (
     TrainingEventPageType,
 )
 from integrations.graphql.pagination import page_bounds, paginate, pagination_arguments
+from integrations.graphql.preview import preview_page
 from integrations.graphql.types import BLOCK_TYPES, TopicType
 
 
@@ -105,6 +106,11 @@ class Query(graphene.ObjectType):
         **pagination_arguments(),
     )
     viewer = graphene.Field(ViewerType)
+    preview = graphene.Field(
+        PageInterface,
+        token=graphene.String(required=True),
+        description="A draft shown in the admin's 'Partner site' preview mode; the token expires.",
+    )
 
     @staticmethod
     def resolve_events(root, info, page=1, per_page=None, **filters):
@@ -172,6 +178,11 @@ class Query(graphene.ObjectType):
         offset, per_page = page_bounds(page, per_page)
         hits = selectors.search(user=viewer(info), query=query)
         return get_loader(info).register(hits[offset : offset + per_page])
+
+    @staticmethod
+    def resolve_preview(root, info, token):
+        page = preview_page(token)
+        return get_loader(info).register([page])[0] if type(page) in PAGE_TYPES else None
 
     @staticmethod
     def resolve_viewer(root, info):
