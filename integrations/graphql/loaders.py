@@ -40,12 +40,25 @@ def viewer(info):
     return get_loader(info).user
 
 
+MAX_ID = 2**63 - 1  # the largest primary key any supported database stores; larger ids overflow SQLite
+
+
+def parse_id(value) -> int | None:
+    """An id given by a caller (or found in stored HTML) as an int, or None when it cannot name a row."""
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit() or not text.isascii() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def rich_text_links(html: str) -> Iterable[tuple[str, int]]:
     """(linktype, id) for each internal link in stored rich text (`<a linktype="page" id="3">`)."""
     for attr_string in FIND_A_TAG.findall(html or ""):
         attrs = extract_attrs(attr_string)
-        if attrs.get("linktype") in ("page", "document") and str(attrs.get("id", "")).isdigit():
-            yield attrs["linktype"], int(attrs["id"])
+        pk = parse_id(attrs.get("id"))
+        if attrs.get("linktype") in ("page", "document") and pk is not None:
+            yield attrs["linktype"], pk
 
 
 def image_id(raw) -> int | None:

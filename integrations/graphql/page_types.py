@@ -6,11 +6,11 @@ caller, and every relation goes through `pages.selectors` (directly or through t
 """
 
 import graphene
-from wagtail.models import Page
 
 from cms.links import public_url
 from events.calendar_links import event_feed_path
 from events.models import EventIndexPage, TrainingEventPage
+from integrations.graphql import selectors
 from integrations.graphql.enums import DeliveryModeEnum, EventStatusEnum
 from integrations.graphql.loaders import get_loader, viewer
 from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
@@ -106,15 +106,12 @@ class PageInterface(graphene.Interface):
 
     @staticmethod
     def resolve_parent(page, info):
-        if page.depth <= 2:  # the site root's parent is the tree root, not content
-            return None
-        parents = visible_pages(Page.objects.filter(path=page.path[: -page.steplen]), user=viewer(info))
-        parent = parents.specific().first()
+        parent = selectors.parent(page, user=viewer(info))
         return get_loader(info).register([parent])[0] if parent else None
 
     @staticmethod
     def resolve_children(node, info, page=1, per_page=None):
-        children = visible_pages(node.get_children(), user=viewer(info)).specific().order_by("path")
+        children = selectors.children(node, user=viewer(info))
         return paginate(children, page=page, per_page=per_page, prepare=get_loader(info).register)
 
 
