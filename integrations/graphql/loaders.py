@@ -10,7 +10,7 @@ caller may not see (private collection, draft or members-only page) are simply a
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import RichTextField, StreamField
@@ -95,6 +95,22 @@ class Loader:
         pages = list(pages)
         self._pages.extend(pages)
         return pages
+
+    def prefetch(self, model: type, *lookups: str) -> None:
+        """Prefetch `lookups` for every registered `model` instance at once, the first time one is asked for.
+
+        For relations only some queries ask for (an event's skipped and changed sessions), so lists that do not
+        ask pay nothing and lists that do pay one query per lookup. Unsaved pages (previews, built from a draft's
+        JSON) keep their in-memory relations.
+        """
+        pending = [
+            page
+            for page in self._pages
+            if isinstance(page, model) and not page._state.adding and not getattr(page, "_graphql_prefetched", False)
+        ]
+        prefetch_related_objects(pending, *lookups)
+        for page in pending:
+            page._graphql_prefetched = True
 
     def _scan(self) -> None:
         """Load everything the registered-but-unscanned pages point at, one query per kind."""

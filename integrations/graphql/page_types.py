@@ -6,6 +6,8 @@ caller, and every relation goes through `pages.selectors` (directly or through t
 """
 
 import graphene
+from django.utils import timezone
+from graphql import GraphQLError
 
 from cms.links import public_url
 from events.calendar_links import event_feed_path
@@ -166,6 +168,22 @@ class EventIndexPageType(declared(EventIndexPage), graphene.ObjectType):
     Meta = page_meta(EventIndexPage)
 
 
+MAX_SESSIONS = 100
+
+
+class EventSessionType(graphene.ObjectType):
+    """One session of an event: the only one for a one-off event, each date of a repeating one."""
+
+    starts_at = graphene.DateTime(required=True, source="start")
+    ends_at = graphene.DateTime(required=True, source="end")
+    status = graphene.Field(EventStatusEnum, required=True)
+    changed = graphene.Boolean(required=True, source="is_override", description="Moved or cancelled individually.")
+    note = graphene.String(required=True)
+
+    class Meta:
+        name = "EventSession"
+
+
 class TrainingEventPageType(
     declared(TrainingEventPage), calendar_links(lambda event: event_feed_path(event.slug)), graphene.ObjectType
 ):
@@ -174,10 +192,28 @@ class TrainingEventPageType(
     status = graphene.Field(EventStatusEnum, required=True)
     delivery_mode = graphene.Field(DeliveryModeEnum, required=True)
     join_url = graphene.String(description="The video-meeting link: Community of Practice members only, else null.")
+    sessions = graphene.List(
+        graphene.NonNull(EventSessionType),
+        required=True,
+        upcoming=graphene.Boolean(default_value=True, description="Only sessions that have not ended yet."),
+        limit=graphene.Int(default_value=10, description=f"At most this many (1 to {MAX_SESSIONS})."),
+        description="The sessions, skipped dates left out and changed sessions applied, earliest first.",
+    )
     body = stream_field()
     topics = topics_field()
     facilitators = people_field("facilitators")
     Meta = page_meta(TrainingEventPage)
+
+    @staticmethod
+    def resolve_sessions(event, info, upcoming=True, limit=10):
+        if not 1 <= limit <= MAX_SESSIONS:
+            raise GraphQLError(f"limit must be between 1 and {MAX_SESSIONS}.")
+        get_loader(info).prefetch(TrainingEventPage, "skipped_dates", "rescheduled_occurrences")
+        sessions = sorted(event.occurrences(), key=lambda session: session.start)
+        if upcoming:
+            now = timezone.now()
+            sessions = [session for session in sessions if session.end >= now]
+        return sessions[:limit]
 
     @staticmethod
     def resolve_join_url(event, info):

@@ -23,6 +23,7 @@ EVENTS = """
 query ($perPage: Int) {
   events(perPage: $perPage) {
     items { id title slug url summary startsAt endsAt timeZone status deliveryMode registrationUrl joinUrl icalUrl
+            sessions { startsAt status }
             topics { name slug icalUrl } facilitators { name role organization photo { title alt } }
             body { blockType ... on RichTextBlock { html } ... on ImageBlock { image { title } alt }
                    ... on DocumentLinkBlock { label document { url fileSize contentType } }
@@ -103,8 +104,8 @@ def test_events_query_count_is_pinned(event_index, shared, django_assert_num_que
     make_events(event_index, shared, 5)
     member = user_in(MEMBERS_GROUP, "member")
     # count, events, topics, facilitators, facilitator photos (+renditions), default site root, block documents,
-    # block images (+renditions), block topics, linked pages, member check.
-    with django_assert_num_queries(13):
+    # block images (+renditions), block topics, linked pages, member check, skipped and changed sessions.
+    with django_assert_num_queries(15):
         data(EVENTS, user=member, perPage=5)
 
 

@@ -300,3 +300,57 @@ def test_every_content_page_model_has_a_type():
 def test_topic_by_slug(crisis_line):
     assert data('{ topic(slug: "988-crisis-hotline") { name } }')["topic"] == {"name": "988 Crisis Hotline"}
     assert data('{ topic(slug: "nope") { name } }')["topic"] is None
+
+
+def test_sessions_of_a_repeating_event_with_skipped_and_changed_dates(event_index):
+    from datetime import time
+
+    from events.models import EventOccurrenceOverride, EventSkippedDate
+
+    quarterly = TrainingEventPageFactory(
+        parent=event_index,
+        title="CoP quarterly meeting",
+        slug="cop-quarterly",
+        start_date=date(2027, 1, 14),
+        start_time=time(10, 0),
+        end_time=time(11, 30),
+        time_zone="America/Chicago",
+        recurrence_frequency="monthly",
+        recurrence_interval=3,
+        recurrence_count=4,
+    )
+    quarterly.skipped_dates = [EventSkippedDate(date=date(2027, 7, 8))]
+    quarterly.rescheduled_occurrences = [
+        EventOccurrenceOverride(original_date=date(2027, 10, 14), status="cancelled", note="Holiday")
+    ]
+    quarterly.save_revision().publish()
+    query = """query ($limit: Int) { event(slug: "cop-quarterly") { isRecurring
+      sessions(limit: $limit) { startsAt endsAt status changed note } } }"""
+    event = data(query, limit=10)["event"]
+    assert event["isRecurring"] is True
+    assert event["sessions"] == [
+        {
+            "startsAt": "2027-01-14T10:00:00-06:00",
+            "endsAt": "2027-01-14T11:30:00-06:00",
+            "status": "SCHEDULED",
+            "changed": False,
+            "note": "",
+        },
+        {
+            "startsAt": "2027-04-08T10:00:00-05:00",
+            "endsAt": "2027-04-08T11:30:00-05:00",
+            "status": "SCHEDULED",
+            "changed": False,
+            "note": "",
+        },
+        {
+            "startsAt": "2027-10-14T10:00:00-05:00",
+            "endsAt": "2027-10-14T11:30:00-05:00",
+            "status": "CANCELLED",
+            "changed": True,
+            "note": "Holiday",
+        },
+    ]
+    assert len(data(query, limit=1)["event"]["sessions"]) == 1
+    for limit in (0, 101, -1):
+        assert error_messages(query, limit=limit) == ["limit must be between 1 and 100."]
