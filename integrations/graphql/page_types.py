@@ -24,7 +24,6 @@ from integrations.graphql.types import (
     TopicType,
     calendar_links,
     declared,
-    resolve_stream,
     stream_field,
 )
 from media_library.models import PublicationIndexPage, PublicationPage, RecordingIndexPage, RecordingPage
@@ -122,22 +121,14 @@ def page_meta(model) -> type:
 
 
 class HomePageType(declared(HomePage), graphene.ObjectType):
-    body = stream_field()
+    body = stream_field("body")
     Meta = page_meta(HomePage)
-
-    @staticmethod
-    def resolve_body(page, info):
-        return resolve_stream(page, "body")
 
 
 class ProgramPageType(declared(ProgramPage), graphene.ObjectType):
-    body = stream_field()
+    body = stream_field("body")
     topics = topics_field()
     Meta = page_meta(ProgramPage)
-
-    @staticmethod
-    def resolve_body(page, info):
-        return resolve_stream(page, "body")
 
 
 class CourseIndexPageType(declared(CourseIndexPage), graphene.ObjectType):
@@ -145,23 +136,15 @@ class CourseIndexPageType(declared(CourseIndexPage), graphene.ObjectType):
 
 
 class CoursePageType(declared(CoursePage), graphene.ObjectType):
-    body = stream_field()
+    body = stream_field("body")
     topics = topics_field()
     Meta = page_meta(CoursePage)
 
-    @staticmethod
-    def resolve_body(page, info):
-        return resolve_stream(page, "body")
-
 
 class GuidePageType(declared(GuidePage), graphene.ObjectType):
-    chapters = stream_field("The eGuide's chapters in order (ChapterBlock).")
+    chapters = stream_field("chapters", "The eGuide's chapters in order (ChapterBlock).")
     topics = topics_field()
     Meta = page_meta(GuidePage)
-
-    @staticmethod
-    def resolve_chapters(page, info):
-        return resolve_stream(page, "chapters")
 
 
 class EventIndexPageType(declared(EventIndexPage), graphene.ObjectType):
@@ -199,7 +182,7 @@ class TrainingEventPageType(
         limit=graphene.Int(default_value=10, description=f"At most this many (1 to {MAX_SESSIONS})."),
         description="The sessions, skipped dates left out and changed sessions applied, earliest first.",
     )
-    body = stream_field()
+    body = stream_field("body")
     topics = topics_field()
     facilitators = people_field("facilitators")
     Meta = page_meta(TrainingEventPage)
@@ -218,10 +201,6 @@ class TrainingEventPageType(
     @staticmethod
     def resolve_join_url(event, info):
         return (event.join_url or None) if get_loader(info).caller_is_member() else None
-
-    @staticmethod
-    def resolve_body(page, info):
-        return resolve_stream(page, "body")
 
 
 class PublicationIndexPageType(declared(PublicationIndexPage), graphene.ObjectType):
