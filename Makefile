@@ -40,3 +40,9 @@ format: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media static .pytest_cache
+
+# --- GraphQL API ----------------------------------------------------------------------------------------------
+# schema.graphql is what partners read; tests/integrations/test_graphql_schema_file.py fails when it drifts.
+.PHONY: schema
+schema: install
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py graphql_schema --out schema.graphql

@@ -27,6 +27,7 @@ from wagtail.search import index
 
 from events import serializers as serializers_module
 from events.recurrence import MAX_OCCURRENCES, Occurrence, build_rule, exists_in_zone, local_to_aware
+from integrations.graphql.preview import PartnerPreviewMixin
 from pages.blocks import BodyBlock
 from pages.models import Person, Topic
 from pages.validators import validate_web_url
@@ -133,7 +134,7 @@ class TrainingEventForm(WagtailAdminPageForm):
                 form.add_error(field, dst_gap_message(datetime.combine(day, clock), page.time_zone))
 
 
-class TrainingEventPage(Page):
+class TrainingEventPage(PartnerPreviewMixin, Page):
     """A facilitator-led training event or Community of Practice meeting."""
 
     summary = models.TextField(max_length=600, help_text="Two or three sentences for listings and calendars.")

@@ -14,6 +14,7 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
 
+from integrations.graphql.preview import PartnerPreviewMixin
 from pages.models import Person, Topic
 from pages.validators import validate_web_url
 
@@ -83,7 +84,7 @@ class PublicationIndexPage(Page):
     max_count = 1
 
 
-class PublicationPage(Page):
+class PublicationPage(PartnerPreviewMixin, Page):
     """A publication in the resource library: a report, brief, toolkit or guide, with its PDF."""
 
     publication_date = models.DateField()
@@ -142,7 +143,7 @@ class RecordingIndexPage(Page):
     max_count = 1
 
 
-class RecordingPage(Page):
+class RecordingPage(PartnerPreviewMixin, Page):
     """A recorded CoP meeting or webinar: a video file or an embed link, with its transcript and captions."""
 
     summary = models.TextField(max_length=600, help_text="What the session covered, for listings.")

@@ -12,6 +12,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from integrations.graphql.preview import PartnerPreviewMixin
 from pages.blocks import BodyBlock, ChapterBlock
 from pages.validators import validate_web_url
 
@@ -120,7 +121,7 @@ class HomePage(Page):
     max_count = 1
 
 
-class ProgramPage(Page):
+class ProgramPage(PartnerPreviewMixin, Page):
     """A page about the program: the Community of Practice, the Online Resource Center, technical assistance."""
 
     summary = models.TextField(blank=True, max_length=500, help_text="One or two sentences for listings.")
@@ -151,7 +152,7 @@ class CourseIndexPage(Page):
     max_count = 1
 
 
-class CoursePage(Page):
+class CoursePage(PartnerPreviewMixin, Page):
     """A no-cost, on-demand eLearning course hosted on an external learning platform."""
 
     summary = models.TextField(max_length=500, help_text="One or two sentences for listings.")
@@ -194,7 +195,7 @@ class CoursePage(Page):
     subpage_types = []
 
 
-class GuidePage(Page):
+class GuidePage(PartnerPreviewMixin, Page):
     """The interactive eGuide: ordered chapters of rich content."""
 
     summary = models.TextField(max_length=500, help_text="One or two sentences for listings.")

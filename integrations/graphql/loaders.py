@@ -10,7 +10,7 @@ caller may not see (private collection, draft or members-only page) are simply a
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import RichTextField, StreamField
@@ -40,12 +40,25 @@ def viewer(info):
     return get_loader(info).user
 
 
+MAX_ID = 2**63 - 1  # the largest primary key any supported database stores; larger ids overflow SQLite
+
+
+def parse_id(value) -> int | None:
+    """An id given by a caller (or found in stored HTML) as an int, or None when it cannot name a row."""
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit() or not text.isascii() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def rich_text_links(html: str) -> Iterable[tuple[str, int]]:
     """(linktype, id) for each internal link in stored rich text (`<a linktype="page" id="3">`)."""
     for attr_string in FIND_A_TAG.findall(html or ""):
         attrs = extract_attrs(attr_string)
-        if attrs.get("linktype") in ("page", "document") and str(attrs.get("id", "")).isdigit():
-            yield attrs["linktype"], int(attrs["id"])
+        pk = parse_id(attrs.get("id"))
+        if attrs.get("linktype") in ("page", "document") and pk is not None:
+            yield attrs["linktype"], pk
 
 
 def image_id(raw) -> int | None:
@@ -82,6 +95,22 @@ class Loader:
         pages = list(pages)
         self._pages.extend(pages)
         return pages
+
+    def prefetch(self, model: type, *lookups: str) -> None:
+        """Prefetch `lookups` for every registered `model` instance at once, the first time one is asked for.
+
+        For relations only some queries ask for (an event's skipped and changed sessions), so lists that do not
+        ask pay nothing and lists that do pay one query per lookup. Unsaved pages (previews, built from a draft's
+        JSON) keep their in-memory relations.
+        """
+        pending = [
+            page
+            for page in self._pages
+            if isinstance(page, model) and not page._state.adding and not getattr(page, "_graphql_prefetched", False)
+        ]
+        prefetch_related_objects(pending, *lookups)
+        for page in pending:
+            page._graphql_prefetched = True
 
     def _scan(self) -> None:
         """Load everything the registered-but-unscanned pages point at, one query per kind."""

@@ -6,11 +6,13 @@ caller, and every relation goes through `pages.selectors` (directly or through t
 """
 
 import graphene
-from wagtail.models import Page
+from django.utils import timezone
+from graphql import GraphQLError
 
 from cms.links import public_url
 from events.calendar_links import event_feed_path
 from events.models import EventIndexPage, TrainingEventPage
+from integrations.graphql import selectors
 from integrations.graphql.enums import DeliveryModeEnum, EventStatusEnum
 from integrations.graphql.loaders import get_loader, viewer
 from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
@@ -22,7 +24,6 @@ from integrations.graphql.types import (
     TopicType,
     calendar_links,
     declared,
-    resolve_stream,
     stream_field,
 )
 from media_library.models import PublicationIndexPage, PublicationPage, RecordingIndexPage, RecordingPage
@@ -106,15 +107,12 @@ class PageInterface(graphene.Interface):
 
     @staticmethod
     def resolve_parent(page, info):
-        if page.depth <= 2:  # the site root's parent is the tree root, not content
-            return None
-        parents = visible_pages(Page.objects.filter(path=page.path[: -page.steplen]), user=viewer(info))
-        parent = parents.specific().first()
+        parent = selectors.parent(page, user=viewer(info))
         return get_loader(info).register([parent])[0] if parent else None
 
     @staticmethod
     def resolve_children(node, info, page=1, per_page=None):
-        children = visible_pages(node.get_children(), user=viewer(info)).specific().order_by("path")
+        children = selectors.children(node, user=viewer(info))
         return paginate(children, page=page, per_page=per_page, prepare=get_loader(info).register)
 
 
@@ -123,22 +121,14 @@ def page_meta(model) -> type:
 
 
 class HomePageType(declared(HomePage), graphene.ObjectType):
-    body = stream_field()
+    body = stream_field("body")
     Meta = page_meta(HomePage)
-
-    @staticmethod
-    def resolve_body(page, info):
-        return resolve_stream(page, "body")
 
 
 class ProgramPageType(declared(ProgramPage), graphene.ObjectType):
-    body = stream_field()
+    body = stream_field("body")
     topics = topics_field()
     Meta = page_meta(ProgramPage)
-
-    @staticmethod
-    def resolve_body(page, info):
-        return resolve_stream(page, "body")
 
 
 class CourseIndexPageType(declared(CourseIndexPage), graphene.ObjectType):
@@ -146,27 +136,35 @@ class CourseIndexPageType(declared(CourseIndexPage), graphene.ObjectType):
 
 
 class CoursePageType(declared(CoursePage), graphene.ObjectType):
-    body = stream_field()
+    body = stream_field("body")
     topics = topics_field()
     Meta = page_meta(CoursePage)
 
-    @staticmethod
-    def resolve_body(page, info):
-        return resolve_stream(page, "body")
-
 
 class GuidePageType(declared(GuidePage), graphene.ObjectType):
-    chapters = stream_field("The eGuide's chapters in order (ChapterBlock).")
+    chapters = stream_field("chapters", "The eGuide's chapters in order (ChapterBlock).")
     topics = topics_field()
     Meta = page_meta(GuidePage)
-
-    @staticmethod
-    def resolve_chapters(page, info):
-        return resolve_stream(page, "chapters")
 
 
 class EventIndexPageType(declared(EventIndexPage), graphene.ObjectType):
     Meta = page_meta(EventIndexPage)
+
+
+MAX_SESSIONS = 100
+
+
+class EventSessionType(graphene.ObjectType):
+    """One session of an event: the only one for a one-off event, each date of a repeating one."""
+
+    starts_at = graphene.DateTime(required=True, source="start")
+    ends_at = graphene.DateTime(required=True, source="end")
+    status = graphene.Field(EventStatusEnum, required=True)
+    changed = graphene.Boolean(required=True, source="is_override", description="Moved or cancelled individually.")
+    note = graphene.String(required=True)
+
+    class Meta:
+        name = "EventSession"
 
 
 class TrainingEventPageType(
@@ -177,18 +175,32 @@ class TrainingEventPageType(
     status = graphene.Field(EventStatusEnum, required=True)
     delivery_mode = graphene.Field(DeliveryModeEnum, required=True)
     join_url = graphene.String(description="The video-meeting link: Community of Practice members only, else null.")
-    body = stream_field()
+    sessions = graphene.List(
+        graphene.NonNull(EventSessionType),
+        required=True,
+        upcoming=graphene.Boolean(default_value=True, description="Only sessions that have not ended yet."),
+        limit=graphene.Int(default_value=10, description=f"At most this many (1 to {MAX_SESSIONS})."),
+        description="The sessions, skipped dates left out and changed sessions applied, earliest first.",
+    )
+    body = stream_field("body")
     topics = topics_field()
     facilitators = people_field("facilitators")
     Meta = page_meta(TrainingEventPage)
 
     @staticmethod
-    def resolve_join_url(event, info):
-        return (event.join_url or None) if get_loader(info).caller_is_member() else None
+    def resolve_sessions(event, info, upcoming=True, limit=10):
+        if not 1 <= limit <= MAX_SESSIONS:
+            raise GraphQLError(f"limit must be between 1 and {MAX_SESSIONS}.")
+        get_loader(info).prefetch(TrainingEventPage, "skipped_dates", "rescheduled_occurrences")
+        sessions = sorted(event.occurrences(), key=lambda session: session.start)
+        if upcoming:
+            now = timezone.now()
+            sessions = [session for session in sessions if session.end >= now]
+        return sessions[:limit]
 
     @staticmethod
-    def resolve_body(page, info):
-        return resolve_stream(page, "body")
+    def resolve_join_url(event, info):
+        return (event.join_url or None) if get_loader(info).caller_is_member() else None
 
 
 class PublicationIndexPageType(declared(PublicationIndexPage), graphene.ObjectType):

@@ -10,7 +10,7 @@ from django.utils.html import escape
 from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter
 
 from cms.links import public_url
-from integrations.graphql.loaders import Loader
+from integrations.graphql.loaders import Loader, parse_id
 
 
 def render_rich_text(html: str | None, loader: Loader) -> str:
@@ -18,11 +18,13 @@ def render_rich_text(html: str | None, loader: Loader) -> str:
         return ""
 
     def page_link(attrs):
-        path = loader.page_path(int(attrs["id"])) if str(attrs.get("id", "")).isdigit() else None
+        pk = parse_id(attrs.get("id"))
+        path = loader.page_path(pk) if pk is not None else None
         return f'<a href="{escape(public_url(path))}">' if path else "<a>"
 
     def document_link(attrs):
-        document = loader.document(int(attrs["id"])) if str(attrs.get("id", "")).isdigit() else None
+        pk = parse_id(attrs.get("id"))
+        document = loader.document(pk) if pk is not None else None
         return f'<a href="{escape(public_url(document.url))}">' if document else "<a>"
 
     html = LinkRewriter(rules={"page": page_link, "document": document_link})(html)

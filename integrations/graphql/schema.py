@@ -21,7 +21,35 @@ from integrations.graphql.page_types import (
     TrainingEventPageType,
 )
 from integrations.graphql.pagination import page_bounds, paginate, pagination_arguments
+from integrations.graphql.preview import preview_page
 from integrations.graphql.types import BLOCK_TYPES, TopicType
+
+
+def registered(rows, loader):
+    return loader.register(rows)
+
+
+def list_resolver(select, prepare=registered):
+    """Resolve a paginated list: `select` (a selector taking the caller and the filters), then `prepare` the page
+    of rows (batch-load what they point at) before their fields resolve."""
+
+    def resolve(root, info, page=1, per_page=None, **filters):
+        loader = get_loader(info)
+        rows = select(user=loader.user, **filters)
+        return paginate(rows, page=page, per_page=per_page, prepare=lambda rows: prepare(rows, loader))
+
+    return resolve
+
+
+def lookup_resolver(select, prepare):
+    """Resolve a single lookup by id or slug, prepared like a list of one."""
+
+    def resolve(root, info, id=None, slug=None):
+        loader = get_loader(info)
+        found = select(user=loader.user, id=id, slug=slug)
+        return prepare([found], loader)[0] if found else None
+
+    return resolve
 
 
 def order_argument(keys) -> graphene.String:
@@ -61,9 +89,14 @@ class Query(graphene.ObjectType):
         delivery_mode=DeliveryModeEnum(),
         status=EventStatusEnum(),
         order=order_argument(selectors.EVENT_ORDERS),
+        resolver=list_resolver(selectors.events, selectors.prepare_events),
         **pagination_arguments(),
     )
-    event = graphene.Field(TrainingEventPageType, **lookup_arguments())
+    event = graphene.Field(
+        TrainingEventPageType,
+        resolver=lookup_resolver(selectors.event, selectors.prepare_events),
+        **lookup_arguments(),
+    )
     topics = graphene.List(graphene.NonNull(TopicType), required=True, kind=TopicKindEnum())
     topic = graphene.Field(TopicType, slug=graphene.String(required=True))
     publications = graphene.Field(
@@ -73,23 +106,34 @@ class Query(graphene.ObjectType):
         search=graphene.String(description="Words to look for in titles, abstracts and authors."),
         year=graphene.Int(),
         order=order_argument(selectors.PUBLICATION_ORDERS),
+        resolver=list_resolver(selectors.publications, selectors.prepare_publications),
         **pagination_arguments(),
     )
-    publication = graphene.Field(PublicationPageType, **lookup_arguments())
+    publication = graphene.Field(
+        PublicationPageType,
+        resolver=lookup_resolver(selectors.publication, selectors.prepare_publications),
+        **lookup_arguments(),
+    )
     recordings = graphene.Field(
         PaginatedRecordings,
         required=True,
         topic=graphene.String(),
         year=graphene.Int(),
         order=order_argument(selectors.RECORDING_ORDERS),
+        resolver=list_resolver(selectors.recordings, selectors.prepare_recordings),
         **pagination_arguments(),
     )
-    recording = graphene.Field(RecordingPageType, **lookup_arguments())
+    recording = graphene.Field(
+        RecordingPageType,
+        resolver=lookup_resolver(selectors.recording, selectors.prepare_recordings),
+        **lookup_arguments(),
+    )
     courses = graphene.Field(
         PaginatedCourses,
         required=True,
         topic=graphene.String(),
         order=order_argument(selectors.COURSE_ORDERS),
+        resolver=list_resolver(selectors.courses),
         **pagination_arguments(),
     )
     page = graphene.Field(
@@ -105,20 +149,11 @@ class Query(graphene.ObjectType):
         **pagination_arguments(),
     )
     viewer = graphene.Field(ViewerType)
-
-    @staticmethod
-    def resolve_events(root, info, page=1, per_page=None, **filters):
-        loader = get_loader(info)
-        events = selectors.events(user=loader.user, **filters)
-        return paginate(
-            events, page=page, per_page=per_page, prepare=lambda rows: selectors.prepare_events(rows, loader)
-        )
-
-    @staticmethod
-    def resolve_event(root, info, id=None, slug=None):
-        loader = get_loader(info)
-        found = selectors.event(user=loader.user, id=id, slug=slug)
-        return selectors.prepare_events([found], loader)[0] if found else None
+    preview = graphene.Field(
+        PageInterface,
+        token=graphene.String(required=True),
+        description="A draft shown in the admin's 'Partner site' preview mode; the token expires.",
+    )
 
     @staticmethod
     def resolve_topics(root, info, kind=None):
@@ -127,40 +162,6 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_topic(root, info, slug):
         return selectors.topics().filter(slug=slug).first()
-
-    @staticmethod
-    def resolve_publications(root, info, page=1, per_page=None, **filters):
-        loader = get_loader(info)
-        rows = selectors.publications(user=loader.user, **filters)
-        return paginate(
-            rows, page=page, per_page=per_page, prepare=lambda rows: selectors.prepare_publications(rows, loader)
-        )
-
-    @staticmethod
-    def resolve_publication(root, info, id=None, slug=None):
-        loader = get_loader(info)
-        found = selectors.publication(user=loader.user, id=id, slug=slug)
-        return selectors.prepare_publications([found], loader)[0] if found else None
-
-    @staticmethod
-    def resolve_recordings(root, info, page=1, per_page=None, **filters):
-        loader = get_loader(info)
-        rows = selectors.recordings(user=loader.user, **filters)
-        return paginate(
-            rows, page=page, per_page=per_page, prepare=lambda rows: selectors.prepare_recordings(rows, loader)
-        )
-
-    @staticmethod
-    def resolve_recording(root, info, id=None, slug=None):
-        loader = get_loader(info)
-        found = selectors.recording(user=loader.user, id=id, slug=slug)
-        return selectors.prepare_recordings([found], loader)[0] if found else None
-
-    @staticmethod
-    def resolve_courses(root, info, page=1, per_page=None, **filters):
-        loader = get_loader(info)
-        rows = selectors.courses(user=loader.user, **filters)
-        return paginate(rows, page=page, per_page=per_page, prepare=loader.register)
 
     @staticmethod
     def resolve_page(root, info, id=None, url_path=None):
@@ -172,6 +173,11 @@ class Query(graphene.ObjectType):
         offset, per_page = page_bounds(page, per_page)
         hits = selectors.search(user=viewer(info), query=query)
         return get_loader(info).register(hits[offset : offset + per_page])
+
+    @staticmethod
+    def resolve_preview(root, info, token):
+        page = preview_page(token)
+        return get_loader(info).register([page])[0] if type(page) in PAGE_TYPES else None
 
     @staticmethod
     def resolve_viewer(root, info):

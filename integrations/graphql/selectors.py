@@ -9,13 +9,27 @@ from django.db.models import Prefetch, QuerySet
 from graphql import GraphQLError
 from wagtail.models import Page
 
-from events.models import TrainingEventPage
+from events.models import EventIndexPage, TrainingEventPage
 from events.selectors import upcoming_events
-from integrations.graphql.loaders import Loader
-from media_library.models import PublicationPage, RecordingPage
-from pages.models import CoursePage, Topic
+from integrations.graphql.loaders import Loader, parse_id
+from media_library.models import PublicationIndexPage, PublicationPage, RecordingIndexPage, RecordingPage
+from pages.models import CourseIndexPage, CoursePage, GuidePage, HomePage, ProgramPage, Topic
 from pages.selectors import visible_pages
 
+# The page models the API has types for; any other page in the tree (e.g. the tree root) is never returned.
+CONTENT_PAGE_MODELS = (
+    HomePage,
+    ProgramPage,
+    CourseIndexPage,
+    CoursePage,
+    GuidePage,
+    EventIndexPage,
+    TrainingEventPage,
+    PublicationIndexPage,
+    PublicationPage,
+    RecordingIndexPage,
+    RecordingPage,
+)
 # Ordering keys partners may ask for, each mapped to fixed columns (never passed to order_by as given).
 EVENT_ORDERS = {
     "start": ("start", "pk"),
@@ -63,9 +77,8 @@ def by_slug_or_id(queryset: QuerySet, *, id=None, slug=None):
     if (id is None) == (slug is None):
         raise GraphQLError("Give either id or slug.")
     if id is not None:
-        if not str(id).isdigit():
-            return None
-        return queryset.filter(pk=int(id)).first()
+        pk = parse_id(id)
+        return queryset.filter(pk=pk).first() if pk is not None else None
     return queryset.filter(slug=slug).order_by("path").first()
 
 
@@ -197,11 +210,12 @@ def page(*, user, loader: Loader, id=None, url_path: str | None = None):
     """Any content page by id or by its path on the site ("/program/community-of-practice/")."""
     if (id is None) == (url_path is None):
         raise GraphQLError("Give either id or urlPath.")
-    pages = visible_pages(Page.objects.filter(depth__gt=1), user=user)
+    pages = visible_pages(Page.objects.type(*CONTENT_PAGE_MODELS), user=user)
     if id is not None:
-        if not str(id).isdigit():
+        pk = parse_id(id)
+        if pk is None:
             return None
-        pages = pages.filter(pk=int(id))
+        pages = pages.filter(pk=pk)
     else:
         if len(url_path) > 500:
             raise GraphQLError("urlPath is too long.")
@@ -210,9 +224,18 @@ def page(*, user, loader: Loader, id=None, url_path: str | None = None):
     return loader.register([found])[0] if found else None
 
 
+def children(page: Page, *, user) -> QuerySet:
+    return visible_pages(page.get_children().type(*CONTENT_PAGE_MODELS), user=user).specific().order_by("path")
+
+
+def parent(page: Page, *, user) -> Page | None:
+    parents = Page.objects.type(*CONTENT_PAGE_MODELS).filter(path=page.path[: -page.steplen], depth__gt=1)
+    return visible_pages(parents, user=user).specific().first()
+
+
 def search(*, user, query: str) -> list:
     """Every content type, best match first, narrowed to what `user` may see."""
     hits = search_hits(Page, query)
-    visible = visible_pages(Page.objects.filter(pk__in=hits, depth__gt=1), user=user).specific()
+    visible = visible_pages(Page.objects.type(*CONTENT_PAGE_MODELS).filter(pk__in=hits), user=user).specific()
     rank = {pk: position for position, pk in enumerate(hits)}
     return sorted(visible, key=lambda page: rank[page.pk])

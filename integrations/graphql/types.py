@@ -321,11 +321,13 @@ BLOCK_TYPES = {
 }
 
 
-def stream_field(description: str = ""):
-    return graphene.List(graphene.NonNull(StreamFieldBlock), required=True, description=description or None)
-
-
-def resolve_stream(page, field_name: str) -> list[BlockValue]:
+def stream_field(field_name: str, description: str = ""):
     """A page's StreamField as typed blocks, read from the stored data (the live version's)."""
-    value = getattr(page, field_name)
-    return stream_values(value.stream_block, value.raw_data)
+
+    def resolve(page, info):
+        value = getattr(page, field_name)
+        return stream_values(value.stream_block, value.raw_data)
+
+    return graphene.List(
+        graphene.NonNull(StreamFieldBlock), required=True, description=description or None, resolver=resolve
+    )
