@@ -2,6 +2,7 @@
 refused with a clear GraphQL error and the right status, never a 500, and nothing private comes back."""
 
 import json
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,8 +24,8 @@ def fresh_rate_limits():
     cache.clear()
 
 
-def post(client, query: str, token: str | None = None, **variables):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+def post(client, query: str, bearer: str | None = None, **variables):
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
     body = json.dumps({"query": query, "variables": variables})
     return client.post("/graphql/", body, content_type="application/json", headers=headers)
 
@@ -123,7 +124,7 @@ def test_rendition_outside_the_allow_list_is_refused(client, publication_index):
 def test_revoked_bearer_token_is_401(client):
     token, plaintext = api_token_create(user=member(), name="site")
     token.revoke()
-    response = post(client, "{ viewer { name } }", token=plaintext)
+    response = post(client, "{ viewer { name } }", bearer=plaintext)
     assert response.status_code == 401 and messages(response) == "This token has been revoked."
 
 
@@ -140,7 +141,7 @@ def test_private_document_in_a_private_sub_collection_is_null_even_for_members_o
     anonymous = post(client, query).json()["data"]["publication"]
     assert anonymous == {"title": anonymous["title"], "documentUrl": None, "document": None}
     _, plaintext = api_token_create(user=member(), name="member site")
-    as_member = post(client, query, token=plaintext).json()["data"]["publication"]
+    as_member = post(client, query, bearer=plaintext).json()["data"]["publication"]
     assert as_member["document"]["title"] == "CoP minutes"
 
 
@@ -162,3 +163,19 @@ def test_draft_page_is_invisible_by_id_slug_url_path_and_search(client, event_in
         assert response.json() == {"data": {"page": None}}
         hits = post(client, '{ search(query: "Zebrafish") { title } }', token).json()["data"]["search"]
         assert hits == [{"title": "Zebrafish public session"}]
+
+
+def test_forged_and_expired_preview_tokens_are_refused_over_http(client, event_index, monkeypatch, settings):
+    event = TrainingEventPageFactory(parent=event_index, title="Live title", slug="preview-me")
+    event.title = "Draft title"
+    query = "query ($token: String!) { preview(token: $token) { title } }"
+    genuine = event.create_page_preview().token
+    assert post(client, query, token=genuine).json() == {"data": {"preview": {"title": "Draft title"}}}
+    forged = genuine[:-1] + ("A" if genuine[-1] != "A" else "B")
+    response = post(client, query, token=forged)
+    assert messages(response) == "Invalid preview token." and "Draft title" not in response.content.decode()
+    settings.GRAPHQL_PREVIEW_TOKEN_MAX_AGE = 1
+    real_time = time.time
+    monkeypatch.setattr("django.core.signing.time.time", lambda: real_time() + 60)
+    response = post(client, query, token=genuine)
+    assert "expired" in messages(response) and "Draft title" not in response.content.decode()
