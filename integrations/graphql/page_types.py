@@ -178,8 +178,13 @@ class EventSessionType(graphene.ObjectType):
 class TrainingEventPageType(
     declared(TrainingEventPage), calendar_links(lambda event: event_feed_path(event.slug)), graphene.ObjectType
 ):
-    starts_at = graphene.DateTime(required=True, source="start", description="Start of the (first) session.")
-    ends_at = graphene.DateTime(required=True, source="end")
+    # In the event's own zone (the offset says which), like `sessions`, so "10:00 in Chicago" reads as such.
+    starts_at = graphene.DateTime(
+        required=True,
+        description="Start of the (first) session, in the event's time zone.",
+        resolver=lambda event, info: event.start.astimezone(event.zone),
+    )
+    ends_at = graphene.DateTime(required=True, resolver=lambda event, info: event.end.astimezone(event.zone))
     status = graphene.Field(EventStatusEnum, required=True)
     delivery_mode = graphene.Field(DeliveryModeEnum, required=True)
     join_url = graphene.String(description="The video-meeting link: Community of Practice members only, else null.")
