@@ -96,21 +96,24 @@ class Loader:
         self._pages.extend(pages)
         return pages
 
-    def prefetch(self, model: type, *lookups: str) -> None:
-        """Prefetch `lookups` for every registered `model` instance at once, the first time one is asked for.
+    def prefetch(self, model: type, lookup: str) -> None:
+        """Prefetch `lookup` for every registered `model` instance at once, the first time one is asked for.
 
-        For relations only some queries ask for (an event's skipped and changed sessions), so lists that do not
-        ask pay nothing and lists that do pay one query per lookup. Unsaved pages (previews, built from a draft's
-        JSON) keep their in-memory relations.
+        For relations that only some queries ask for (an event's sessions, a child page's topics), so lists that
+        do not ask pay nothing and lists that do pay one query. Relations a selector already prefetched cost
+        nothing (Django skips them). Unsaved pages (previews, built from a draft's JSON) keep their in-memory
+        relations.
         """
         pending = [
             page
             for page in self._pages
-            if isinstance(page, model) and not page._state.adding and not getattr(page, "_graphql_prefetched", False)
+            if isinstance(page, model)
+            and not page._state.adding
+            and lookup not in page.__dict__.setdefault("_graphql_prefetched", set())
         ]
-        prefetch_related_objects(pending, *lookups)
+        prefetch_related_objects(pending, lookup)
         for page in pending:
-            page._graphql_prefetched = True
+            page._graphql_prefetched.add(lookup)
 
     def _scan(self) -> None:
         """Load everything the registered-but-unscanned pages point at, one query per kind."""

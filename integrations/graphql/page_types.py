@@ -31,14 +31,22 @@ from pages.models import CourseIndexPage, CoursePage, GuidePage, HomePage, Progr
 from pages.selectors import visible_pages
 
 
+def related_list(item_type, relation: str):
+    """A many-to-many list (topics, people: snippets, no privacy of their own), batched over the result's pages."""
+
+    def resolve(page, info):
+        get_loader(info).prefetch(type(page), relation)
+        return getattr(page, relation).all()
+
+    return graphene.List(graphene.NonNull(item_type), required=True, resolver=resolve)
+
+
 def topics_field():
-    return graphene.List(graphene.NonNull(TopicType), required=True, resolver=lambda page, info: page.topics.all())
+    return related_list(TopicType, "topics")
 
 
 def people_field(relation: str):
-    return graphene.List(
-        graphene.NonNull(PersonType), required=True, resolver=lambda page, info: getattr(page, relation).all()
-    )
+    return related_list(PersonType, relation)
 
 
 def document_field(attname: str, description: str):
@@ -170,8 +178,13 @@ class EventSessionType(graphene.ObjectType):
 class TrainingEventPageType(
     declared(TrainingEventPage), calendar_links(lambda event: event_feed_path(event.slug)), graphene.ObjectType
 ):
-    starts_at = graphene.DateTime(required=True, source="start", description="Start of the (first) session.")
-    ends_at = graphene.DateTime(required=True, source="end")
+    # In the event's own zone (the offset says which), like `sessions`, so "10:00 in Chicago" reads as such.
+    starts_at = graphene.DateTime(
+        required=True,
+        description="Start of the (first) session, in the event's time zone.",
+        resolver=lambda event, info: event.start.astimezone(event.zone),
+    )
+    ends_at = graphene.DateTime(required=True, resolver=lambda event, info: event.end.astimezone(event.zone))
     status = graphene.Field(EventStatusEnum, required=True)
     delivery_mode = graphene.Field(DeliveryModeEnum, required=True)
     join_url = graphene.String(description="The video-meeting link: Community of Practice members only, else null.")
@@ -191,7 +204,9 @@ class TrainingEventPageType(
     def resolve_sessions(event, info, upcoming=True, limit=10):
         if not 1 <= limit <= MAX_SESSIONS:
             raise GraphQLError(f"limit must be between 1 and {MAX_SESSIONS}.")
-        get_loader(info).prefetch(TrainingEventPage, "skipped_dates", "rescheduled_occurrences")
+        loader = get_loader(info)
+        loader.prefetch(TrainingEventPage, "skipped_dates")
+        loader.prefetch(TrainingEventPage, "rescheduled_occurrences")
         sessions = sorted(event.occurrences(), key=lambda session: session.start)
         if upcoming:
             now = timezone.now()

@@ -138,3 +138,23 @@ def test_recordings_query_count_does_not_grow_with_the_page_size(event_index, re
     assert len(large["recordings"]["items"]) == 50
     assert large["recordings"]["items"][0]["relatedEvent"]["topics"]
     assert few == many, f"{few} queries for 5 recordings, {many} for 50"
+
+
+def test_children_and_courses_query_counts_do_not_grow(home_page, course_index, shared):
+    from pages.factories import CoursePageFactory, ProgramPageFactory
+
+    for n in range(50):
+        program = ProgramPageFactory(parent=home_page, title=f"Program {n}")
+        program.topics.set(shared["topics"])
+        program.save()
+        course = CoursePageFactory(parent=course_index, title=f"Course {n}")
+        course.topics.set(shared["topics"])
+        course.save()
+    children = """query ($perPage: Int) { page(urlPath: "/") { children(perPage: $perPage) { items {
+      title url ... on ProgramPage { topics { slug } body { blockType } } } } } }"""
+    courses = "query ($perPage: Int) { courses(perPage: $perPage) { items { title topics { slug } } } }"
+    for query in (children, courses):
+        count_queries(query, perPage=1)  # warm Django's process-wide content-type cache
+        few, _ = count_queries(query, perPage=5)
+        many, _ = count_queries(query, perPage=50)
+        assert few == many, f"{few} queries for 5 items, {many} for 50"

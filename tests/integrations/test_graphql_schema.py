@@ -324,10 +324,13 @@ def test_sessions_of_a_repeating_event_with_skipped_and_changed_dates(event_inde
         EventOccurrenceOverride(original_date=date(2027, 10, 14), status="cancelled", note="Holiday")
     ]
     quarterly.save_revision().publish()
-    query = """query ($limit: Int) { event(slug: "cop-quarterly") { isRecurring
+    query = """query ($limit: Int) { event(slug: "cop-quarterly") { isRecurring startsAt endsAt timeZone
       sessions(limit: $limit) { startsAt endsAt status changed note } } }"""
     event = data(query, limit=10)["event"]
     assert event["isRecurring"] is True
+    # The event's own wall-clock time with its offset: "10:00 in Chicago".
+    assert (event["startsAt"], event["endsAt"]) == ("2027-01-14T10:00:00-06:00", "2027-01-14T11:30:00-06:00")
+    assert event["timeZone"] == "America/Chicago"
     assert event["sessions"] == [
         {
             "startsAt": "2027-01-14T10:00:00-06:00",
