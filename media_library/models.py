@@ -84,6 +84,12 @@ class CustomDocument(AbstractDocument):
     def extension(self) -> str:
         return self.file_extension.lower()
 
+    def clean(self):
+        # Wagtail's extension check; skipped when the upload was already refused (it would add a confusing
+        # 'File extension "" is not allowed' next to the real reason).
+        if self.file:
+            super().clean()
+
     def _set_document_file_metadata(self):
         """Wagtail's hook on every admin upload (size, SHA-1); we add what we read from the content."""
         super()._set_document_file_metadata()
