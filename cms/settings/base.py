@@ -180,6 +180,8 @@ def s3_storage_options() -> dict:
             read_timeout=float(os.environ.get("AWS_S3_READ_TIMEOUT", "6")),
             retries={"mode": "standard", "total_max_attempts": int(os.environ.get("AWS_S3_MAX_ATTEMPTS", "2"))},
         ),
+        # Files read back from S3 spill to a temporary file past 8 MB instead of being held in memory.
+        "max_memory_size": 8 * 1024 * 1024,
         # Large files go up in 8 MB parts, at most 4 in flight: the web process never holds a whole video.
         "transfer_config": TransferConfig(
             multipart_threshold=8 * 1024 * 1024,

@@ -46,7 +46,11 @@ def assert_refused_quickly(admin_client, *, ajax: bool):
     else:
         response = admin_client.post(
             reverse("wagtaildocs:add"),
-            {"title": "Brief", "file": SimpleUploadedFile("brief.pdf", PDF), "collection": Collection.objects.first().pk},
+            {
+                "title": "Brief",
+                "file": SimpleUploadedFile("brief.pdf", PDF),
+                "collection": Collection.objects.first().pk,
+            },
         )
     elapsed = time.monotonic() - started
     assert elapsed < 20, f"upload took {elapsed:.1f} s to fail"
