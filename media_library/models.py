@@ -14,6 +14,7 @@ from wagtail.search import index
 
 from media_library.files import pdf_page_count, read_head, safe_filename, sha256_of, sniff_kind
 from media_library.validation import RULES, extension_of
+from media_library.webvtt import validate_webvtt
 from pages.models import Person, Topic
 from pages.validators import validate_web_url
 
@@ -252,13 +253,18 @@ class RecordingPage(Page):
         if self.captions_id:
             if self.captions.extension != "vtt":
                 errors["captions"] = "Captions must be a WebVTT (.vtt) file."
-            elif not captions_look_like_webvtt(self.captions):
-                errors["captions"] = "That file is not WebVTT: it must start with the line 'WEBVTT'."
+            elif caption_errors := webvtt_errors(self.captions):
+                errors["captions"] = caption_errors
         if errors:
             raise ValidationError(errors)
 
 
-def captions_look_like_webvtt(document: CustomDocument) -> bool:
+def webvtt_errors(document: CustomDocument) -> list[str]:
+    """Why `document` is not usable WebVTT (the upload check, again: captions chosen from older uploads)."""
     with document.open_file() as handle:
-        head = handle.read(16)
-    return head.lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT")
+        content = handle.read(settings.MEDIA_UPLOAD_MAX_BYTES["text"] + 1)
+    try:
+        validate_webvtt(content)
+    except ValidationError as error:
+        return error.messages
+    return []

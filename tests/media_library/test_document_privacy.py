@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from wagtail.models import Collection, CollectionViewRestriction
 
 from media_library.factories import DocumentFactory
@@ -47,3 +48,26 @@ def test_public_document_downloads_for_anyone(client):
     response = client.get(document.url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_served_documents_carry_download_and_hardening_headers(client):
+    document = DocumentFactory(title="CIT starter guide")
+    response = client.get(document.url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_text_documents_are_served_as_attachments_with_their_type(client):
+    document = DocumentFactory(title="Roster", file=ContentFile(b"agency,state\nHouston PD,TX\n", name="roster.csv"))
+    response = client.get(document.url)
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_document_url_with_a_wrong_or_hostile_filename_is_404(client):
+    document = DocumentFactory(title="CIT starter guide")
+    for name in ("other.pdf", "../../settings.py", "resource.pdf%00.html"):
+        assert client.get(f"/documents/{document.pk}/{name}").status_code == 404
