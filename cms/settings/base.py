@@ -158,7 +158,6 @@ MEDIA_PRIVATE_URL_EXPIRE = int(os.environ.get("MEDIA_PRIVATE_URL_EXPIRE", "60"))
 
 def s3_storage_options() -> dict:
     """S3Storage options from the environment; bounded network waits (botocore's defaults hang >75 s)."""
-    from boto3.s3.transfer import TransferConfig
     from botocore.config import Config
 
     return {
@@ -182,13 +181,24 @@ def s3_storage_options() -> dict:
         ),
         # Files read back from S3 spill to a temporary file past 8 MB instead of being held in memory.
         "max_memory_size": 8 * 1024 * 1024,
-        # Large files go up in 8 MB parts, at most 4 in flight: the web process never holds a whole video.
-        "transfer_config": TransferConfig(
-            multipart_threshold=8 * 1024 * 1024,
-            multipart_chunksize=8 * 1024 * 1024,
-            max_concurrency=int(os.environ.get("AWS_S3_UPLOAD_CONCURRENCY", "4")),
-        ),
+        "transfer_config": s3_transfer_config(int(os.environ.get("AWS_S3_UPLOAD_CONCURRENCY", "4"))),
     }
+
+
+def s3_transfer_config(concurrency: int):
+    """Large files go up in 8 MB parts with at most `concurrency` parts read into memory at once.
+
+    s3transfer reads each part of a file object into memory and by default allows 10 of them queued
+    (max_in_memory_upload_chunks, not a boto3 constructor argument): capped here so a 500 MB video costs the web
+    process about concurrency x 8 MB whatever its size.
+    """
+    from boto3.s3.transfer import TransferConfig
+
+    config = TransferConfig(
+        multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=concurrency
+    )
+    config.max_in_memory_upload_chunks = concurrency
+    return config
 
 
 if AWS_STORAGE_BUCKET_NAME:
