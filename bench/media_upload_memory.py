@@ -128,6 +128,9 @@ def main() -> None:
         "MEDIA_ROOT": f"{workdir}/media",
         "DEMO_CREDENTIALS_FILE": f"{workdir}/credentials",
         "LOG_LEVEL": "WARNING",
+        # moto assembles a 500 MB CompleteMultipartUpload silently for longer than the 6 s default; AWS S3 sends
+        # keep-alive whitespace while it works, so production can keep the short read timeout.
+        "AWS_S3_READ_TIMEOUT": "300",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)

@@ -103,10 +103,14 @@ class CustomDocument(AbstractDocument):
             rule = RULES.get(self.extension)
             self.mime_type = kind.mime if kind else (rule.mime if rule else "application/octet-stream")
             self.page_count = pdf_page_count(handle) if self.mime_type == "application/pdf" else None
+        if not self.file._committed:
+            self._metadata_of = self.file.file
 
     def save(self, *args, **kwargs):
-        # Files saved outside the admin (factories, scripts, migrations of data) get the same metadata.
-        if self.file and not self.file._committed and not self.sha256:
+        # Files saved outside the admin (factories, scripts) get the same metadata; a file the admin form already
+        # measured (Wagtail calls _set_document_file_metadata) is not read a second time.
+        new_file = self.file and not self.file._committed
+        if new_file and getattr(self, "_metadata_of", None) is not self.file.file:
             self.file_size = self.file.size
             self._set_content_metadata()
         super().save(*args, **kwargs)

@@ -237,3 +237,17 @@ def test_recording_transcripts_are_searchable(recording_index):
     backend.add(recording)  # Wagtail 8 queues index updates as tasks; index deliberately here
     results = backend.search("telephonic", RecordingPage)
     assert [page.pk for page in results] == [recording.pk]
+
+
+def test_document_metadata_follows_a_replaced_file(db):
+    original = DocumentFactory(title="Brief")
+    replacement = b"agency,state\nHouston PD,TX\n"
+    original.file = ContentFile(replacement, name="roster.csv")
+    original.save()
+    original.refresh_from_db()
+    assert original.mime_type == "text/csv"
+    assert original.page_count is None
+    assert original.file_size == len(replacement)
+    import hashlib
+
+    assert original.sha256 == hashlib.sha256(replacement).hexdigest()
