@@ -75,13 +75,13 @@ class Admin:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/admin/"
 
-    def upload_video(self, size: int) -> tuple[int, bytes]:
+    def upload_video(self, size: int, filename: str = "cop-meeting.mp4") -> tuple[int, bytes]:
         token = self.csrf("/admin/documents/multiple/add/")
         boundary = "----bench6boundary"
         head = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token}\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nCoP meeting recording\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="files[]"; filename="cop-meeting.mp4"\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files[]"; filename="{filename}"\r\n'
             "Content-Type: video/mp4\r\n\r\n"
         ).encode()
         tail = f"\r\n--{boundary}--\r\n".encode()
@@ -155,6 +155,10 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         admin.login("bench", "bench-pass-6")
+        idle = proc_kb(server.pid, "VmRSS")
+        # A 16 MB multipart upload first: boto3's service models and transfer threads load once per process.
+        status, data = admin.upload_video(16 * MB, "warm-up.mp4")
+        assert status == 200 and b'"success": true' in data, (status, data[:300])
         baseline = proc_kb(server.pid, "VmRSS")
         started = time.monotonic()
         status, data = admin.upload_video(size)
@@ -164,7 +168,7 @@ def main() -> None:
         stored = boto3.client(
             "s3", endpoint_url=moto.endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
         ).list_objects_v2(Bucket=bucket)["Contents"]
-        video = next(item for item in stored if item["Key"].startswith("recordings/"))
+        video = next(item for item in stored if item["Key"] == "recordings/cop-meeting.mp4")
         assert video["Size"] == size, video
     finally:
         server.terminate()
@@ -176,10 +180,13 @@ def main() -> None:
     print(f"{'stored in S3 as':<34}{video['Key']:>14}")
     print(f"{'upload time':<34}{elapsed:>12.1f} s")
     print(f"{'throughput':<34}{size / MB / elapsed:>9.1f} MB/s")
-    print(f"{'web process RSS before upload':<34}{baseline / 1024:>11.1f} MB")
+    print(f"{'web process RSS, idle after login':<34}{idle / 1024:>11.1f} MB")
+    print(f"{'... after a 16 MB warm-up upload':<34}{baseline / 1024:>11.1f} MB")
     print(f"{'web process peak RSS (VmHWM)':<34}{peak / 1024:>11.1f} MB")
-    print(f"{'peak / file size':<34}{peak * 1024 / size:>13.2f}x")
-    print(f"{'limit':<34}{'100.0 MB':>14}  {'PASS' if peak / 1024 < 100 else 'FAIL'}")
+    growth = (peak - baseline) / 1024
+    print(f"{'growth during the 500 MB upload':<34}{growth:>11.1f} MB  ({growth * MB / size:.2f}x file size)")
+    print(f"{'target: peak < 100 MB':<34}{'PASS' if peak / 1024 < 100 else 'FAIL':>14}")
+    print(f"{'target: growth < 100 MB':<34}{'PASS' if growth < 100 else 'FAIL':>14}")
 
 
 if __name__ == "__main__":

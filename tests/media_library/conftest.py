@@ -6,8 +6,12 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from wagtail.models import Collection, CollectionViewRestriction
 
 from cms.settings.base import s3_storage_options
+from pages.selectors import MEMBERS_GROUP
 from tests.media_library.s3 import MotoServer, s3_env
 
 
@@ -54,3 +58,21 @@ def s3(settings, monkeypatch, moto_endpoint):
 def s3_with_cdn(settings, monkeypatch, moto_endpoint):
     bucket = use_s3(settings, monkeypatch, moto_endpoint, AWS_S3_CUSTOM_DOMAIN="media.cdn.example.org")
     return SimpleNamespace(client=make_bucket(moto_endpoint, bucket), bucket=bucket)
+
+
+@pytest.fixture
+def members_collection(db):
+    """The "Members only" collection as seed_demo makes it: view restricted to the CoP Members group."""
+    collection = Collection.get_first_root_node().add_child(name="Members only")
+    restriction = CollectionViewRestriction.objects.create(
+        collection=collection, restriction_type=CollectionViewRestriction.GROUPS
+    )
+    restriction.groups.set([Group.objects.get(name=MEMBERS_GROUP)])
+    return collection
+
+
+@pytest.fixture
+def member(db):
+    user = get_user_model().objects.create_user("member", password="pw")
+    user.groups.add(Group.objects.get(name=MEMBERS_GROUP))
+    return user

@@ -2,9 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from wagtail.models import Collection, CollectionViewRestriction
 
 from media_library.factories import DocumentFactory
 
@@ -12,13 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def members_only_document():
-    collection = Collection.get_first_root_node().add_child(name="Members only")
-    restriction = CollectionViewRestriction.objects.create(
-        collection=collection, restriction_type=CollectionViewRestriction.GROUPS
-    )
-    restriction.groups.set([Group.objects.get(name="CoP Members")])
-    return DocumentFactory(title="CoP meeting notes", collection=collection)
+def members_only_document(members_collection):
+    return DocumentFactory(title="CoP meeting notes", collection=members_collection)
 
 
 def test_anonymous_download_is_sent_to_log_in(client, members_only_document):
@@ -34,9 +27,7 @@ def test_non_member_cannot_download(client, members_only_document):
     assert b"%PDF" not in b"".join(getattr(response, "streaming_content", [response.content]))
 
 
-def test_member_downloads_the_file(client, members_only_document):
-    member = get_user_model().objects.create_user("member", password="pw")
-    member.groups.add(Group.objects.get(name="CoP Members"))
+def test_member_downloads_the_file(client, members_only_document, member):
     client.force_login(member)
     response = client.get(members_only_document.url)
     assert response.status_code == 200

@@ -5,10 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from wagtail.models import Collection, CollectionViewRestriction
 
 from media_library.factories import DocumentFactory, ImageFactory
 from media_library.pdf import make_pdf
@@ -73,23 +71,6 @@ def test_image_and_rendition_are_stored_on_s3(s3):
 
 
 # --- serving ----------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def members_collection():
-    collection = Collection.get_first_root_node().add_child(name="Members only")
-    restriction = CollectionViewRestriction.objects.create(
-        collection=collection, restriction_type=CollectionViewRestriction.GROUPS
-    )
-    restriction.groups.set([Group.objects.get(name="CoP Members")])
-    return collection
-
-
-@pytest.fixture
-def member():
-    user = get_user_model().objects.create_user("member", password="pw")
-    user.groups.add(Group.objects.get(name="CoP Members"))
-    return user
 
 
 def test_private_document_is_refused_to_anonymous_visitors(s3, client, members_collection):

@@ -124,12 +124,11 @@ def test_virus_scan_hook_refuses_what_the_scanner_flags(admin_client, settings):
 # --- documents: accepted, with metadata ---------------------------------------------------------------------------
 
 
-def test_pdf_upload_records_sniffed_type_checksum_and_pages(admin_client):
-    members = Collection.get_first_root_node().add_child(name="Members only")
-    result = upload_document(admin_client, "brief.pdf", PDF, collection=members.pk)
+def test_pdf_upload_records_sniffed_type_checksum_and_pages(admin_client, members_collection):
+    result = upload_document(admin_client, "brief.pdf", PDF, collection=members_collection.pk)
     assert result["success"] is True
     document = CustomDocument.objects.get()
-    assert document.collection == members  # the editor's choice of collection on upload
+    assert document.collection == members_collection  # the editor's choice of collection on upload
     assert document.mime_type == "application/pdf"
     assert document.page_count == 1
     assert document.file_size == len(PDF)
