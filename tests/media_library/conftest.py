@@ -76,3 +76,9 @@ def member(db):
     user = get_user_model().objects.create_user("member", password="pw")
     user.groups.add(Group.objects.get(name=MEMBERS_GROUP))
     return user
+
+
+@pytest.fixture(autouse=True)
+def own_media_root(settings, tmp_path):
+    """Each test uploads into an empty MEDIA_ROOT, so stored names (no-overwrite suffixes) do not depend on order."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
