@@ -15,10 +15,21 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from integrations.graphql.preview import PartnerPreviewMixin
+from media_library.files import pdf_page_count, read_head, safe_filename, sha256_of, sniff_kind
+from media_library.validation import RULES, extension_of
+from media_library.webvtt import validate_webvtt
 from pages.models import Person, Topic
 from pages.validators import validate_web_url
 
 VIDEO_EXTENSIONS = {"mp4", "webm", "mov"}
+RECORDING_EXTENSIONS = {*VIDEO_EXTENSIONS, "mp3", "vtt"}
+
+
+def document_upload_to(instance, filename: str) -> str:
+    """documents/<name>, or recordings/<name> for video, audio and captions; always a sanitised file name."""
+    filename = safe_filename(filename)
+    folder = "recordings" if extension_of(filename) in RECORDING_EXTENSIONS else "documents"
+    return f"{folder}/{filename}"
 
 
 class CustomImage(AbstractImage):
@@ -32,6 +43,9 @@ class CustomImage(AbstractImage):
     credit = models.CharField(max_length=255, blank=True, help_text="Photographer or source, if required.")
 
     admin_form_fields = (*Image.admin_form_fields, "credit")
+
+    def get_upload_to(self, filename):
+        return super().get_upload_to(safe_filename(filename))
 
     class Meta(AbstractImage.Meta):
         verbose_name = "image"
@@ -52,9 +66,17 @@ class CustomRendition(AbstractRendition):
 
 
 class CustomDocument(AbstractDocument):
-    """A document with a plain-language description for listings and search."""
+    """A document with a plain-language description and metadata read from the file itself on upload.
 
+    `file_size` and `file_hash` (SHA-1) come from Wagtail; `mime_type` is sniffed from the content (never the
+    name), `sha256` is the checksum partners and `copy_media` verify, `page_count` is set for PDFs.
+    """
+
+    file = models.FileField(upload_to=document_upload_to, max_length=255, verbose_name="file")
     description = models.TextField(blank=True)
+    mime_type = models.CharField(max_length=100, blank=True, editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     admin_form_fields = (*Document.admin_form_fields, "description")
 
@@ -65,6 +87,36 @@ class CustomDocument(AbstractDocument):
     @property
     def extension(self) -> str:
         return self.file_extension.lower()
+
+    def clean(self):
+        # Wagtail's extension check; skipped when the upload was already refused (it would add a confusing
+        # 'File extension "" is not allowed' next to the real reason).
+        if self.file:
+            super().clean()
+
+    def _set_document_file_metadata(self):
+        """Wagtail's hook on every admin upload (size, SHA-1); we add what we read from the content."""
+        super()._set_document_file_metadata()
+        self._set_content_metadata()
+
+    def _set_content_metadata(self) -> None:
+        with self.open_file() as handle:
+            self.sha256 = sha256_of(handle)
+            kind = sniff_kind(read_head(handle))
+            rule = RULES.get(self.extension)
+            self.mime_type = kind.mime if kind else (rule.mime if rule else "application/octet-stream")
+            self.page_count = pdf_page_count(handle) if self.mime_type == "application/pdf" else None
+        if not self.file._committed:
+            self._metadata_of = self.file.file
+
+    def save(self, *args, **kwargs):
+        # Files saved outside the admin (factories, scripts) get the same metadata; a file the admin form already
+        # measured (Wagtail calls _set_document_file_metadata) is not read a second time.
+        new_file = self.file and not self.file._committed
+        if new_file and getattr(self, "_metadata_of", None) is not self.file.file:
+            self.file_size = self.file.size
+            self._set_content_metadata()
+        super().save(*args, **kwargs)
 
 
 def validate_pdf_document(document: CustomDocument | None) -> None:
@@ -219,13 +271,18 @@ class RecordingPage(PartnerPreviewMixin, Page):
         if self.captions_id:
             if self.captions.extension != "vtt":
                 errors["captions"] = "Captions must be a WebVTT (.vtt) file."
-            elif not captions_look_like_webvtt(self.captions):
-                errors["captions"] = "That file is not WebVTT: it must start with the line 'WEBVTT'."
+            elif caption_errors := webvtt_errors(self.captions):
+                errors["captions"] = caption_errors
         if errors:
             raise ValidationError(errors)
 
 
-def captions_look_like_webvtt(document: CustomDocument) -> bool:
+def webvtt_errors(document: CustomDocument) -> list[str]:
+    """Why `document` is not usable WebVTT (the upload check, again: captions chosen from older uploads)."""
     with document.open_file() as handle:
-        head = handle.read(16)
-    return head.lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT")
+        content = handle.read(settings.MEDIA_UPLOAD_MAX_BYTES["text"] + 1)
+    try:
+        validate_webvtt(content)
+    except ValidationError as error:
+        return error.messages
+    return []

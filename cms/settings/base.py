@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "media_library.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -144,30 +145,83 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Always reachable by name so `manage.py copy_media --source local --target s3` (and back) can move media.
+    "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
+
+# --- media_library: S3 storage (issue 6) ------------------------------------------------------------------------
+# AWS_STORAGE_BUCKET_NAME switches S3 on, with django-storages' own variable names. Every object is private; the
+# custom domain (a CDN with origin access to the bucket) is used for public media only: members-only documents are
+# always handed out as short-lived SigV4 pre-signed URLs by the permission-checked /documents/ view.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-if AWS_STORAGE_BUCKET_NAME:
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
-            # Private by default, never overwrite an existing key, signed URLs with SigV4 that expire quickly.
-            "default_acl": "private",
-            "file_overwrite": False,
-            "querystring_auth": True,
-            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "300")),
-            "signature_version": "s3v4",
-            "custom_domain": None,
-        },
+# How long a pre-signed URL for a members-only file stays valid, and for other files when there is no CDN.
+MEDIA_PRIVATE_URL_EXPIRE = int(os.environ.get("MEDIA_PRIVATE_URL_EXPIRE", "60"))
+
+
+def s3_storage_options() -> dict:
+    """S3Storage options from the environment; bounded network waits (botocore's defaults hang >75 s)."""
+    from botocore.config import Config
+
+    return {
+        "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+        "default_acl": "private",
+        "file_overwrite": False,  # two "report.pdf" uploads must never share a key (DESIGN.md §6)
+        "querystring_auth": True,
+        "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+        "signature_version": "s3v4",
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "auto")},
+            connect_timeout=float(os.environ.get("AWS_S3_CONNECT_TIMEOUT", "3")),
+            read_timeout=float(os.environ.get("AWS_S3_READ_TIMEOUT", "6")),
+            retries={"mode": "standard", "total_max_attempts": int(os.environ.get("AWS_S3_MAX_ATTEMPTS", "2"))},
+        ),
+        # Files read back from S3 spill to a temporary file past 8 MB instead of being held in memory.
+        "max_memory_size": 8 * 1024 * 1024,
+        "transfer_config": s3_transfer_config(int(os.environ.get("AWS_S3_UPLOAD_CONCURRENCY", "4"))),
     }
-    # Pre-signed URLs for private files come from the permission-checked serve view, never handed out directly.
-    WAGTAILDOCS_SERVE_METHOD = "redirect"
-else:
-    WAGTAILDOCS_SERVE_METHOD = "serve_view"
+
+
+def s3_transfer_config(concurrency: int):
+    """Large files go up in 8 MB parts with at most `concurrency` parts read into memory at once.
+
+    s3transfer reads each part of a file object into memory and by default allows 10 of them queued
+    (max_in_memory_upload_chunks, not a boto3 constructor argument): capped here so a 500 MB video costs the web
+    process about concurrency x 8 MB whatever its size.
+    """
+    from boto3.s3.transfer import TransferConfig
+
+    config = TransferConfig(
+        multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=concurrency
+    )
+    config.max_in_memory_upload_chunks = concurrency
+    return config
+
+
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_storage_options()}
+    STORAGES["s3"] = STORAGES["default"]
+# Our before_serve_document hook answers first (permission check, then a pre-signed or CDN redirect); "redirect"
+# is only Wagtail's fallback. Never "direct": it hands anyone a working URL for a members-only file.
+WAGTAILDOCS_SERVE_METHOD = "redirect" if AWS_STORAGE_BUCKET_NAME else "serve_view"
+
+# Upload limits per kind of file (bytes) and the virus-scan hook: a dotted path to a callable(file, name) that
+# raises django.core.exceptions.ValidationError to refuse a file (unset: no scanner).
+MEDIA_UPLOAD_MAX_BYTES = {
+    "document": int(os.environ.get("MEDIA_MAX_DOCUMENT_BYTES", str(50 * 1024 * 1024))),
+    "text": int(os.environ.get("MEDIA_MAX_TEXT_BYTES", str(5 * 1024 * 1024))),
+    "audio": int(os.environ.get("MEDIA_MAX_AUDIO_BYTES", str(500 * 1024 * 1024))),
+    "video": int(os.environ.get("MEDIA_MAX_VIDEO_BYTES", str(4 * 1024 * 1024 * 1024))),
+}
+MEDIA_VIRUS_SCANNER = os.environ.get("MEDIA_VIRUS_SCANNER", "")
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "media_library.forms.DocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "media_library.forms.ImageForm"
+# --- end media_library -------------------------------------------------------------------------------------------
 
 # Uploads: bound what one request can make the web process hold in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

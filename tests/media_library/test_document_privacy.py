@@ -2,8 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from wagtail.models import Collection, CollectionViewRestriction
+from django.core.files.base import ContentFile
 
 from media_library.factories import DocumentFactory
 
@@ -11,13 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def members_only_document():
-    collection = Collection.get_first_root_node().add_child(name="Members only")
-    restriction = CollectionViewRestriction.objects.create(
-        collection=collection, restriction_type=CollectionViewRestriction.GROUPS
-    )
-    restriction.groups.set([Group.objects.get(name="CoP Members")])
-    return DocumentFactory(title="CoP meeting notes", collection=collection)
+def members_only_document(members_collection):
+    return DocumentFactory(title="CoP meeting notes", collection=members_collection)
 
 
 def test_anonymous_download_is_sent_to_log_in(client, members_only_document):
@@ -33,9 +27,7 @@ def test_non_member_cannot_download(client, members_only_document):
     assert b"%PDF" not in b"".join(getattr(response, "streaming_content", [response.content]))
 
 
-def test_member_downloads_the_file(client, members_only_document):
-    member = get_user_model().objects.create_user("member", password="pw")
-    member.groups.add(Group.objects.get(name="CoP Members"))
+def test_member_downloads_the_file(client, members_only_document, member):
     client.force_login(member)
     response = client.get(members_only_document.url)
     assert response.status_code == 200
@@ -47,3 +39,26 @@ def test_public_document_downloads_for_anyone(client):
     response = client.get(document.url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_served_documents_carry_download_and_hardening_headers(client):
+    document = DocumentFactory(title="CIT starter guide")
+    response = client.get(document.url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_text_documents_are_served_as_attachments_with_their_type(client):
+    document = DocumentFactory(title="Roster", file=ContentFile(b"agency,state\nHouston PD,TX\n", name="roster.csv"))
+    response = client.get(document.url)
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_document_url_with_a_wrong_or_hostile_filename_is_404(client):
+    document = DocumentFactory(title="CIT starter guide")
+    for name in ("other.pdf", "../../settings.py", "resource.pdf%00.html"):
+        assert client.get(f"/documents/{document.pk}/{name}").status_code == 404

@@ -223,3 +223,31 @@ def test_document_factory_files_are_real_pdfs(db):
     assert content.startswith(b"%PDF-")
     _, offsets = parse_xref(content)
     assert all(content[offset:].startswith(b"%d 0 obj" % n) for n, offset in enumerate(offsets, start=1))
+
+
+def test_recording_transcripts_are_searchable(recording_index):
+    from wagtail.search.backends import get_search_backend
+
+    recording = RecordingPageFactory(
+        parent=recording_index,
+        title="CoP meeting: language access",
+        transcript="<p>Interpreters joined the crisis line through a telephonic bridge.</p>",
+    )
+    backend = get_search_backend()
+    backend.add(recording)  # Wagtail 8 queues index updates as tasks; index deliberately here
+    results = backend.search("telephonic", RecordingPage)
+    assert [page.pk for page in results] == [recording.pk]
+
+
+def test_document_metadata_follows_a_replaced_file(db):
+    original = DocumentFactory(title="Brief")
+    replacement = b"agency,state\nHouston PD,TX\n"
+    original.file = ContentFile(replacement, name="roster.csv")
+    original.save()
+    original.refresh_from_db()
+    assert original.mime_type == "text/csv"
+    assert original.page_count is None
+    assert original.file_size == len(replacement)
+    import hashlib
+
+    assert original.sha256 == hashlib.sha256(replacement).hexdigest()

@@ -1,0 +1,32 @@
+"""URLs for stored media: plain (CDN) for public files, short-lived SigV4 pre-signed URLs for private ones."""
+
+from django.conf import settings
+from storages.backends.s3 import S3Storage
+
+
+def is_s3(storage) -> bool:
+    return isinstance(storage, S3Storage)  # also through Django's lazy default_storage
+
+
+def presigned_url(storage: S3Storage, name: str, *, filename: str, content_type: str, disposition: str) -> str:
+    """A GET URL valid for MEDIA_PRIVATE_URL_EXPIRE seconds that S3 answers with our download headers.
+
+    Signed straight against the bucket, never the custom domain: the CDN must not be able to cache private files.
+    """
+    from storages.utils import clean_name
+
+    return storage.connection.meta.client.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": storage.bucket_name,
+            "Key": storage._normalize_name(clean_name(name)),
+            "ResponseContentDisposition": disposition,
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=settings.MEDIA_PRIVATE_URL_EXPIRE,
+    )
+
+
+def public_url(storage: S3Storage, name: str) -> str:
+    """The CDN URL when AWS_S3_CUSTOM_DOMAIN is set (plain, cacheable); otherwise a pre-signed bucket URL."""
+    return storage.url(name)
