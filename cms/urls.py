@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # iCal feeds and members' calendar links (events app)
+    path("calendar/", include("events.urls")),
 ]
 
 if settings.DEBUG:
