@@ -239,6 +239,21 @@ def _aware(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock).replace(tzinfo=zone)
 
 
+def is_ambiguous(moment: datetime) -> bool:
+    """True for a wall-clock time that happens twice (01:30 on the November night clocks go back)."""
+    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
+
+
+def _when(moment: datetime) -> datetime:
+    """A single session's time as written: local with its TZID, or UTC when the local time happens twice.
+
+    RFC 5545 §3.3.5 says such a time means the first of the two, as zoneinfo reads it; Thunderbird's ical.js takes
+    the second, an hour later. UTC means one instant to everyone. (The first session of a repeating event stays
+    local: its RRULE repeats the wall-clock time.)
+    """
+    return moment.astimezone(UTC) if is_ambiguous(moment) else moment
+
+
 def _might_exceed_limit(page: TrainingEventPage) -> bool:
     """Cheap upper bound on the rule's length, so only a rule that may pass the limit is expanded to check."""
     shortest_gap = {"daily": 1, "weekly": 7, "monthly": 28, "yearly": 365}[page.recurrence_frequency]
@@ -323,11 +338,14 @@ def _base_event(page: TrainingEventPage, options: FeedOptions, links: PageLinks,
 def event_components(page: TrainingEventPage, *, options: FeedOptions, links: PageLinks) -> list[Event]:
     """The VEVENT of one event, then one RECURRENCE-ID VEVENT per changed or cancelled session."""
     master = _base_event(page, options, links, page.status)
-    master.add("dtstart", page.local_start.replace(tzinfo=page.zone))
-    master.add("dtend", page.local_end.replace(tzinfo=page.zone))
-    components = [master]
+    start, end = page.local_start.replace(tzinfo=page.zone), page.local_end.replace(tzinfo=page.zone)
     if not page.is_recurring:
-        return components
+        master.add("dtstart", _when(start))
+        master.add("dtend", _when(end))
+        return [master]
+    master.add("dtstart", start)
+    master.add("dtend", end)
+    components = [master]
     master.add("rrule", recurrence_rule(page))
     skipped = sorted(row.date for row in page.skipped_dates.all())
     if skipped:
@@ -338,8 +356,8 @@ def event_components(page: TrainingEventPage, *, options: FeedOptions, links: Pa
                 continue
             changed = _base_event(page, options, links, session.status, session.note)
             changed.add("recurrence-id", _aware(session.original_date, page.start_time, page.zone))
-            changed.add("dtstart", session.start)
-            changed.add("dtend", session.end)
+            changed.add("dtstart", _when(session.start))
+            changed.add("dtend", _when(session.end))
             components.append(changed)
     return components
 

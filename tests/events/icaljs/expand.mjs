@@ -12,7 +12,7 @@ for (const vtimezone of calendar.getAllSubcomponents("vtimezone")) {
   ICAL.TimezoneService.register(new ICAL.Timezone(vtimezone));
 }
 
-const toUtc = (time) => time.convertToZone(ICAL.Timezone.utcTimezone).toString().replace(/\.\d+/, "") + "Z";
+const toUtc = (time) => time.convertToZone(ICAL.Timezone.utcTimezone).toString().replace(/Z?$/, "Z");
 const from = ICAL.Time.fromDateTimeString(windowStart.replace(/Z$/, ""), null);
 from.zone = ICAL.Timezone.utcTimezone;
 const until = ICAL.Time.fromDateTimeString(windowEnd.replace(/Z$/, ""), null);
