@@ -157,7 +157,7 @@ def test_a_rule_within_the_bound_keeps_its_own_end(client, make_event):
 
 
 def test_hostile_text_is_escaped_and_stays_one_event(client, make_event):
-    title = "Deflection\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected; a, b \\ c:\\Nashville\x00"
+    title = "Deflection\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected; a, b \\ c:\\Nashville\x07\x1b"
     summary = "Line one\r\nEND:VCALENDAR\nsemi; comma, backslash \\ and C:\\Nashville " + "x" * 10_000
     make_event(title=title, summary=summary[:600])
     TrainingEventPage.objects.update(summary=summary)  # past the form's limit: what an import could store
@@ -171,7 +171,8 @@ def test_hostile_text_is_escaped_and_stays_one_event(client, make_event):
         "Line one\nEND:VCALENDAR\nsemi; comma, backslash \\ and C:\\Nashville xxx"
     )
     assert "x" * 10_000 in str(vevent["DESCRIPTION"])
-    assert b"\x00" not in body
+    assert b"\x07" not in body and b"\x1b" not in body
+    assert ical.clean_text("a\x00b\rc") == "ab\nc"  # NUL (which PostgreSQL cannot even store) and lone CR
 
 
 def test_rich_text_body_becomes_plain_text(client, make_event):
