@@ -294,7 +294,7 @@ def _add_text(component, name: str, value: str, *, single_line: bool = False) ->
         component.add(name, PlainText(value))
 
 
-def _description(page: TrainingEventPage, options: FeedOptions, join_url: str | None, note: str = "") -> str:
+def _description(page: TrainingEventPage, join_url: str | None, note: str = "") -> str:
     parts = [note, page.summary, body_to_plain(page)]
     registration_url = web_url(page.registration_url)
     if registration_url:
@@ -317,7 +317,7 @@ def _base_event(page: TrainingEventPage, options: FeedOptions, links: PageLinks,
     event.add("sequence", page.ical_sequence)
     event.add("status", ICAL_STATUS.get(status, "CONFIRMED"))
     _add_text(event, "summary", SUMMARY_PREFIX.get(status, "") + page.title, single_line=True)
-    _add_text(event, "description", _description(page, options, join_url, note))
+    _add_text(event, "description", _description(page, join_url, note))
     url = links.url(page)
     if url:
         event.add("url", url)
