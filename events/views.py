@@ -46,7 +46,7 @@ def _validators(key: tuple, events) -> tuple[str, datetime | None]:
     state = feed_validator(events)
     fingerprint = repr((FEED_FORMAT_VERSION, settings.PUBLIC_BASE_URL, key, sorted(state.items())))
     etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:40] + '"'
-    changes = [value for name, value in state.items() if isinstance(value, datetime)]
+    changes = [value for value in state.values() if isinstance(value, datetime)]
     return etag, max(changes, default=None)
 
 
