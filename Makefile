@@ -13,7 +13,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# iCal cross-parser tests: Mozilla ical.js (Thunderbird's parser) from npm. Without npm that one comparison is
+# skipped with a message (it fails under CI=true).
+ICALJS := tests/events/icaljs
+$(ICALJS)/node_modules/.package-lock.json: $(ICALJS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(ICALJS) && npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the ical.js feed comparison will be skipped"; fi
+
+install: $(VENV)/.installed $(ICALJS)/node_modules/.package-lock.json
 
 run: install
 	$(PY) manage.py migrate --noinput

@@ -15,6 +15,8 @@ urlpatterns = [
     # Partner API: the hardened GraphQL endpoint (integrations/graphql/views.py).
     path("graphql/", graphql_view, name="graphql"),
     path("api/v2/", api_router.urls),  # Wagtail REST API v2 (pages only), the benchmark's baseline
+    # iCal feeds and members' calendar links (events app)
+    path("calendar/", include("events.urls")),
 ]
 
 if settings.DEBUG:

@@ -5,6 +5,7 @@ Editors enter dates and wall-clock times in the event's own IANA time zone ("10:
 account time zone can shift an event.
 """
 
+import base64
 import hashlib
 import json
 import uuid
@@ -13,10 +14,12 @@ from itertools import islice
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from grapple.models import GraphQLBoolean, GraphQLInt, GraphQLString
+from django.utils.crypto import salted_hmac
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -483,3 +486,50 @@ class EventOccurrenceOverride(Orderable):
                 self.status,
             )
         )
+
+
+class CalendarToken(models.Model):
+    """A member's private calendar link: `/calendar/members/<token>.ics`.
+
+    The token itself is never stored. It is HMAC-SHA256(SECRET_KEY, "<user id>:<nonce>") in URL-safe base64, so the
+    link can be shown again (GraphQL `viewer.calendarUrl`, the subscription page) from the stored random nonce; the
+    lookup uses its SHA-256. Rotating issues a new row (new nonce) and revokes the old one; revoked rows are kept so
+    an old link answers 410 Gone rather than 404. At most one live token per member.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens", editable=False
+    )
+    nonce = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "calendar link"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(revoked_at__isnull=True), name="one_live_calendar_token_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar link of {self.user} ({'revoked' if self.revoked_at else 'active'})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @staticmethod
+    def make_token(user_id: int, nonce: str) -> str:
+        digest = salted_hmac("events.CalendarToken", f"{user_id}:{nonce}", algorithm="sha256").digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+    @property
+    def token(self) -> str:
+        return self.make_token(self.user_id, self.nonce)

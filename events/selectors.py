@@ -1,10 +1,33 @@
 """Reads of training events, through the one privacy rule in `pages.selectors`."""
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+import hmac
+from datetime import datetime, timedelta
 
-from events.models import TrainingEventPage
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+from wagtail.models import ModelLogEntry, PageLogEntry
+
+from events.models import CalendarToken, TrainingEventPage
+from pages.models import Topic
 from pages.selectors import visible_pages
+
+# Feeds keep recent history so a member still sees last month's session (and its recording) in their calendar.
+FEED_HISTORY = timedelta(days=90)
+# Admin actions that can change a feed without re-publishing one of its events (a parent unpublished, a page
+# moved under a members-only section, a view restriction added, a topic renamed).
+FEED_AFFECTING_PAGE_ACTIONS = (
+    "wagtail.publish",
+    "wagtail.publish.scheduled",
+    "wagtail.unpublish",
+    "wagtail.unpublish.scheduled",
+    "wagtail.move",
+    "wagtail.delete",
+    "wagtail.rename",
+    "wagtail.view_restriction.create",
+    "wagtail.view_restriction.edit",
+    "wagtail.view_restriction.delete",
+)
 
 
 def upcoming_events(*, user=None, now=None) -> QuerySet:
@@ -16,3 +39,76 @@ def upcoming_events(*, user=None, now=None) -> QuerySet:
         .order_by("start")
         .prefetch_related("topics", "facilitators")
     )
+
+
+def feed_events(*, user=None, topic: Topic | None = None, now: datetime | None = None) -> QuerySet:
+    """Events a calendar feed lists for `user`: the last FEED_HISTORY days onward, repeating ones while they run."""
+    cutoff = (now or timezone.now()) - FEED_HISTORY
+    still_repeating = ~Q(recurrence_frequency="") & (
+        Q(recurrence_until__isnull=True) | Q(recurrence_until__gte=cutoff.date())
+    )
+    events = visible_pages(TrainingEventPage, user=user).filter(Q(end__gte=cutoff) | still_repeating)
+    if topic is not None:
+        events = events.filter(topics=topic)
+    return events
+
+
+def with_feed_relations(events: QuerySet) -> QuerySet:
+    """`events` with everything the feed builder reads, in a constant number of queries."""
+    return events.order_by("start", "pk").prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.only("pk", "name")),
+        "skipped_dates",
+        "rescheduled_occurrences",
+    )
+
+
+def feed_validator(events: QuerySet) -> dict:
+    """What a feed's bytes depend on, in one aggregate query: cheap enough to answer 304s without building it.
+
+    Which events (count and id sum: an event entering or leaving the window or the viewer's privacy scope), their
+    last publish and SEQUENCE, and the last admin action that may change a feed without publishing its events.
+    """
+    page_actions = (
+        PageLogEntry.objects.filter(action__in=FEED_AFFECTING_PAGE_ACTIONS)
+        .order_by()
+        .values("content_type")
+        .annotate(latest=Max("timestamp"))
+        .values("latest")[:1]
+    )
+    topic_edits = (
+        ModelLogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Topic))
+        .order_by()
+        .values("content_type")
+        .annotate(latest=Max("timestamp"))
+        .values("latest")[:1]
+    )
+    return events.order_by().aggregate(
+        count=Count("pk"),
+        id_sum=Sum("pk"),
+        sequence_sum=Sum("ical_sequence"),
+        published=Max("last_published_at"),
+        page_actions=Max(Subquery(page_actions)),
+        topic_edits=Max(Subquery(topic_edits)),
+    )
+
+
+def visible_event(*, slug: str, user=None) -> TrainingEventPage | None:
+    events = visible_pages(TrainingEventPage, user=user).filter(slug=slug).order_by("pk")
+    return events.first()
+
+
+def calendar_token_lookup(token: str) -> CalendarToken | None:
+    """The calendar link row for `token`, live or revoked, or None.
+
+    Every input (malformed, 10 KB, non-ASCII) takes the same path: hash, one indexed query on the hash, a
+    constant-time comparison. The hash hides the token from the database and from timing.
+    """
+    token_hash = CalendarToken.hash_token(token)
+    row = CalendarToken.objects.select_related("user").filter(token_hash=token_hash).first()
+    if row is None or not hmac.compare_digest(row.token_hash, token_hash):
+        return None
+    return row
+
+
+def live_calendar_token(user) -> CalendarToken | None:
+    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).first()

@@ -1,0 +1,172 @@
+"""iCal feeds and the member's calendar-link page. Thin: selectors decide what is visible, `events.ical` builds.
+
+Every feed answers with a strong ETag and Last-Modified computed from one aggregate query (`feed_validator`), so a
+client's conditional request gets its 304 without the feed being built. Public feeds may be cached by anyone;
+a member's feed is `private, no-store` and its URL is the credential.
+"""
+
+import hashlib
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.http import require_http_methods
+
+from events import services
+from events.calendar_links import member_feed_path, subscribe_links
+from events.ical import FeedOptions, build_calendar
+from events.selectors import (
+    calendar_token_lookup,
+    feed_events,
+    feed_validator,
+    live_calendar_token,
+    visible_event,
+    with_feed_relations,
+)
+from pages.models import Topic
+from pages.selectors import user_is_member, visible_pages
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+PUBLIC = FeedOptions(include_join_url=False)
+# Bump when the builder's output changes for the same data, so cached copies are not kept as current.
+FEED_FORMAT_VERSION = 1
+# Shared caches (a CDN) may keep a public feed this long; clients re-read hourly (REFRESH-INTERVAL).
+PUBLIC_MAX_AGE = 900
+SITE_NAME = "CIT ASSIST"
+# The same bytes for an unknown and a revoked link (only the status differs), so the body tells nothing more.
+BAD_LINK_BODY = b"This calendar link does not work. Get your current link from your calendar subscription page.\n"
+
+
+def _validators(key: tuple, events) -> tuple[str, datetime | None]:
+    state = feed_validator(events)
+    fingerprint = repr((FEED_FORMAT_VERSION, settings.PUBLIC_BASE_URL, key, sorted(state.items())))
+    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:40] + '"'
+    changes = [value for value in state.values() if isinstance(value, datetime)]
+    return etag, max(changes, default=None)
+
+
+def _feed_response(
+    request,
+    *,
+    key: tuple,
+    events,
+    name: str,
+    description: str = "",
+    private: bool = False,
+    options: FeedOptions = PUBLIC,
+):
+    etag, last_modified = _validators(key, events)
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        body = build_calendar(with_feed_relations(events), name=name, description=description, options=options)
+        response = HttpResponse(body, content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    response["ETag"] = etag
+    if timestamp is not None:
+        response["Last-Modified"] = http_date(timestamp)
+    if private:
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+    else:
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def events_feed(request):
+    return _feed_response(
+        request,
+        key=("events",),
+        events=feed_events(user=None),
+        name=f"{SITE_NAME} training events",
+        description="Live training and Community of Practice sessions of the CIT ASSIST program.",
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def topic_feed(request, slug: str):
+    topic = get_object_or_404(Topic, slug=slug)
+    return _feed_response(
+        request,
+        key=("topic", topic.pk, topic.name),
+        events=feed_events(user=None, topic=topic),
+        name=f"{SITE_NAME}: {topic.name}",
+        description=topic.description,
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def event_feed(request, slug: str):
+    event = visible_event(slug=slug, user=None)
+    if event is None:
+        raise Http404("No such event.")
+    return _feed_response(
+        request,
+        key=("event", event.pk),
+        events=visible_pages(type(event).objects.filter(pk=event.pk), user=None),
+        name=event.title,
+    )
+
+
+def _bad_link(status: int) -> HttpResponse:
+    response = HttpResponse(BAD_LINK_BODY, content_type="text/plain; charset=utf-8", status=status)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def member_feed(request, token: str):
+    row = calendar_token_lookup(token)
+    if row is None:
+        return _bad_link(404)
+    if row.is_revoked or not row.user.is_active:
+        return _bad_link(410)
+    user = row.user
+    # Join links are for Community of Practice members; any other account with a link sees public details only.
+    options = FeedOptions(include_join_url=user_is_member(user))
+    return _feed_response(
+        request,
+        key=("member", user.pk, options),
+        options=options,
+        events=feed_events(user=user),
+        name=f"{SITE_NAME} training events (members)",
+        description="Your private calendar: public and members-only sessions, with join links. Do not share it.",
+        private=True,
+    )
+
+
+# --- the member's own calendar-link page ------------------------------------------------------------------------
+
+
+@login_required(login_url="events:calendar_login")
+@require_http_methods(["GET", "POST"])
+def subscription(request):
+    """Shows the member's private feed URL and lets them create, replace (rotate) or turn off (revoke) it."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "issue":
+            services.calendar_token_issue(user=request.user)
+            messages.success(request, "Your calendar link is ready.")
+        elif action == "rotate":
+            services.calendar_token_rotate(user=request.user)
+            messages.success(request, "You have a new calendar link. The old one no longer works.")
+        elif action == "revoke":
+            services.calendar_token_revoke(user=request.user)
+            messages.success(request, "Your calendar link is turned off.")
+        else:
+            return HttpResponseBadRequest("Unknown action.", content_type="text/plain; charset=utf-8")
+        return redirect("events:subscription")
+    token = live_calendar_token(request.user)
+    links = subscribe_links(member_feed_path(token.token)) if token else None
+    response = render(request, "events/calendar_subscription.html", {"links": links})
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

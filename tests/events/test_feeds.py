@@ -1,0 +1,199 @@
+"""The feed URLs over HTTP: headers, conditional requests, constant queries, privacy, and hostile input."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from wagtail.models import Page
+
+from events.calendar_links import event_feed_path, events_feed_path, member_feed_path, topic_feed_path
+from events.models import CalendarToken
+from events.services import calendar_token_revoke, calendar_token_rotate, member_calendar_url
+from events.views import BAD_LINK_BODY
+from pages.factories import TopicFactory
+from tests.events.conftest import members_only, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def member_path(user) -> str:
+    return member_calendar_url(user).removeprefix("https://cms.example.org")
+
+
+def test_public_feed_headers(client, make_event):
+    make_event()
+    response = client.get(events_feed_path())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Cache-Control"].startswith("public, max-age=")
+    assert response["ETag"].startswith('"') and response["Last-Modified"].endswith("GMT")
+
+
+def test_head_and_unsupported_methods(client, make_event):
+    make_event()
+    assert client.head(events_feed_path()).status_code == 200
+    assert client.post(events_feed_path()).status_code == 405
+
+
+def test_if_none_match_and_if_modified_since_give_304_cheaply(client, make_event, django_assert_max_num_queries):
+    make_event()
+    first = client.get(events_feed_path())
+    with django_assert_max_num_queries(1):
+        not_modified = client.get(events_feed_path(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified["ETag"] == first["ETag"]
+    since = client.get(events_feed_path(), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+    assert client.get(events_feed_path(), HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+
+def test_a_published_change_changes_the_etag(client, make_event):
+    event = make_event()
+    etag = client.get(events_feed_path())["ETag"]
+    event.title = "Renamed session"
+    publish(event)
+    response = client.get(events_feed_path(), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert b"Renamed session" in response.content
+
+
+def test_unpublishing_and_restricting_change_the_etag(client, make_event):
+    keep, other = make_event(title="Kept"), make_event(title="Goes")
+    etag = client.get(events_feed_path())["ETag"]
+    other.unpublish()
+    response = client.get(events_feed_path(), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and b"Goes" not in response.content
+    members_only(keep)  # a restriction added in code (no admin log entry): the visible set still changes
+    response = client.get(events_feed_path(), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert response.status_code == 200 and b"Kept" not in response.content
+
+
+def test_queries_do_not_grow_with_the_number_of_events(client, make_event):
+    def count_queries(path):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    topic = TopicFactory(name="Deflection")
+    for index in range(3):
+        event = make_event(recurrence_frequency="weekly", recurrence_count=5 + index)
+        event.topics.set([topic])
+        publish(event)
+    count_queries(events_feed_path())  # warm the site-root and content-type caches
+    few = count_queries(events_feed_path())
+    for _ in range(9):
+        event = make_event()
+        event.topics.set([topic, TopicFactory()])
+        publish(event)
+    assert count_queries(events_feed_path()) == few
+    assert count_queries(topic_feed_path("deflection")) <= few + 1
+
+
+def test_history_window(client, make_event):
+    make_event(title="Last month", start_date=date.today() - timedelta(days=30))
+    make_event(title="Last year", start_date=date.today() - timedelta(days=200))
+    make_event(title="Still repeating", start_date=date.today() - timedelta(days=400), recurrence_frequency="weekly")
+    body = client.get(events_feed_path()).content
+    assert b"Last month" in body and b"Still repeating" in body
+    assert b"Last year" not in body
+
+
+def test_topic_feed(client, make_event):
+    deflection, other = TopicFactory(name="Deflection"), TopicFactory(name="Early Diversion")
+    for title, topic in (("Deflection basics", deflection), ("Unrelated", other)):
+        event = make_event(title=title)
+        event.topics.set([topic])
+        publish(event)
+    response = client.get(topic_feed_path("deflection"))
+    assert response.status_code == 200
+    assert b"Deflection basics" in response.content and b"Unrelated" not in response.content
+    assert b"X-WR-CALNAME:CIT ASSIST: Deflection" in response.content
+
+
+@pytest.mark.parametrize("slug", ["no-such-topic", "..%2F..%2Fetc%2Fpasswd", "x' OR '1'='1", "d\u00e9flection"])
+def test_unknown_topic_is_404(client, slug):
+    TopicFactory(name="Deflection")
+    assert client.get(f"/calendar/topics/{slug}.ics").status_code == 404
+
+
+def test_single_event_feed(client, make_event):
+    event = make_event(title="Add me")
+    make_event(title="Not me")
+    response = client.get(event_feed_path(event.slug))
+    assert response.status_code == 200
+    assert b"Add me" in response.content and b"Not me" not in response.content
+    assert client.get(event_feed_path("no-such-event")).status_code == 404
+
+
+def test_members_only_event_never_reaches_a_public_url(client, make_event, member):
+    topic = TopicFactory(name="Deflection")
+    secret = members_only(make_event(title="CoP quarterly meeting"))
+    secret.topics.set([topic])
+    publish(secret)
+    draft = make_event(title="Draft session")
+    Page.objects.filter(pk=draft.pk).update(live=False)
+    assert b"CoP quarterly meeting" not in client.get(events_feed_path()).content
+    assert b"CoP quarterly meeting" not in client.get(topic_feed_path("deflection")).content
+    assert client.get(event_feed_path(secret.slug)).status_code == 404
+    assert client.get(event_feed_path(draft.slug)).status_code == 404
+    client.force_login(member)  # a logged-in member still gets no members-only event from a public URL
+    assert client.get(event_feed_path(secret.slug)).status_code == 404
+    private = Client().get(member_path(member)).content
+    assert b"CoP quarterly meeting" in private and b"Draft session" not in private
+
+
+def test_member_feed_is_private(client, member, make_event):
+    make_event()
+    response = client.get(member_path(member))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert client.get(member_path(member), HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+BAD_TOKENS = {
+    "empty": "",
+    "malformed": "not-a-token",
+    "ten-kb": "A" * 10_240,
+    "non-ascii": "\u00e9t\u00e9\u2603" * 10,
+    "path-traversal": "../../../../etc/passwd",
+    "encoded-traversal": "..%2F..%2Fsettings",
+    "sql": "x' OR '1'='1'; DROP TABLE events_calendartoken; --",
+    "right-shape-unknown": "A" * 43,
+}
+
+
+@pytest.mark.parametrize("token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+def test_bad_tokens_get_the_same_404(client, member, token):
+    member_calendar_url(member)
+    response = client.get(member_feed_path(token))
+    assert response.status_code == 404
+    assert response.content == BAD_LINK_BODY
+    assert response["Cache-Control"] == "private, no-store"
+    assert CalendarToken.objects.count() == 1
+
+
+def test_revoked_and_rotated_links_get_410_with_the_same_body(client, member, make_event):
+    make_event()
+    old = member_path(member)
+    calendar_token_rotate(user=member)
+    new = member_path(member)
+    assert new != old
+    gone = client.get(old)
+    assert gone.status_code == 410
+    assert gone.content == BAD_LINK_BODY
+    assert len(gone.content) == len(client.get(member_feed_path("A" * 43)).content)
+    assert client.get(new).status_code == 200
+    calendar_token_revoke(user=member)
+    assert client.get(new).status_code == 410
+
+
+def test_an_inactive_member_link_is_gone(client, member):
+    path = member_path(member)
+    member.is_active = False
+    member.save()
+    assert client.get(path).status_code == 410
