@@ -107,7 +107,7 @@ class Endpoint(models.Model):
         if self.url:
             try:
                 network.check_url(self.url)
-            except network.BlockedDestination as error:
+            except (network.BlockedDestination, network.UnresolvableHost) as error:
                 raise ValidationError({"url": str(error)}) from error
 
     def subscribes_to(self, event_type: str) -> bool:

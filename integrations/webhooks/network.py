@@ -120,7 +120,7 @@ def check_url(url: str) -> Target:
     for address in addresses:
         reason = blocked_reason(address)
         if reason:
-            raise BlockedDestination(f"{parts.hostname} resolves to {reason}.")
+            raise BlockedDestination(f"{parts.hostname} resolves to a blocked address: {reason}.")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, parts.hostname, port, path, tuple(addresses))
 
