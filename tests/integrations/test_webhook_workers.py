@@ -6,7 +6,8 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, time as clock
+from datetime import date
+from datetime import time as clock
 from pathlib import Path
 
 import pytest
