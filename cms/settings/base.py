@@ -157,7 +157,8 @@ WEBHOOKS_DISABLE_AFTER_DAYS = 5
 WEBHOOKS_SECRET_GRACE_HOURS = 24
 # A RUNNING delivery whose worker died is re-claimed after this lease (longer than one attempt's deadline).
 WEBHOOKS_LEASE_SECONDS = int(os.environ.get("WEBHOOKS_LEASE_SECONDS", "60"))
-WEBHOOKS_LOST_TASK_SECONDS = 600  # a due delivery whose task never ran this long is enqueued again
+WEBHOOKS_BATCH_SIZE = 20  # deliveries one worker claims at once (one endpoint per batch)
+WEBHOOKS_DRAIN_SECONDS = 60  # one drain task hands over to a fresh one after this long
 WEBHOOKS_LOG_RETENTION_DAYS = int(os.environ.get("WEBHOOKS_LOG_RETENTION_DAYS", "30"))
 
 # Media: local files by default; S3 through django-storages when a bucket is named (DESIGN.md §5, §6).

@@ -164,9 +164,11 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         data = response.read(settings.WEBHOOKS_MAX_RESPONSE_BYTES)
+        if time.monotonic() >= deadline:  # the watchdog cut a read short: http.client returns what it had
+            raise DeadlineExceeded(f"No complete response within the {total:g} s deadline.")
         return Response(response.status, data, response.getheader("Retry-After"))
     except (OSError, http.client.HTTPException) as error:
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline:  # the watchdog shut the socket
             raise DeadlineExceeded(f"No complete response within the {total:g} s deadline.") from error
         raise
     finally:

@@ -80,17 +80,3 @@ def runnable_deliveries() -> QuerySet:
     return Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()).exclude(
         Exists(earlier)
     )
-
-
-def next_in_line(delivery: Delivery) -> Delivery | None:
-    """The delivery that waited for `delivery` to finish (same endpoint, same object), if any."""
-    return (
-        Delivery.objects.filter(
-            endpoint_id=delivery.endpoint_id,
-            object_key=delivery.object_key,
-            pk__gt=delivery.pk,
-            status=DeliveryStatus.PENDING,
-        )
-        .order_by("pk")
-        .first()
-    )

@@ -9,6 +9,7 @@ import email.utils
 import logging
 import random
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -125,13 +126,13 @@ def delivery_resend(*, delivery: Delivery) -> Delivery:
 def event_record(*, event_type: str, object_key: str, data: dict, public: bool) -> WebhookEvent:
     """Write the event and one delivery per subscribed, active endpoint in the caller's transaction.
 
-    Nothing is sent from here: after commit one task fans the deliveries out to the worker, so a rolled back
-    change sends nothing and publishing costs two inserts whatever the number of endpoints.
+    Nothing is sent from here: after commit one task wakes a worker, so a rolled back change sends nothing and
+    publishing costs the same few queries whatever the number of endpoints.
     """
     event = WebhookEvent.objects.create(type=event_type, object_key=object_key, data=data, public=public)
     endpoints = [endpoint for endpoint in Endpoint.objects.filter(active=True) if endpoint.subscribes_to(event_type)]
     if endpoints:
-        _queue_deliveries(event, endpoints, fan_out=True)
+        _queue_deliveries(event, endpoints)
     return event
 
 
@@ -146,32 +147,18 @@ def page_event_record(*, page: Page, action: str) -> WebhookEvent:
     )
 
 
-def _queue_deliveries(event: WebhookEvent, endpoints: list[Endpoint], *, fan_out: bool = False) -> list[Delivery]:
+def _queue_deliveries(event: WebhookEvent, endpoints: list[Endpoint]) -> list[Delivery]:
     from integrations.webhooks import tasks
 
     deliveries = Delivery.objects.bulk_create(
         [Delivery(event=event, endpoint=endpoint, object_key=event.object_key) for endpoint in endpoints]
     )
-    if fan_out:
-        event_id = str(event.id)
-        transaction.on_commit(lambda: tasks.enqueue(tasks.fan_out_event, event_id))
-    else:
-        ids = [delivery.pk for delivery in deliveries]
-        transaction.on_commit(lambda: [tasks.enqueue(tasks.deliver, pk) for pk in ids])
+    # One wake-up per commit whatever the number of endpoints: the drain finds the work in the table.
+    transaction.on_commit(lambda: tasks.enqueue(tasks.drain))
     return deliveries
 
 
-def event_fan_out(*, event_id: str) -> int:
-    """Enqueue one delivery task per pending delivery of the event (runs in the worker, after commit)."""
-    from integrations.webhooks import tasks
-
-    ids = list(Delivery.objects.filter(event_id=event_id, status=DeliveryStatus.PENDING).values_list("pk", flat=True))
-    for pk in ids:
-        tasks.enqueue(tasks.deliver, pk)
-    return len(ids)
-
-
-# --- one attempt -----------------------------------------------------------------------------------------------
+# --- delivering ------------------------------------------------------------------------------------------------
 
 
 def signed_headers(*, endpoint: Endpoint, webhook_id: str, body: str, at: datetime | None = None) -> dict:
@@ -190,29 +177,95 @@ def signed_headers(*, endpoint: Endpoint, webhook_id: str, body: str, at: dateti
     }
 
 
-def _claim(delivery_id: int) -> bool:
-    """Atomically take a runnable delivery (one UPDATE: two workers can never both win)."""
-    now = timezone.now()
-    return bool(
-        selectors.runnable_deliveries()
-        .filter(pk=delivery_id)
-        .update(
-            status=DeliveryStatus.RUNNING,
-            attempts=F("attempts") + 1,
-            lease_expires_at=now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS),
-        )
+def deliveries_claim(*, limit: int, skip_endpoints=()) -> list[Delivery]:
+    """Atomically take up to `limit` runnable deliveries of one endpoint (the one whose work is oldest), in order.
+
+    The UPDATE only moves rows still PENDING, so concurrent workers never share a delivery; the claim token tells
+    this worker which rows it won. Batching per endpoint keeps one slow partner from holding up the others' work.
+    """
+    runnable = selectors.runnable_deliveries().exclude(endpoint_id__in=skip_endpoints).order_by("pk")
+    endpoint_id = runnable.values_list("endpoint_id", flat=True).first()
+    if endpoint_id is None:
+        return []
+    ids = list(runnable.filter(endpoint_id=endpoint_id).values_list("pk", flat=True)[:limit])
+    token = uuid.uuid4().hex
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        lease_expires_at=timezone.now() + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS),
+        claim_token=token,
     )
+    return list(Delivery.objects.filter(claim_token=token).select_related("event", "endpoint").order_by("pk"))
 
 
-def delivery_attempt(*, delivery_id: int) -> str | None:
-    """Make one attempt at a delivery if it is runnable now; returns the resulting status (None: not runnable)."""
-    if not _claim(delivery_id):
-        return None
-    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+def deliveries_drain(*, time_budget: float | None = None) -> int:
+    """Deliver everything runnable now, batch by batch; returns the number of attempts made.
+
+    An endpoint that fails is left alone for the rest of this run (its unattempted deliveries go back to the
+    queue untouched) so the other endpoints' work goes on; another drain is enqueued to come back to it.
+    """
+    from integrations.webhooks import tasks
+
+    budget = time_budget if time_budget is not None else settings.WEBHOOKS_DRAIN_SECONDS
+    started = time.monotonic()
+    skipped: set[int] = set()
+    attempted, out_of_time = 0, False
+    while True:
+        if time.monotonic() - started >= budget:
+            out_of_time = True  # work may be left: continue in a fresh task so others get a turn
+            break
+        batch = deliveries_claim(limit=settings.WEBHOOKS_BATCH_SIZE, skip_endpoints=skipped)
+        if not batch:
+            break
+        done, failed = _deliver_batch(batch)
+        attempted += done
+        if failed:
+            skipped.add(batch[0].endpoint_id)
+    if skipped or out_of_time:
+        tasks.enqueue(tasks.drain)
+    return attempted
+
+
+def _deliver_batch(batch: list[Delivery]) -> tuple[int, bool]:
+    """Send a claimed batch (one endpoint) in order; stop at the first failure and hand back the rest.
+    Successes are recorded together at the end (two queries for the whole batch)."""
+    endpoint = batch[0].endpoint
+    claimed_at = time.monotonic()
+    # Stop early enough that no other worker can see our lease expire while we still send.
+    safe_for = settings.WEBHOOKS_LEASE_SECONDS - settings.WEBHOOKS_DEADLINE_SECONDS - 5
+    attempts, succeeded, failed, done = [], [], False, 0
+    for delivery in batch:
+        if failed or (done and time.monotonic() - claimed_at > safe_for):
+            break
+        done += 1
+        if not endpoint.active:
+            _finish(delivery, DeliveryStatus.FAILED, f"Endpoint disabled: {endpoint.disabled_reason or 'inactive'}")
+            continue
+        attempt, response, permanent = _send(delivery)
+        attempts.append(attempt)
+        if attempt.succeeded:
+            succeeded.append(delivery.pk)
+            continue
+        failed = True
+        _after_failure(delivery, attempt.error, response, permanent)
+    DeliveryAttempt.objects.bulk_create(attempts)
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=succeeded).update(
+        status=DeliveryStatus.SUCCEEDED, finished_at=now, lease_expires_at=None, last_error=""
+    )
+    if succeeded and endpoint.failing_since:
+        Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+    rest = [delivery.pk for delivery in batch[done:]]
+    if rest:  # never attempted: back in the queue as they were
+        Delivery.objects.filter(pk__in=rest, status=DeliveryStatus.RUNNING).update(
+            status=DeliveryStatus.PENDING, attempts=F("attempts") - 1, lease_expires_at=None
+        )
+    return done, failed
+
+
+def _send(delivery: Delivery) -> tuple[DeliveryAttempt, network.Response | None, bool]:
+    """One signed POST; returns the attempt to record, the response (if any) and whether the failure is final."""
     endpoint = delivery.endpoint
-    if not endpoint.active:
-        _finish(delivery, DeliveryStatus.FAILED, f"Endpoint disabled: {endpoint.disabled_reason or 'inactive'}")
-        return delivery.status
     body = selectors.delivery_body(delivery.event, endpoint.audience)
     headers = signed_headers(endpoint=endpoint, webhook_id=delivery.event.webhook_id, body=body)
     started = time.monotonic()
@@ -223,23 +276,23 @@ def delivery_attempt(*, delivery_id: int) -> str | None:
         error, permanent = f"Blocked destination: {exc}", True
     except Exception as exc:  # any transport failure is a failed attempt, retried on schedule
         error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    duration_ms = int((time.monotonic() - started) * 1000)
     succeeded = response is not None and 200 <= response.status < 300
     if response is not None and not succeeded:
         error = f"HTTP {response.status}" + (" (redirects are not followed)" if 300 <= response.status < 400 else "")
-    DeliveryAttempt.objects.create(
+    attempt = DeliveryAttempt(
         delivery=delivery,
-        duration_ms=duration_ms,
+        duration_ms=int((time.monotonic() - started) * 1000),
         response_status=response.status if response is not None else None,
         response_body=response.body[:BODY_LOG_BYTES].decode("utf-8", "replace") if response is not None else "",
         error=error[:500],
         succeeded=succeeded,
     )
-    if succeeded:
-        _finish(delivery, DeliveryStatus.SUCCEEDED, "")
-        if endpoint.failing_since:
-            Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
-    elif response is not None and response.status == 410:
+    return attempt, response, permanent
+
+
+def _after_failure(delivery: Delivery, error: str, response: network.Response | None, permanent: bool) -> None:
+    endpoint = delivery.endpoint
+    if response is not None and response.status == 410:
         _finish(delivery, DeliveryStatus.FAILED, "HTTP 410 Gone: endpoint disabled")
         endpoint_disable(endpoint=endpoint, reason="The receiver answered 410 Gone.", notify=True)
     elif permanent:
@@ -247,18 +300,12 @@ def delivery_attempt(*, delivery_id: int) -> str | None:
     else:
         _retry_later(delivery, error, response)
         _note_failure(endpoint)
-    return delivery.status
 
 
 def _finish(delivery: Delivery, status: str, error: str) -> None:
-    from integrations.webhooks import tasks
-
     delivery.status, delivery.last_error, delivery.finished_at = status, error[:500], timezone.now()
     delivery.lease_expires_at = None
     delivery.save(update_fields=["status", "last_error", "finished_at", "lease_expires_at"])
-    waiting = selectors.next_in_line(delivery)
-    if waiting is not None:  # the next event for the same object was held back to keep order
-        tasks.enqueue(tasks.deliver, waiting.pk)
 
 
 def retry_delay(attempts: int, response: network.Response | None) -> timedelta | None:
@@ -298,7 +345,7 @@ def _retry_later(delivery: Delivery, error: str, response: network.Response | No
     delivery.status, delivery.last_error = DeliveryStatus.PENDING, error[:500]
     delivery.next_attempt_at, delivery.lease_expires_at = timezone.now() + delay, None
     delivery.save(update_fields=["status", "last_error", "next_attempt_at", "lease_expires_at"])
-    tasks.enqueue(tasks.deliver, delivery.pk, run_after=delivery.next_attempt_at if delay else None)
+    tasks.enqueue(tasks.drain, run_after=delivery.next_attempt_at if delay else None)
 
 
 def _note_failure(endpoint: Endpoint) -> None:
@@ -318,8 +365,8 @@ def _note_failure(endpoint: Endpoint) -> None:
 
 
 def deliveries_recover() -> int:
-    """Put back work a killed worker left RUNNING past its lease, and re-enqueue due deliveries whose task was
-    lost (the queue is only a wake-up call: the delivery table is the source of truth)."""
+    """Put back work a killed worker left RUNNING past its lease, and wake a drain when anything is runnable
+    (the queue is only a wake-up call: the delivery table is the source of truth)."""
     from integrations.webhooks import tasks
 
     now = timezone.now()
@@ -328,12 +375,9 @@ def deliveries_recover() -> int:
         DeliveryAttempt.objects.create(delivery=delivery, error="The worker stopped mid-delivery (lease expired).")
         reset = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.RUNNING, lease_expires_at__lt=now)
         reset.update(status=DeliveryStatus.PENDING, next_attempt_at=now, lease_expires_at=None)
-    stale = now - timedelta(seconds=settings.WEBHOOKS_LOST_TASK_SECONDS)
-    lost = selectors.runnable_deliveries().filter(Q(next_attempt_at__lte=stale) | Q(pk__in=[d.pk for d in expired]))
-    ids = list(lost.values_list("pk", flat=True)[:1000])
-    for pk in ids:
-        tasks.enqueue(tasks.deliver, pk)
-    return len(ids)
+    if selectors.runnable_deliveries().exists():
+        tasks.enqueue(tasks.drain)
+    return len(expired)
 
 
 def delivery_log_prune(*, older_than: timedelta | None = None) -> int:

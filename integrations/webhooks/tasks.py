@@ -19,16 +19,13 @@ def enqueue(task_, *args, run_after: datetime | None = None):
 
 
 @task()
-def fan_out_event(event_id: str) -> int:
-    return services.event_fan_out(event_id=event_id)
-
-
-@task()
-def deliver(delivery_id: int) -> str | None:
-    return services.delivery_attempt(delivery_id=delivery_id)
+def drain() -> int:
+    """Deliver whatever is runnable. Enqueued after each commit that wrote deliveries, for each retry (run_after),
+    and by the sweep; surplus wake-ups find nothing to do and cost one query."""
+    return services.deliveries_drain()
 
 
 @task()
 def sweep() -> dict:
     """Recover stuck and lost deliveries, prune the log. Enqueued by run_worker every --schedule-interval."""
-    return {"requeued": services.deliveries_recover(), "pruned": services.delivery_log_prune()}
+    return {"recovered": services.deliveries_recover(), "pruned": services.delivery_log_prune()}

@@ -95,9 +95,10 @@ def test_dns_rebinding_to_a_private_address_fails_permanently_at_send(fake_dns, 
     delivery = Delivery.objects.create(event=event, endpoint=endpoint, object_key=event.object_key)
     fake_dns["partner.example"] = ["10.0.0.1"]
 
-    assert services.delivery_attempt(delivery_id=delivery.pk) == DeliveryStatus.FAILED
+    services.deliveries_drain()
 
     delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
     assert delivery.attempts == 1  # permanent: no retry scheduled
     assert "Blocked destination" in delivery.last_error
     assert "10.0.0.1 is a private" in DeliveryAttempt.objects.get().error

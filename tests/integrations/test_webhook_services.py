@@ -25,16 +25,31 @@ def delivery(endpoint):
 
 
 def test_a_delivery_is_claimed_once(delivery):
-    assert services._claim(delivery.pk)
-    assert not services._claim(delivery.pk)  # a second worker gets nothing
+    assert services.deliveries_claim(limit=10) == [delivery]
+    assert services.deliveries_claim(limit=10) == []  # a second worker gets nothing
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.RUNNING
     assert delivery.attempts == 1
     assert delivery.lease_expires_at > timezone.now()
 
 
+def test_a_batch_is_one_endpoint_in_order_and_holds_back_later_events_for_the_same_object(endpoint, delivery):
+    other = services.endpoint_create(url="http://127.0.0.1:9/other", event_types=["*"])
+    later = WebhookEvent.objects.create(type="event.updated", object_key="page:1", data={"id": 1}, public=True)
+    held = Delivery.objects.create(event=later, endpoint=endpoint, object_key="page:1")
+    elsewhere = Delivery.objects.create(event=later, endpoint=other, object_key="page:1")
+    unrelated = WebhookEvent.objects.create(type="event.updated", object_key="page:2", data={"id": 2}, public=True)
+    free = Delivery.objects.create(event=unrelated, endpoint=endpoint, object_key="page:2")
+
+    assert services.deliveries_claim(limit=10) == [delivery, free]  # `held` waits for `delivery`
+    assert services.deliveries_claim(limit=10) == [elsewhere]
+    assert services.deliveries_claim(limit=10) == []
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SUCCEEDED)
+    assert services.deliveries_claim(limit=10) == [held]
+
+
 def test_an_expired_lease_is_recovered_by_the_sweep(delivery, django_capture_on_commit_callbacks):
-    services._claim(delivery.pk)
+    services.deliveries_claim(limit=1)
     Delivery.objects.filter(pk=delivery.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
 
     assert services.deliveries_recover() == 1
@@ -45,7 +60,7 @@ def test_an_expired_lease_is_recovered_by_the_sweep(delivery, django_capture_on_
 
 
 def test_a_live_lease_is_left_alone(delivery):
-    services._claim(delivery.pk)
+    services.deliveries_claim(limit=1)
     assert services.deliveries_recover() == 0
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.RUNNING
@@ -125,6 +140,7 @@ def test_pruning_keeps_recent_and_unfinished_work(endpoint, delivery):
 
 def test_an_inactive_endpoint_fails_its_deliveries(endpoint, delivery):
     services.endpoint_disable(endpoint=endpoint, reason="Partner asked.")
-    assert services.delivery_attempt(delivery_id=delivery.pk) == DeliveryStatus.FAILED
+    services.deliveries_drain()
     delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
     assert "Partner asked." in delivery.last_error
