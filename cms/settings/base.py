@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "integrations.graphql",
     "wagtail.api.v2",
     "rest_framework",
+    "integrations.webhooks",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -136,6 +137,32 @@ else:
 # as stalled when a ready task has waited longer than this (no worker running).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_STALL_SECONDS = int(os.environ.get("WORKER_STALL_SECONDS", "300"))
+
+# Webhooks (integrations.webhooks): delivery tasks run on the database queue drained by run_worker, or on Redis
+# (the RQ backend, any number of `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler`)
+# when REDIS_URL is set. The delivery table is the source of truth; the queue only wakes workers up.
+WEBHOOKS_TASK_BACKEND = "default"
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS["webhooks"] = {"BACKEND": "django_tasks_rq.RQBackend"}
+    WEBHOOKS_TASK_BACKEND = "webhooks"
+# Private/loopback networks deliveries may reach (comma-separated CIDRs): empty in production. Link-local and cloud
+# metadata addresses stay blocked whatever this says.
+WEBHOOKS_ALLOWED_NETWORKS = env_list("WEBHOOKS_ALLOWED_NETWORKS")
+WEBHOOKS_CONNECT_TIMEOUT_SECONDS = 5.0
+WEBHOOKS_DEADLINE_SECONDS = 15.0  # the whole attempt: connect, send, headers and body
+WEBHOOKS_MAX_RESPONSE_BYTES = 64 * 1024
+# Standard Webhooks' schedule: the first attempt at once, then after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h
+# and 24 h (each with ±10 % jitter).
+WEBHOOKS_RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
+WEBHOOKS_DISABLE_AFTER_DAYS = 5
+WEBHOOKS_SECRET_GRACE_HOURS = 24
+# A RUNNING delivery whose worker died is re-claimed after this lease (longer than one attempt's deadline).
+WEBHOOKS_LEASE_SECONDS = int(os.environ.get("WEBHOOKS_LEASE_SECONDS", "60"))
+WEBHOOKS_BATCH_SIZE = 20  # deliveries one worker claims at once (one endpoint per batch)
+WEBHOOKS_DRAIN_SECONDS = 60  # one drain task hands over to a fresh one after this long
+WEBHOOKS_LOG_RETENTION_DAYS = int(os.environ.get("WEBHOOKS_LOG_RETENTION_DAYS", "30"))
 
 # Media: local files by default; S3 through django-storages when a bucket is named (DESIGN.md §5, §6).
 STATIC_URL = "/static/"

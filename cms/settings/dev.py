@@ -10,3 +10,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")  # noqa: 
 
 # One line per task at INFO drowns `make run`'s console; failures still show.
 LOGGING["loggers"].update({name: {"level": "WARNING"} for name in ("django_tasks", "django_tasks_db")})  # noqa: F405
+
+# Webhooks: a receiver on this machine works out of the box under `make run`.
+WEBHOOKS_ALLOWED_NETWORKS = env_list("WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")  # noqa: F405

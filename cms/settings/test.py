@@ -14,3 +14,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 PUBLIC_BASE_URL = "https://cms.example.org"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 DEMO_CREDENTIALS_FILE = Path(tempfile.mkdtemp(prefix="cms-test-demo-")) / "demo-credentials.json"  # noqa: F405
+
+# Webhooks: tests run real receivers on 127.0.0.1; link-local and metadata stay blocked regardless.
+WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]

@@ -1,0 +1,82 @@
+"""Reads for webhooks: what a page's event says, what a delivery's body is, which deliveries may run now."""
+
+import json
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from wagtail.models import Page
+
+from cms.links import public_url
+from integrations.webhooks.models import Audience, Delivery, DeliveryStatus, WebhookEvent
+
+UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.RUNNING)
+
+
+def page_kind(page: Page) -> str:
+    """The event-type prefix for a page: event, publication, recording, or page for everything else."""
+    from events.models import TrainingEventPage
+    from media_library.models import PublicationPage, RecordingPage
+
+    model = page.specific_class or type(page)
+    kinds = {TrainingEventPage: "event", PublicationPage: "publication", RecordingPage: "recording"}
+    return next((kind for cls, kind in kinds.items() if issubclass(model, cls)), "page")
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def page_event_data(page: Page) -> dict:
+    """What a partner needs to decide whether to re-fetch through GraphQL (DESIGN.md §4); a few hundred bytes.
+
+    `page` may be the specific page or, for deletions, the base Page row (then only the common fields are known).
+    """
+    from events.models import TrainingEventPage
+    from media_library.models import PublicationPage, RecordingPage
+
+    model = page.specific_class or type(page)
+    url_parts = page.get_url_parts()
+    data = {
+        "id": page.pk,
+        "typename": model.__name__,
+        "slug": page.slug,
+        "title": page.title,
+        "url": public_url(url_parts[2]) if url_parts else None,
+        "lastPublishedAt": _iso(page.last_published_at),
+    }
+    if isinstance(page, TrainingEventPage):
+        data |= {
+            "startsAt": _iso(page.start),
+            "endsAt": _iso(page.end),
+            "timeZone": page.time_zone,
+            "status": page.status,
+            "icalSequence": page.ical_sequence,
+        }
+    elif isinstance(page, PublicationPage):
+        data["publishedOn"] = _iso(page.publication_date)
+    elif isinstance(page, RecordingPage):
+        data["recordedOn"] = _iso(page.recorded_on)
+    return data
+
+
+def delivery_body(event: WebhookEvent, audience: str) -> str:
+    """The exact bytes signed and sent: the same on every retry of the same event to the same audience."""
+    data = event.data
+    if not event.public and audience != Audience.TRUSTED:
+        data = {"id": data.get("id"), "typename": data.get("typename")}
+    payload = {"type": event.type, "timestamp": event.created_at.isoformat(), "data": data}
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def runnable_deliveries() -> QuerySet:
+    """Pending deliveries that are due and have no earlier unfinished delivery of the same object to the same
+    endpoint: per-endpoint, per-object order is kept even when retries back off."""
+    earlier = Delivery.objects.filter(
+        endpoint=OuterRef("endpoint"),
+        object_key=OuterRef("object_key"),
+        pk__lt=OuterRef("pk"),
+        status__in=UNFINISHED,
+    )
+    return Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()).exclude(
+        Exists(earlier)
+    )

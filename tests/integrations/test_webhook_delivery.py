@@ -1,0 +1,303 @@
+"""End to end: content changes through Wagtail → outbox → the real worker → a real receiver that verifies every
+request with the `standardwebhooks` library."""
+
+from datetime import date, time
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from wagtail.models import PageViewRestriction, WorkflowState
+
+from events.factories import TrainingEventPageFactory
+from events.models import TrainingEventPage
+from integrations.webhooks import services
+from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, WebhookEvent
+from tests.pages.test_workflow import act, submit
+
+# The worker commits and closes connections between tasks, so these tests use a real transactional database.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def draft_event(wagtail_tree, event_index):
+    return TrainingEventPageFactory(
+        parent=event_index,
+        live=False,
+        title="Youth in Suicide Crisis",
+        slug="youth-in-suicide-crisis",
+        start_date=date(2027, 4, 8),
+        start_time=time(13, 0),
+        end_time=time(14, 30),
+        time_zone="America/Denver",
+    )
+
+
+def publish(page) -> TrainingEventPage:
+    page.save_revision().publish()
+    return type(page).objects.get(pk=page.pk)
+
+
+def test_publish_through_the_workflow_delivers_a_verified_event_published(
+    draft_event, editor, moderator, subscribe, receiver, run_worker
+):
+    subscribe(events=["event.*"])
+    state = act(act(submit(draft_event, editor), moderator, "approve"), moderator, "approve")
+    assert state.status == WorkflowState.STATUS_APPROVED
+
+    run_worker()
+
+    [request] = receiver.verified()
+    assert request.headers["webhook-id"].startswith("msg_")
+    assert request.headers["content-type"] == "application/json"
+    body = request.payload
+    assert body["type"] == "event.published"
+    data = body["data"]
+    assert data["id"] == draft_event.pk
+    assert data["typename"] == "TrainingEventPage"
+    assert data["slug"] == "youth-in-suicide-crisis"
+    assert data["title"] == "Youth in Suicide Crisis"
+    assert data["url"].startswith("https://cms.example.org/")
+    assert data["timeZone"] == "America/Denver"
+    assert data["status"] == "scheduled"
+    assert len(request.body) < 20_000
+    assert Delivery.objects.get().status == DeliveryStatus.SUCCEEDED
+
+
+def test_update_cancel_unpublish_and_delete_each_send_their_type(draft_event, subscribe, receiver, run_worker):
+    subscribe(events=["*"])
+    event = publish(draft_event)
+    event.summary = "Moved to the afternoon."
+    event = publish(event)
+    event.status = "cancelled"
+    event = publish(event)
+    event.unpublish()
+    publish(TrainingEventPage.objects.get(pk=event.pk))
+    TrainingEventPage.objects.get(pk=event.pk).delete()
+
+    run_worker()
+
+    types = [request.payload["type"] for request in receiver.verified()]
+    assert types == [
+        "event.published",
+        "event.updated",
+        "event.cancelled",
+        "event.unpublished",
+        "event.published",
+        "event.deleted",
+    ]
+
+
+def test_subscriptions_filter_by_type_and_wildcard(draft_event, subscribe, receiver, run_worker):
+    only_deletes = subscribe(events=["*.deleted"])
+    publish(draft_event)
+    run_worker()
+    assert receiver.received == []
+    assert not Delivery.objects.filter(endpoint=only_deletes).exists()
+
+
+def test_drafts_and_future_go_live_send_nothing(draft_event, subscribe, receiver, run_worker):
+    subscribe(events=["*"])
+    draft_event.save_revision()  # a draft revision
+    draft_event.go_live_at = draft_event.start
+    draft_event.save_revision().publish()  # scheduled: not live yet
+    run_worker()
+    assert receiver.received == []
+    assert not WebhookEvent.objects.exists()
+
+
+def test_rolled_back_publish_sends_nothing(draft_event, subscribe, receiver, run_worker):
+    subscribe(events=["*"])
+
+    class Abort(Exception):
+        pass
+
+    written = []
+
+    def publish_then_fail():
+        with transaction.atomic():
+            draft_event.save_revision().publish()
+            written.append(WebhookEvent.objects.count())
+            raise Abort
+
+    with pytest.raises(Abort):
+        publish_then_fail()
+
+    assert written == [1]  # the event was written in the publish's transaction...
+
+    run_worker()
+    assert not WebhookEvent.objects.exists()  # ...and gone with it
+    assert receiver.received == []
+
+
+def test_deleting_a_subtree_sends_one_deleted_per_live_page(event_index, subscribe, receiver, run_worker):
+    subscribe(events=["*.deleted"])
+    events = [TrainingEventPageFactory(parent=event_index, title=f"Session {n}") for n in range(3)]
+    TrainingEventPageFactory(parent=event_index, live=False, title="Never published")
+
+    event_index.delete()
+    run_worker()
+
+    deleted = sorted((r.payload["type"], r.payload["data"]["id"]) for r in receiver.verified())
+    assert deleted == sorted([("page.deleted", event_index.pk)] + [("event.deleted", event.pk) for event in events])
+
+
+def test_members_only_content_reaches_public_endpoints_as_id_and_type_only(
+    draft_event, subscribe, receiver, run_worker
+):
+    public = subscribe(events=["*"], audience="public")
+    trusted = subscribe(events=["*"], audience="trusted")
+    PageViewRestriction.objects.create(page=draft_event, restriction_type=PageViewRestriction.LOGIN)
+    publish(draft_event)
+    run_worker()
+
+    by_endpoint = {
+        Delivery.objects.get(event__type="event.published", endpoint=endpoint).pk: endpoint
+        for endpoint in (public, trusted)
+    }
+    assert len(by_endpoint) == 2
+    bodies = {request.headers["webhook-signature"]: request.payload for request in receiver.verified()}
+    payloads = sorted(bodies.values(), key=lambda payload: len(payload["data"]))
+    assert payloads[0]["data"] == {"id": draft_event.pk, "typename": "TrainingEventPage"}
+    assert payloads[1]["data"]["title"] == "Youth in Suicide Crisis"
+    assert payloads[0]["type"] == payloads[1]["type"] == "event.published"
+
+
+def test_500_three_times_then_200_is_delivered_with_the_same_webhook_id(
+    draft_event, subscribe, receiver, run_worker, fast_retries
+):
+    receiver.script = [500, 500, 500, 200]
+    subscribe(events=["event.published"])
+    publish(draft_event)
+
+    run_worker()
+
+    requests = receiver.verified()
+    assert len(requests) == 4
+    assert len({request.headers["webhook-id"] for request in requests}) == 1
+    assert len({request.body for request in requests}) == 1
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+    assert delivery.attempts == 4
+    statuses = list(DeliveryAttempt.objects.order_by("attempted_at").values_list("response_status", flat=True))
+    assert statuses == [500, 500, 500, 200]
+
+
+def test_retries_wait_on_the_schedule(draft_event, subscribe, receiver, run_worker):
+    receiver.script = [500]
+    subscribe(events=["event.published"])
+    publish(draft_event)
+    run_worker()
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING
+    assert delivery.attempts == 1
+    wait = (delivery.next_attempt_at - DeliveryAttempt.objects.get().attempted_at).total_seconds()
+    assert 4.4 <= wait <= 5.6  # the second attempt is 5 s later, with jitter
+    assert len(receiver.received) == 1
+
+
+def test_redirect_is_a_failure_and_is_never_followed(draft_event, subscribe, receiver, run_worker, settings):
+    settings.WEBHOOKS_RETRY_SCHEDULE = [0]
+    receiver.script = ["redirect"]
+    subscribe(events=["*"])
+    publish(draft_event)
+    run_worker()
+
+    assert len(receiver.received) == 1  # nothing went to /elsewhere
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert "307" in delivery.last_error
+    assert "not followed" in DeliveryAttempt.objects.get().error
+
+
+def test_410_disables_the_endpoint_and_tells_its_owner(draft_event, subscribe, receiver, run_worker):
+    receiver.script = [410]
+    endpoint = subscribe(events=["*"], owner_email="webteam@citinternational.example")
+    publish(draft_event)
+    run_worker()
+
+    endpoint.refresh_from_db()
+    assert not endpoint.active
+    assert "410" in endpoint.disabled_reason
+    assert Delivery.objects.get().status == DeliveryStatus.FAILED
+    assert [message.to for message in mail.outbox] == [["webteam@citinternational.example"]]
+
+
+def test_a_hanging_receiver_is_cut_off(draft_event, subscribe, receiver, run_worker, settings):
+    settings.WEBHOOKS_RETRY_SCHEDULE = [0]
+    settings.WEBHOOKS_CONNECT_TIMEOUT_SECONDS = 1.0  # also the per-read timeout
+    receiver.script = ["hang"]
+    subscribe(events=["*"])
+    publish(draft_event)
+    run_worker()
+
+    attempt = DeliveryAttempt.objects.get()
+    assert not attempt.succeeded
+    assert "timed out" in attempt.error.lower() or "timeout" in attempt.error.lower()
+    assert attempt.duration_ms < 3000
+
+
+def test_a_slow_drip_cannot_hold_the_worker_past_the_deadline(draft_event, subscribe, receiver, run_worker, settings):
+    settings.WEBHOOKS_RETRY_SCHEDULE = [0]
+    settings.WEBHOOKS_DEADLINE_SECONDS = 2.0  # one byte every 0.5 s never trips the per-read timeout
+    receiver.script = ["drip"]
+    subscribe(events=["*"])
+    publish(draft_event)
+    run_worker()
+
+    attempt = DeliveryAttempt.objects.get()
+    assert not attempt.succeeded
+    assert "deadline" in attempt.error
+    assert 1900 <= attempt.duration_ms < 3500
+
+
+def test_a_200_mb_answer_is_read_only_up_to_64_kb(draft_event, subscribe, receiver, run_worker):
+    receiver.script = ["huge"]
+    subscribe(events=["*"])
+    publish(draft_event)
+    run_worker()
+
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.succeeded
+    assert attempt.response_status == 200
+    assert len(attempt.response_body) == 2048  # the log keeps the first 2 KB
+    assert attempt.duration_ms < 5000
+
+
+def test_rotated_secret_signs_with_both_during_the_grace_period(draft_event, subscribe, receiver, run_worker):
+    endpoint = subscribe(events=["*"])
+    old_secret = endpoint.secret
+    new_secret = services.endpoint_rotate_secret(endpoint=endpoint)
+    receiver.secrets = [old_secret, new_secret]
+    publish(draft_event)
+    run_worker()
+
+    [request] = receiver.received
+    assert request.verified_with == [old_secret, new_secret]
+    assert len(request.headers["webhook-signature"].split(" ")) == 2
+
+
+def test_events_for_one_object_reach_an_endpoint_in_order(draft_event, subscribe, receiver, run_worker, fast_retries):
+    """The update's task runs while the first event waits for its retry: it must wait behind it."""
+    receiver.script = [503]
+    subscribe(events=["*"])
+    event = publish(draft_event)
+    event.summary = "Changed."
+    publish(event)
+    run_worker()
+
+    assert [r.payload["type"] for r in receiver.received] == ["event.published", "event.published", "event.updated"]
+    assert [r.headers["webhook-id"] for r in receiver.received][:2] == [receiver.received[0].headers["webhook-id"]] * 2
+
+
+def test_a_failing_endpoint_is_disabled_after_five_days(draft_event, subscribe, receiver, run_worker):
+    receiver.script = [500]
+    endpoint = subscribe(events=["*"], owner_email="owner@example.org")
+    Endpoint.objects.filter(pk=endpoint.pk).update(failing_since="2020-01-01T00:00:00Z")
+    publish(draft_event)
+    run_worker()
+
+    endpoint.refresh_from_db()
+    assert not endpoint.active
+    assert "5 days" in endpoint.disabled_reason
+    assert mail.outbox[0].to == ["owner@example.org"]

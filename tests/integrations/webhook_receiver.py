@@ -1,0 +1,126 @@
+"""A real HTTP receiver on 127.0.0.1 (ephemeral port) that verifies every webhook with the standardwebhooks library.
+
+Each request is answered by the next scripted behaviour (then the default, 200): a status code, or one of the
+hostile behaviours "hang", "drip", "redirect", "huge". Verification uses each secret given; `verified_with`
+records which secrets accepted the request's signatures.
+"""
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+
+@dataclass
+class Received:
+    headers: dict
+    body: bytes
+    verified_with: list
+    received_at: float
+
+    @property
+    def payload(self) -> dict:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    secrets: list = field(default_factory=list)
+    script: list = field(default_factory=list)
+    received: list = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks?source=cms"
+
+    def verified(self) -> list:
+        return [item for item in self.received if item.verified_with]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list:
+        until = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < until:
+            time.sleep(0.02)
+        return self.received
+
+
+def start_receiver(secrets=(), script=()) -> Receiver:
+    receiver = Receiver(secrets=list(secrets), script=list(script))
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # keep test output clean
+            pass
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", 0))
+            body = self.rfile.read(length)
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            verified = []
+            for secret in receiver.secrets:
+                try:
+                    Webhook(secret).verify(body, headers)
+                    verified.append(secret)
+                except WebhookVerificationError:
+                    pass
+            receiver.received.append(Received(headers, body, verified, time.monotonic()))
+            behaviour = receiver.script.pop(0) if receiver.script else 200
+            self.respond(behaviour)
+
+        def respond(self, behaviour):
+            if behaviour == "hang":
+                receiver.release.wait(60)
+                return
+            if behaviour == "drip":  # headers at once, then one byte per 0.5 s of a long body
+                self.send_response(200)
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                for _ in range(1000):
+                    if receiver.release.is_set():
+                        return
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+                return
+            if behaviour == "redirect":
+                self.send_response(307)
+                self.send_header("Location", receiver.url.replace("/hooks", "/elsewhere"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if behaviour == "huge":  # 200 MB, streamed until the client hangs up
+                self.send_response(200)
+                self.send_header("Content-Length", str(200 * 1024 * 1024))
+                self.end_headers()
+                chunk = b"y" * 65536
+                try:
+                    for _ in range(200 * 16):
+                        self.wfile.write(chunk)
+                except OSError:
+                    pass
+                return
+            status, headers = behaviour if isinstance(behaviour, tuple) else (behaviour, {})
+            body = json.dumps({"ok": 200 <= status < 300}).encode()
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    receiver.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver.server.daemon_threads = True
+    threading.Thread(target=receiver.server.serve_forever, daemon=True).start()
+    return receiver
+
+
+def stop_receiver(receiver: Receiver) -> None:
+    receiver.release.set()
+    receiver.server.shutdown()
+    receiver.server.server_close()
