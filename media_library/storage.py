@@ -8,7 +8,7 @@ def is_s3(storage) -> bool:
     return isinstance(storage, S3Storage)  # also through Django's lazy default_storage
 
 
-def presigned_url(storage: S3Storage, name: str, *, filename: str, content_type: str, disposition: str) -> str:
+def presigned_url(storage: S3Storage, name: str, *, content_type: str, disposition: str) -> str:
     """A GET URL valid for MEDIA_PRIVATE_URL_EXPIRE seconds that S3 answers with our download headers.
 
     Signed straight against the bucket, never the custom domain: the CDN must not be able to cache private files.

@@ -1,6 +1,7 @@
 """Admin and serving hooks for the media library."""
 
 from django.http import HttpResponseForbidden, HttpResponseRedirect
+from django.utils.http import content_disposition_header
 from wagtail import hooks
 from wagtail.wagtail_hooks import require_wagtail_login
 
@@ -31,10 +32,11 @@ def serve_document_by_privacy_rule(document, request):
             presigned_url(
                 storage,
                 document.file.name,
-                filename=document.filename,
                 content_type=document.content_type,
-                # Wagtail says bare "inline" for PDFs; S3 gets the (sanitised, ASCII) name either way.
-                disposition=f'{document.content_disposition.split(";")[0]}; filename="{document.filename}"',
+                # Wagtail says bare "inline" for PDFs; S3 is given the file name either way, safely quoted.
+                disposition=content_disposition_header(
+                    as_attachment=document.content_disposition.startswith("attachment"), filename=document.filename
+                ),
             )
         )
         response["Cache-Control"] = "private, no-store"

@@ -181,7 +181,7 @@ STORAGES = {
 # custom domain (a CDN with origin access to the bucket) is used for public media only: members-only documents are
 # always handed out as short-lived SigV4 pre-signed URLs by the permission-checked /documents/ view.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-# How long a pre-signed URL for a members-only file stays valid, and for other files when there is no CDN.
+# Seconds a pre-signed URL for a members-only document stays valid (AWS_QUERYSTRING_EXPIRE: other files, no CDN).
 MEDIA_PRIVATE_URL_EXPIRE = int(os.environ.get("MEDIA_PRIVATE_URL_EXPIRE", "60"))
 
 
