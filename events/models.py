@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from grapple.models import GraphQLBoolean, GraphQLInt, GraphQLString
 from django.utils.crypto import salted_hmac
+from grapple.models import GraphQLBoolean, GraphQLInt, GraphQLString
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
