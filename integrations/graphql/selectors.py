@@ -76,6 +76,14 @@ def search_hits(model: type[Page], query: str) -> list[int]:
     return [page.pk for page in model.objects.live().search(query)[:MAX_SEARCH_HITS]]
 
 
+def in_year(queryset: QuerySet, field: str, year: int | None) -> QuerySet:
+    if year is None:
+        return queryset
+    if not 1 <= year <= 9999:  # what a date can hold; Django's year lookup raises for anything else
+        raise GraphQLError("year must be between 1 and 9999.")
+    return queryset.filter(**{f"{field}__year": year})
+
+
 def by_slug_or_id(queryset: QuerySet, *, id=None, slug=None):
     """The one row of `queryset` with this id or slug (exactly one of them must be given)."""
     if (id is None) == (slug is None):
@@ -144,8 +152,7 @@ def publications(
     publications = visible_pages(PublicationPage, user=user)
     if topic is not None:
         publications = publications.filter(topics__slug=topic)
-    if year is not None:
-        publications = publications.filter(publication_date__year=year)
+    publications = in_year(publications, "publication_date", year)
     if search is not None:
         publications = publications.filter(pk__in=search_hits(PublicationPage, search))
     return ordered(publications, order, PUBLICATION_ORDERS).prefetch_related("authors", "topics")
@@ -172,8 +179,7 @@ def recordings(*, user, topic: str | None = None, year: int | None = None, order
     recordings = visible_pages(RecordingPage, user=user)
     if topic is not None:
         recordings = recordings.filter(topics__slug=topic)
-    if year is not None:
-        recordings = recordings.filter(recorded_on__year=year)
+    recordings = in_year(recordings, "recorded_on", year)
     return with_recording_relations(ordered(recordings, order, RECORDING_ORDERS), user=user)
 
 

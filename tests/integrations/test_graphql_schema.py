@@ -371,3 +371,10 @@ def test_hostile_search_strings_get_results_or_a_clear_error_never_database_text
     )
     messages = {error.message for error in result.errors or []}
     assert messages <= {"Give a search query."}
+
+
+@pytest.mark.parametrize("year", [-5, 0, 10000, 2**31 - 1])
+def test_years_out_of_range_are_a_clear_error(home_page, year):
+    for field in ("publications", "recordings"):
+        query = f"query ($y: Int) {{ {field}(year: $y) {{ items {{ title }} }} }}"
+        assert error_messages(query, y=year) == ["year must be between 1 and 9999."]
