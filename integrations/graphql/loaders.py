@@ -10,7 +10,7 @@ caller may not see (private collection, draft or members-only page) are simply a
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import RichTextField, StreamField
@@ -234,12 +234,3 @@ class Loader:
         """The inverse of `path_for`: "/events/foo" -> "/home-cit/events/foo/"."""
         parts = [part for part in site_path.split("/") if part]
         return self.root_url_path() + "".join(f"{part}/" for part in parts)
-
-
-def visible_image_prefetch(lookup: str, user) -> Prefetch:
-    """Prefetch an image foreign key through the privacy rule: an image the caller may not see becomes None."""
-    return Prefetch(lookup, queryset=visible_images(user=user).prefetch_related("renditions"))
-
-
-def visible_document_prefetch(lookup: str, user) -> Prefetch:
-    return Prefetch(lookup, queryset=visible_documents(user=user))

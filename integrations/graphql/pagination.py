@@ -36,7 +36,9 @@ class Paginated:
 def pagination_arguments() -> dict:
     return {
         "page": graphene.Int(default_value=1, description="1-based page number."),
-        "per_page": graphene.Int(description=f"Items per page: default {settings.GRAPHQL_PER_PAGE}, at most 100."),
+        "per_page": graphene.Int(
+            description=f"Items per page: default {settings.GRAPHQL_PER_PAGE}, at most {settings.GRAPHQL_MAX_PER_PAGE}."
+        ),
     }
 
 

@@ -3,6 +3,7 @@ privacy rule (`pages.selectors.visible_pages`). Every list query here runs a fix
 the page size: relations are prefetched, and what StreamField and rich text point at is batch-loaded by `Loader`.
 """
 
+import re
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
@@ -50,6 +51,7 @@ RECORDING_ORDERS = {
     "-title": ("-title", "-pk"),
 }
 COURSE_ORDERS = {"title": ("title", "pk"), "-title": ("-title", "-pk")}
+SEARCH_NOISE = re.compile(r"[^\w\s'-]")
 # A search is answered from at most this many hits (ranked); deeper pages of a search are not useful.
 MAX_SEARCH_HITS = 1000
 
@@ -64,12 +66,22 @@ def ordered(queryset: QuerySet, order: str | None, allowed: dict[str, tuple[str,
 
 def search_hits(model: type[Page], query: str) -> list[int]:
     """Ids of `model` pages matching `query`, best first (Wagtail search; privacy is applied by the caller)."""
-    query = (query or "").strip()
+    if len(query or "") > 200:
+        raise GraphQLError("The search query is too long (200 characters at most).")
+    # Words only: quotes and control characters reach the database's full-text syntax (an unbalanced quote made
+    # SQLite answer "unterminated string"), and no search a partner needs depends on them.
+    query = " ".join(SEARCH_NOISE.sub(" ", query or "").split())
     if not query:
         raise GraphQLError("Give a search query.")
-    if len(query) > 200:
-        raise GraphQLError("The search query is too long (200 characters at most).")
     return [page.pk for page in model.objects.live().search(query)[:MAX_SEARCH_HITS]]
+
+
+def in_year(queryset: QuerySet, field: str, year: int | None) -> QuerySet:
+    if year is None:
+        return queryset
+    if not 1 <= year <= 9999:  # what a date can hold; Django's year lookup raises for anything else
+        raise GraphQLError("year must be between 1 and 9999.")
+    return queryset.filter(**{f"{field}__year": year})
 
 
 def by_slug_or_id(queryset: QuerySet, *, id=None, slug=None):
@@ -140,8 +152,7 @@ def publications(
     publications = visible_pages(PublicationPage, user=user)
     if topic is not None:
         publications = publications.filter(topics__slug=topic)
-    if year is not None:
-        publications = publications.filter(publication_date__year=year)
+    publications = in_year(publications, "publication_date", year)
     if search is not None:
         publications = publications.filter(pk__in=search_hits(PublicationPage, search))
     return ordered(publications, order, PUBLICATION_ORDERS).prefetch_related("authors", "topics")
@@ -168,8 +179,7 @@ def recordings(*, user, topic: str | None = None, year: int | None = None, order
     recordings = visible_pages(RecordingPage, user=user)
     if topic is not None:
         recordings = recordings.filter(topics__slug=topic)
-    if year is not None:
-        recordings = recordings.filter(recorded_on__year=year)
+    recordings = in_year(recordings, "recorded_on", year)
     return with_recording_relations(ordered(recordings, order, RECORDING_ORDERS), user=user)
 
 

@@ -17,7 +17,7 @@ from pages.factories import PersonFactory, TopicFactory
 from pages.selectors import MEMBERS_GROUP
 from tests.integrations.graphql_helpers import data, user_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 EVENTS = """
 query ($perPage: Int) {

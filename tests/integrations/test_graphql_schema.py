@@ -357,3 +357,24 @@ def test_sessions_of_a_repeating_event_with_skipped_and_changed_dates(event_inde
     assert len(data(query, limit=1)["event"]["sessions"]) == 1
     for limit in (0, 101, -1):
         assert error_messages(query, limit=limit) == ["limit must be between 1 and 100."]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', 'a"b', "*", "((", "NEAR(a b)", "AND OR NOT", "title:x", "'; DROP TABLE x; --", "\x00", "\\", "^", "-", "🔥"],
+)
+def test_hostile_search_strings_get_results_or_a_clear_error_never_database_text(home_page, query):
+    from tests.integrations.graphql_helpers import run
+
+    result = run(
+        "query ($q: String!) { search(query: $q) { title } publications(search: $q) { items { title } } }", q=query
+    )
+    messages = {error.message for error in result.errors or []}
+    assert messages <= {"Give a search query."}
+
+
+@pytest.mark.parametrize("year", [-5, 0, 10000, 2**31 - 1])
+def test_years_out_of_range_are_a_clear_error(home_page, year):
+    for field in ("publications", "recordings"):
+        query = f"query ($y: Int) {{ {field}(year: $y) {{ items {{ title }} }} }}"
+        assert error_messages(query, y=year) == ["year must be between 1 and 9999."]
