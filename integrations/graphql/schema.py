@@ -6,6 +6,7 @@ through `pages.selectors`. None of grapple's root fields (`pages`, `search`, `do
 
 import graphene
 
+from events.services import member_calendar_url
 from integrations.graphql import selectors
 from integrations.graphql.enums import DeliveryModeEnum, EventStatusEnum, TopicKindEnum
 from integrations.graphql.loaders import get_loader, viewer
@@ -65,6 +66,11 @@ class ViewerType(graphene.ObjectType):
 
     name = graphene.String(required=True)
     is_member = graphene.Boolean(required=True, description="Whether members-only content is visible.")
+    calendar_url = graphene.String(
+        description="Members: the https URL of their private calendar feed (public and members-only events). "
+        "Null for non-members. Revoke or replace it at /calendar/subscription/."
+    )
+    calendar_webcal_url = graphene.String(description="The same feed as a webcal:// link (opens the calendar app).")
 
     class Meta:
         name = "Viewer"
@@ -76,6 +82,15 @@ class ViewerType(graphene.ObjectType):
     @staticmethod
     def resolve_is_member(user, info):
         return get_loader(info).caller_is_member()
+
+    @staticmethod
+    def resolve_calendar_url(user, info):
+        return member_calendar_url(user) if get_loader(info).caller_is_member() else None
+
+    @staticmethod
+    def resolve_calendar_webcal_url(user, info):
+        url = ViewerType.resolve_calendar_url(user, info)
+        return url and "webcal://" + url.split("://", 1)[1]
 
 
 class Query(graphene.ObjectType):

@@ -97,8 +97,10 @@ class DocumentType(graphene.ObjectType):
     description = graphene.String(required=True)
     url = graphene.String(required=True, description="Served through the CMS, which checks who may download it.")
     file_size = graphene.Int(description="Size in bytes.")
-    content_type = graphene.String(required=True, description="MIME type, e.g. application/pdf.")
+    content_type = graphene.String(required=True, description="MIME type detected from the file's content.")
     file_extension = graphene.String(required=True)
+    sha256 = graphene.String(description="SHA-256 checksum of the file (hex).")
+    page_count = graphene.Int(description="Number of pages, for PDFs.")
 
     class Meta:
         name = "Document"
@@ -106,6 +108,14 @@ class DocumentType(graphene.ObjectType):
     @staticmethod
     def resolve_url(document, info):
         return public_url(document.url)
+
+    @staticmethod
+    def resolve_content_type(document, info):
+        return document.mime_type or document.content_type
+
+    @staticmethod
+    def resolve_sha256(document, info):
+        return document.sha256 or None
 
     @staticmethod
     def resolve_file_extension(document, info):
