@@ -6,13 +6,14 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from datetime import time as clock
 from pathlib import Path
 
 import pytest
 import redis
 from django.db import connection
+from django.utils import timezone
 
 from events.factories import TrainingEventPageFactory
 from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus
@@ -65,7 +66,6 @@ def test_worker_killed_mid_delivery_is_recovered_and_delivers(draft_event, subsc
     env = os.environ | {
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
-        "WEBHOOKS_LEASE_SECONDS": "2",
     }
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
@@ -83,7 +83,8 @@ def test_worker_killed_mid_delivery_is_recovered_and_delivers(draft_event, subsc
         log.close()
     assert Delivery.objects.get().status == DeliveryStatus.RUNNING  # what a killed worker leaves behind
 
-    time.sleep(2.2)  # the 2 s lease runs out
+    # Time passes: the lease (15 s deadline + 30 s margin) runs out.
+    Delivery.objects.update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     run_worker()  # a new worker: its sweep re-claims the delivery
 
     delivery = Delivery.objects.get()
