@@ -1,8 +1,6 @@
 """End to end: content changes through Wagtail → outbox → the real worker → a real receiver that verifies every
 request with the `standardwebhooks` library."""
 
-from datetime import date, time
-
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -16,20 +14,6 @@ from tests.pages.test_workflow import act, submit
 
 # The worker commits and closes connections between tasks, so these tests use a real transactional database.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def draft_event(wagtail_tree, event_index):
-    return TrainingEventPageFactory(
-        parent=event_index,
-        live=False,
-        title="Youth in Suicide Crisis",
-        slug="youth-in-suicide-crisis",
-        start_date=date(2027, 4, 8),
-        start_time=time(13, 0),
-        end_time=time(14, 30),
-        time_zone="America/Denver",
-    )
 
 
 def publish(page) -> TrainingEventPage:

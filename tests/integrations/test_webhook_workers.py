@@ -6,8 +6,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
-from datetime import time as clock
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,24 +14,11 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
-from events.factories import TrainingEventPageFactory
 from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
-
-
-@pytest.fixture
-def draft_event(wagtail_tree, event_index):
-    return TrainingEventPageFactory(
-        parent=event_index,
-        live=False,
-        title="Deflection",
-        start_date=date(2027, 6, 3),
-        start_time=clock(11, 0),
-        end_time=clock(12, 0),
-    )
 
 
 def shared_database_url() -> str:
