@@ -163,9 +163,11 @@ WEBHOOKS_MAX_RESPONSE_BYTES = 64 * 1024
 WEBHOOKS_RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
 WEBHOOKS_DISABLE_AFTER_DAYS = 5
 WEBHOOKS_SECRET_GRACE_HOURS = 24
-# A RUNNING delivery whose worker died is re-claimed after this lease (longer than one attempt's deadline).
-WEBHOOKS_LEASE_SECONDS = int(os.environ.get("WEBHOOKS_LEASE_SECONDS", "60"))
-WEBHOOKS_BATCH_SIZE = 20  # deliveries one worker claims at once (one endpoint per batch)
+# One worker claims up to BATCH_SIZE deliveries of one endpoint and sends them SEND_THREADS at a time. A RUNNING
+# delivery whose worker died is taken over when its lease ends: the batch's longest possible run plus this margin.
+WEBHOOKS_BATCH_SIZE = 50
+WEBHOOKS_SEND_THREADS = 8
+WEBHOOKS_LEASE_MARGIN_SECONDS = 30
 WEBHOOKS_DRAIN_SECONDS = 60  # one drain task hands over to a fresh one after this long
 WEBHOOKS_LOG_RETENTION_DAYS = int(os.environ.get("WEBHOOKS_LOG_RETENTION_DAYS", "30"))
 

@@ -14,8 +14,10 @@ applies its read timeout per read and reads any size of body, so delivery uses `
 """
 
 import contextlib
+import heapq
 import http.client
 import ipaddress
+import itertools
 import socket
 import ssl
 import threading
@@ -126,11 +128,57 @@ def check_url(url: str) -> Target:
 
 
 def _cut(connection: http.client.HTTPConnection) -> None:
-    """The watchdog: shutting the socket makes any blocked send/recv return at once."""
+    """Shutting the socket makes any blocked send/recv return at once."""
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):  # already closed: nothing left to cut
             sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One long-lived thread that cuts connections whose deadline has passed (a threading.Timer per request cost
+    about as much as the request itself to a fast local receiver)."""
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._heap: list = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: float, connection) -> list:
+        entry = [deadline, next(self._order), connection]
+        with self._condition:
+            # Deadlines only grow, so the sleeping thread needs waking only when it has nothing to wait for;
+            # waking it on every request would cost a GIL hand-over each time.
+            wake = not self._heap or deadline < self._heap[0][0]
+            heapq.heappush(self._heap, entry)
+            if self._thread is None or not self._thread.is_alive():  # also after a fork (RQ's work horses)
+                self._thread = threading.Thread(target=self._run, name="webhooks-watchdog", daemon=True)
+                self._thread.start()
+            elif wake:
+                self._condition.notify()
+        return entry
+
+    def unwatch(self, entry: list) -> None:
+        with self._condition:
+            entry[2] = None
+
+    def _run(self) -> None:
+        with self._condition:
+            while True:
+                while self._heap and self._heap[0][2] is None:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._condition.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._condition.wait(wait)
+                    continue
+                _cut(heapq.heappop(self._heap)[2])
+
+
+_watchdog = _Watchdog()
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
@@ -157,9 +205,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
 
     connection._create_connection = connect_to_checked_address
     deadline = time.monotonic() + total
-    watchdog = threading.Timer(total, _cut, (connection,))
-    watchdog.daemon = True
-    watchdog.start()
+    watch = _watchdog.watch(deadline, connection)
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
@@ -172,5 +218,5 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
             raise DeadlineExceeded(f"No complete response within the {total:g} s deadline.") from error
         raise
     finally:
-        watchdog.cancel()
+        _watchdog.unwatch(watch)
         connection.close()

@@ -16,7 +16,7 @@ from django.db.models.signals import post_delete, pre_delete, pre_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from integrations.webhooks import services
+from integrations.webhooks import selectors, services
 
 CANCELLED = "cancelled"
 _deleting = threading.local()  # ids of pages whose pre_delete ran and post_delete has not yet
@@ -42,7 +42,7 @@ def on_published(sender, instance, **kwargs) -> None:
     was_live = getattr(instance, "_webhooks_was_live", False)
     previous_status = getattr(instance, "_webhooks_previous_status", None)
     status = getattr(instance, "status", None)
-    if services.selectors.page_kind(instance) == "event" and status == CANCELLED and previous_status != CANCELLED:
+    if selectors.page_kind(instance) == "event" and status == CANCELLED and previous_status != CANCELLED:
         action = CANCELLED
     else:
         action = "updated" if was_live else "published"

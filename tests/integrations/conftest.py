@@ -1,13 +1,17 @@
 """Fixtures for the webhook tests: a verifying receiver on 127.0.0.1 and a quick way to run the real worker."""
 
-import signal
+from datetime import date, time
 
 import pytest
 from django.core.management import call_command
 
+from events.factories import TrainingEventPageFactory
 from integrations.webhooks import services
 from tests.integrations.webhook_receiver import start_receiver, stop_receiver
 from tests.pages.test_workflow import editor, moderator  # noqa: F401 - the workflow's users, as fixtures
+
+# autouse: gives each test back the signal handlers the worker replaces
+from tests.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
 
 
 @pytest.fixture
@@ -30,16 +34,7 @@ def subscribe(receiver):
 
 
 @pytest.fixture
-def restore_signal_handlers():
-    """The worker installs SIGINT/SIGTERM handlers for graceful shutdown; give the test process its own back."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-
-
-@pytest.fixture
-def run_worker(restore_signal_handlers):
+def run_worker():
     """Run the project's worker until its queue is empty (transactional tests only: it commits)."""
 
     def run():
@@ -51,3 +46,18 @@ def run_worker(restore_signal_handlers):
 @pytest.fixture
 def fast_retries(settings):
     settings.WEBHOOKS_RETRY_SCHEDULE = [0, 0, 0, 0, 0]
+
+
+@pytest.fixture
+def draft_event(wagtail_tree, event_index):
+    """A never-published training event."""
+    return TrainingEventPageFactory(
+        parent=event_index,
+        live=False,
+        title="Youth in Suicide Crisis",
+        slug="youth-in-suicide-crisis",
+        start_date=date(2027, 4, 8),
+        start_time=time(13, 0),
+        end_time=time(14, 30),
+        time_zone="America/Denver",
+    )

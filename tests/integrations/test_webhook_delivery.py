@@ -1,35 +1,23 @@
 """End to end: content changes through Wagtail → outbox → the real worker → a real receiver that verifies every
 request with the `standardwebhooks` library."""
 
-from datetime import date, time
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import transaction
-from wagtail.models import PageViewRestriction, WorkflowState
+from django.utils import timezone
+from wagtail.models import PageViewRestriction, Revision, WorkflowState
 
-from events.factories import TrainingEventPageFactory
+from events.factories import EventIndexPageFactory, TrainingEventPageFactory
 from events.models import TrainingEventPage
 from integrations.webhooks import services
 from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, WebhookEvent
 from tests.pages.test_workflow import act, submit
+from tests.test_scheduled_publishing import pass_time
 
 # The worker commits and closes connections between tasks, so these tests use a real transactional database.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def draft_event(wagtail_tree, event_index):
-    return TrainingEventPageFactory(
-        parent=event_index,
-        live=False,
-        title="Youth in Suicide Crisis",
-        slug="youth-in-suicide-crisis",
-        start_date=date(2027, 4, 8),
-        start_time=time(13, 0),
-        end_time=time(14, 30),
-        time_zone="America/Denver",
-    )
 
 
 def publish(page) -> TrainingEventPage:
@@ -301,3 +289,32 @@ def test_a_failing_endpoint_is_disabled_after_five_days(draft_event, subscribe, 
     assert not endpoint.active
     assert "5 days" in endpoint.disabled_reason
     assert mail.outbox[0].to == ["owner@example.org"]
+
+
+def test_scheduled_go_live_sends_published_when_the_page_goes_live(draft_event, subscribe, receiver, run_worker):
+    """Wagtail's publish_scheduled (run by run_worker) publishes without the admin: the signal still fires."""
+    subscribe(events=["event.published"])
+    draft_event.go_live_at = timezone.now() + timedelta(hours=1)
+    revision = draft_event.save_revision()
+    revision.publish()
+    run_worker()
+    assert receiver.received == []  # only scheduled so far
+
+    pass_time(Revision.objects.get(pk=revision.pk))
+    run_worker()
+
+    [request] = receiver.verified()
+    assert request.payload["type"] == "event.published"
+
+
+def test_moving_a_live_page_sends_updated_with_its_new_url(home_page, event_index, subscribe, receiver, run_worker):
+    event = TrainingEventPageFactory(parent=event_index, title="Early Diversion", slug="early-diversion")
+    other_index = EventIndexPageFactory(parent=home_page, title="Archive", slug="archive")
+    subscribe(events=["event.updated"])
+
+    event.move(other_index, pos="last-child")
+    run_worker()
+
+    [request] = receiver.verified()
+    assert request.payload["type"] == "event.updated"
+    assert request.payload["data"]["url"].endswith("/archive/early-diversion/")

@@ -48,6 +48,10 @@ class Receiver:
         return self.received
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # a real server's listen backlog (the default 5 drops connections under a burst)
+
+
 def start_receiver(secrets=(), script=()) -> Receiver:
     receiver = Receiver(secrets=list(secrets), script=list(script))
 
@@ -114,7 +118,7 @@ def start_receiver(secrets=(), script=()) -> Receiver:
             self.end_headers()
             self.wfile.write(body)
 
-    receiver.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver.server = Server(("127.0.0.1", 0), Handler)
     receiver.server.daemon_threads = True
     threading.Thread(target=receiver.server.serve_forever, daemon=True).start()
     return receiver
