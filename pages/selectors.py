@@ -56,22 +56,12 @@ def visible_pages(pages: QuerySet | type[Page], *, user=None) -> QuerySet:
     return pages.filter(live=True).exclude(_has_unpublished_ancestor()).exclude(Exists(shut_out))
 
 
-# Ancestors are looked up by their exact paths (prefixes of the row's path, one per depth), so each check is a few
-# probes of the unique path index. Matching `path = SUBSTR(outer.path, 1, LENGTH(path))` instead scans every
-# unpublished page for every row: 1.1 s for 1,000 events on SQLite, quadratic in the number of pages.
-INDEXED_ANCESTOR_DEPTH = 16
-
-
-def _has_unpublished_ancestor() -> Q:
-    # One `path IN (...)` lookup (PostgreSQL: a single index scan over an array) rather than OR-ed equalities
-    # (a bitmap scan per prefix): 7x cheaper per row, and counting a list evaluates this for every row.
-    prefixes = [Substr(OuterRef("path"), 1, Page.steplen * depth) for depth in range(2, INDEXED_ANCESTOR_DEPTH + 1)]
-    shallow = Page.objects.filter(path__in=prefixes, live=False, depth__lt=OuterRef("depth"))
-    # Deeper trees than that (rare) fall back to the general prefix match for the ancestors beyond.
-    deep = Page.objects.filter(
-        live=False, depth__gt=INDEXED_ANCESTOR_DEPTH, path=Substr(OuterRef("path"), 1, Length(F("path")))
-    )
-    return Exists(shallow) | (Q(depth__gt=INDEXED_ANCESTOR_DEPTH + 1) & Exists(deep))
+def _has_unpublished_ancestor() -> Exists:
+    # Only an unpublished page *with children* can hide a live page below it (unpublished leaves are not live
+    # themselves), and there are few of those: the partial index from pages/migrations/0002 holds exactly them, so
+    # each row is checked against a handful of index entries (10,000 events: 101 ms -> 21 ms on PostgreSQL,
+    # 64 ms -> 18 ms on SQLite, counting through the whole rule).
+    return Exists(Page.objects.filter(live=False, numchild__gt=0, path=Substr(OuterRef("path"), 1, Length(F("path")))))
 
 
 def page_is_visible(page: Page, *, user=None) -> bool:
