@@ -3,7 +3,7 @@
     .venv/bin/python bench/graphql_events.py [--backends sqlite,postgres] [--volumes 1000,10000] [--requests 300]
 
 For each backend and volume: a database seeded with the demo command (`seed_demo --volume N`, idempotent, so
-later runs reuse it: SQLite files in bench/.data/, PostgreSQL databases cms_issue3_endpoint_bench_<N>), one
+later runs reuse it: SQLite files in bench/.data/, PostgreSQL databases cms_bench_events_<N>), one
 gunicorn process (1 sync worker, production settings, rate limits off) on a free 127.0.0.1 port, and one
 sequential client sending the three requests in interleaved rounds so drift hits all three alike:
 
@@ -51,7 +51,7 @@ ENDPOINTS = {
 def database_url(backend: str, volume: int) -> str:
     if backend == "sqlite":
         return f"sqlite:///{DATA / f'events-{volume}.sqlite3'}"
-    return f"{PG}/cms_issue3_endpoint_bench_{volume}"
+    return f"{PG}/cms_bench_events_{volume}"
 
 
 def environment(url: str) -> dict[str, str]:
