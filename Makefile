@@ -32,10 +32,10 @@ run: install
 	  $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 test: install
-	$(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest
 
 test-fast: install
-	$(PY) -m pytest -m "not browser and not slow"
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest -m "not browser and not slow"
 
 lint: install
 	$(VENV)/bin/ruff check .

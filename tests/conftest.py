@@ -12,6 +12,14 @@ from pages.editorial import ensure_editorial_setup
 from pages.factories import CourseIndexPageFactory, HomePageFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _runs_on_test_settings() -> None:
+    """Fail loudly when an exported DJANGO_SETTINGS_MODULE (e.g. make's dev default) overrode pyproject's."""
+    assert settings.SETTINGS_MODULE == "cms.settings.test", (
+        f"tests must run on cms.settings.test, not {settings.SETTINGS_MODULE}"
+    )
+
+
 @pytest.fixture
 def wagtail_tree(db) -> None:
     """Put back what migrations create when an earlier transactional test's flush removed it (idempotent).
