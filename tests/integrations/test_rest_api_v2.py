@@ -34,6 +34,16 @@ def test_lists_public_live_events_with_the_contract_fields(client, event_index):
     assert item["time_zone"] == event.time_zone
 
 
+def test_live_pages_below_an_unpublished_parent_are_not_listed(client, event_index):
+    """Wagtail's `.public()` alone would list them; the shared privacy rule does not, here as everywhere."""
+    TrainingEventPageFactory(parent=event_index, title="Deflection for Patrol")
+    event_index.unpublish()
+
+    response = client.get("/api/v2/pages/", {"type": "events.TrainingEventPage"})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
 def test_documents_and_images_endpoints_are_not_served(client):
     assert client.get("/api/v2/documents/").status_code == 404
     assert client.get("/api/v2/images/").status_code == 404
