@@ -24,9 +24,14 @@ def member_feed_path(token: str) -> str:
     return f"/calendar/members/{token}.ics"
 
 
+def webcal_url(https_url: str) -> str:
+    """The `webcal://` twin of a feed URL: opens the desktop calendar app instead of downloading the file."""
+    return "webcal://" + https_url.split("://", 1)[1]
+
+
 def subscribe_links(path: str) -> dict[str, str]:
-    """The https URL of a feed, its `webcal://` twin (opens the desktop calendar) and Google's subscribe form."""
+    """The https URL of a feed, its `webcal://` twin and Google's subscribe form."""
     https_url = public_url(path)
-    webcal_url = "webcal://" + https_url.split("://", 1)[1]
-    google_url = "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal_url})
-    return {"https": https_url, "webcal": webcal_url, "google": google_url}
+    webcal = webcal_url(https_url)
+    google_url = "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal})
+    return {"https": https_url, "webcal": webcal, "google": google_url}

@@ -30,12 +30,15 @@ FEED_AFFECTING_PAGE_ACTIONS = (
 )
 
 
-def upcoming_events(*, user=None, now=None) -> QuerySet:
+def upcoming(now=None) -> Q:
     """Events that end in the future, plus repeating events (whose later sessions may still be ahead)."""
-    now = now or timezone.now()
+    return Q(end__gte=now or timezone.now()) | ~Q(recurrence_frequency="")
+
+
+def upcoming_events(*, user=None, now=None) -> QuerySet:
     return (
         visible_pages(TrainingEventPage, user=user)
-        .filter(Q(end__gte=now) | ~Q(recurrence_frequency=""))
+        .filter(upcoming(now))
         .order_by("start")
         .prefetch_related("topics", "facilitators")
     )

@@ -74,7 +74,7 @@ def restricted_pages(pages: QuerySet) -> QuerySet:
 
 
 def page_is_public(page: Page) -> bool:
-    return visible_pages(Page.objects.filter(pk=page.pk), user=None).exists()
+    return page_is_visible(page, user=None)
 
 
 def visible_in_collections(items: QuerySet, *, user=None) -> QuerySet:

@@ -1,7 +1,6 @@
 """Malformed and hostile input to the admin forms and commands: a clear error, nothing saved, never a 500."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils.html import escape
@@ -11,13 +10,6 @@ from events.models import TrainingEventPage
 from pages.models import Topic
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    user = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
-    client.force_login(user)
-    return client
 
 
 def event_form(**overrides) -> dict:

@@ -6,6 +6,7 @@ through `pages.selectors`. None of grapple's root fields (`pages`, `search`, `do
 
 import graphene
 
+from events.calendar_links import webcal_url
 from events.services import member_calendar_url
 from integrations.graphql import selectors
 from integrations.graphql.enums import DeliveryModeEnum, EventStatusEnum, TopicKindEnum
@@ -90,7 +91,7 @@ class ViewerType(graphene.ObjectType):
     @staticmethod
     def resolve_calendar_webcal_url(user, info):
         url = ViewerType.resolve_calendar_url(user, info)
-        return url and "webcal://" + url.split("://", 1)[1]
+        return url and webcal_url(url)
 
 
 class Query(graphene.ObjectType):

@@ -11,7 +11,7 @@ from graphql import GraphQLError
 from wagtail.models import Page
 
 from events.models import EventIndexPage, TrainingEventPage
-from events.selectors import upcoming_events
+from events.selectors import upcoming as upcoming_q
 from integrations.graphql.loaders import Loader, parse_id
 from media_library.models import PublicationIndexPage, PublicationPage, RecordingIndexPage, RecordingPage
 from pages.models import CourseIndexPage, CoursePage, GuidePage, HomePage, ProgramPage, Topic
@@ -108,9 +108,9 @@ def events(
     status: str | None = None,
     order: str | None = None,
 ) -> QuerySet:
-    events = upcoming_events(user=user) if upcoming else visible_pages(TrainingEventPage, user=user)
-    if upcoming is False:
-        events = events.exclude(pk__in=upcoming_events(user=user).values("pk"))
+    events = visible_pages(TrainingEventPage, user=user)
+    if upcoming is not None:
+        events = events.filter(upcoming_q()) if upcoming else events.exclude(upcoming_q())
     if topic is not None:
         events = events.filter(topics__slug=topic)
     if from_ is not None:

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from wagtail.models import Revision
@@ -342,13 +341,6 @@ def test_open_ended_daily_rule_is_bounded(event):
 
 
 # --- the admin form checks skipped and changed dates against the rule ------------------------------------------
-
-
-@pytest.fixture
-def admin_client(client, db):
-    user = get_user_model().objects.create_superuser("admin", "admin@example.org", "password")
-    client.force_login(user)
-    return client
 
 
 def edit_post_data(page: TrainingEventPage, **formsets) -> dict:

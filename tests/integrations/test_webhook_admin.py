@@ -13,13 +13,6 @@ from integrations.webhooks.models import Delivery, DeliveryStatus, Endpoint, Web
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client):
-    user = get_user_model().objects.create_superuser("root", "root@example.org", "password")
-    client.force_login(user)
-    return client
-
-
 def endpoint_form(**overrides) -> dict:
     data = {
         "url": "http://127.0.0.1:9/hooks",
