@@ -201,4 +201,12 @@ class Query(graphene.ObjectType):
         return user if user.is_authenticated else None
 
 
-schema = graphene.Schema(query=Query, types=[*PAGE_TYPES.values(), *BLOCK_TYPES.values()])
+class Mutation(graphene.ObjectType):
+    """The apps' mutations (community/), each returning its object or a list of field errors."""
+
+
+schema = graphene.Schema(
+    query=Query,
+    mutation=Mutation if Mutation._meta.fields else None,
+    types=[*PAGE_TYPES.values(), *BLOCK_TYPES.values()],
+)

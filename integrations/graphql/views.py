@@ -112,7 +112,10 @@ def error_payload(errors) -> list[dict]:
                 entry["path"] = error.path
         else:
             entry = error.formatted
-            entry.pop("extensions", None)
+            # Only our own error code survives (mutations.AccessDenied): clients branch on it.
+            code = (entry.pop("extensions", None) or {}).get("code")
+            if code:
+                entry["extensions"] = {"code": code}
             if not settings.GRAPHQL_INTROSPECTION:
                 entry["message"] = SUGGESTION_RE.sub("", entry["message"])
         formatted.append(entry)
@@ -260,7 +263,8 @@ def run(request: HttpRequest) -> HttpResponse:
     if operation.operation != OperationType.QUERY:
         if request.method == "GET":
             raise Rejection(405, "Only queries can be sent with GET; use POST.", {"Allow": "POST, OPTIONS"})
-        raise Rejection(400, f"{operation.operation.value.capitalize()} operations are not supported.")
+        if operation.operation != OperationType.MUTATION:
+            raise Rejection(400, f"{operation.operation.value.capitalize()} operations are not supported.")
 
     # The resolvers' privacy rule reads info.context.user: the token's user, never the session's.
     request.user = user
