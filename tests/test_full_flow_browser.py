@@ -27,7 +27,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import recurring_ical_events
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
@@ -101,10 +103,12 @@ def library(wagtail_tree):
     ImageFactory(title=IMAGE_TITLE, file__width=1600, file__height=900, collection=Collection.get_first_root_node())
 
 
-def http_get(base: str, path: str, **headers) -> bytes:
-    with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=30) as response:  # noqa: S310 (the live server)
+def http_get(base: str, path: str, headers: dict | None = None) -> tuple[bytes, dict]:
+    """GET from the live server; anything but a 200 (a 304 too) raises."""
+    request = urllib.request.Request(base + path, headers=headers or {})  # noqa: S310 (the live server)
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
         assert response.status == 200, path
-        return response.read()
+        return response.read(), dict(response.headers)
 
 
 def graphql(base: str, token: str, query: str, **variables) -> dict:
@@ -242,13 +246,16 @@ def test_event_from_draft_to_cancelled_reaches_every_channel(
     assert image_block["image"]["title"] == IMAGE_TITLE
     rendition = image_block["image"]["rendition"]
     assert (rendition["width"], rendition["height"]) == (800, 450)
-    assert ".fill-800x450." in urlsplit(rendition["url"]).path
+    rendition_path = urlsplit(rendition["url"]).path
+    assert ".fill-800x450." in rendition_path
+    assert default_storage.exists(rendition_path.removeprefix(settings.MEDIA_URL))  # the file was made
     assert [item["slug"] for item in data["events"]["items"]] == [slug]
 
     feed_path = urlsplit(found["icalUrl"]).path  # the link partners are given, on the public origin
     assert feed_path == f"/calendar/events/{slug}.ics"
+    _, first_headers = http_get(base, feed_path)
     for path in ("/calendar/events.ics", feed_path):
-        calendar, vevent = feed_event(http_get(base, path), uid)
+        calendar, vevent = feed_event(http_get(base, path)[0], uid)
         assert vevent["DTSTART"].params["TZID"] == "America/Chicago"
         assert vevent["DTSTART"].dt == chicago(FIRST_DAY, time(10, 0))
         assert vevent["DTEND"].dt == chicago(FIRST_DAY, time(11, 30))
@@ -279,13 +286,18 @@ def test_event_from_draft_to_cancelled_reaches_every_channel(
     assert updated.payload["type"] == "event.updated"
     assert_webhook_data(updated.payload["data"], event, start=time(13, 0), sequence=1, status="scheduled")
 
-    calendar, vevent = feed_event(http_get(base, "/calendar/events.ics"), uid)
+    # A subscribed client asking "changed since?" with the ETag it holds gets the new feed, not a 304.
+    ics, headers = http_get(base, feed_path, {"If-None-Match": first_headers["ETag"]})
+    assert headers["ETag"] != first_headers["ETag"]
+    assert feed_event(ics, uid)[1]["SEQUENCE"] == 1
+    calendar, vevent = feed_event(http_get(base, "/calendar/events.ics")[0], uid)
     assert vevent["SEQUENCE"] == 1
     assert vevent["DTSTART"].dt == chicago(FIRST_DAY, time(13, 0))
     assert vevent["DTEND"].dt == chicago(FIRST_DAY, time(14, 30))
     assert occurrence_starts(calendar)[0] == datetime(2031, 1, 15, 19, tzinfo=UTC)
     found = graphql(base, partner_token, EVENT_QUERY, slug=slug)["event"]
     assert found["startsAt"] == "2031-01-15T13:00:00-06:00"
+    assert [session["startsAt"] for session in found["sessions"]][-1] == "2031-02-05T13:00:00-06:00"
 
     # 4. The editor cancels it; the moderator approves.
     editor_then_moderator(
@@ -307,7 +319,7 @@ def test_event_from_draft_to_cancelled_reaches_every_channel(
     assert len({item.headers["webhook-id"] for item in receiver.received}) == 3
 
     for path in ("/calendar/events.ics", feed_path):
-        _, vevent = feed_event(http_get(base, path), uid)
+        _, vevent = feed_event(http_get(base, path)[0], uid)
         assert (vevent["SEQUENCE"], vevent["STATUS"]) == (2, "CANCELLED")
         assert str(vevent["SUMMARY"]) == f"Cancelled: {TITLE}"
         assert vevent["DTSTART"].dt == chicago(FIRST_DAY, time(13, 0))
@@ -327,6 +339,7 @@ def assert_signed(request, endpoint) -> None:
 def assert_webhook_data(data: dict, event: TrainingEventPage, *, start: time, sequence: int, status: str) -> None:
     assert data["id"] == event.pk
     assert (data["typename"], data["slug"], data["title"]) == ("TrainingEventPage", event.slug, TITLE)
+    assert data["url"] == f"{settings.PUBLIC_BASE_URL}/{event.get_parent().slug}/{event.slug}/"
     assert datetime.fromisoformat(data["startsAt"]) == chicago(FIRST_DAY, start)
     assert (data["timeZone"], data["status"], data["icalSequence"]) == ("America/Chicago", status, sequence)
 
