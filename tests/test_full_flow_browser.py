@@ -39,6 +39,7 @@ from wagtail.models import Collection
 from events.models import EventIndexPage, TrainingEventPage
 from integrations.graphql.services import api_token_create
 from integrations.webhooks import services as webhook_services
+from integrations.webhooks.models import Delivery, DeliveryStatus
 from media_library.factories import ImageFactory
 from pages.editorial import EDITORS, MODERATORS, PARTNERS
 from pages.factories import PersonFactory
@@ -315,8 +316,9 @@ def test_event_from_draft_to_cancelled_reaches_every_channel(
     assert_signed(cancelled, endpoint)
     assert cancelled.payload["type"] == "event.cancelled"
     assert_webhook_data(cancelled.payload["data"], event, start=time(13, 0), sequence=2, status="cancelled")
-    # Three distinct events, so three webhook-ids (a retry would reuse one).
+    # Three distinct events, so three webhook-ids (a retry would reuse one), each delivered at the first attempt.
     assert len({item.headers["webhook-id"] for item in receiver.received}) == 3
+    assert list(Delivery.objects.values_list("status", "attempts")) == [(DeliveryStatus.SUCCEEDED, 1)] * 3
 
     for path in ("/calendar/events.ics", feed_path):
         _, vevent = feed_event(http_get(base, path)[0], uid)
