@@ -192,29 +192,34 @@ def edit_event(page: Page, event_pk: int, change) -> None:
     submit_for_moderation(page)
 
 
-def editor_then_moderator(chromium, live_server, tmp_path, users, event_index, editor_step) -> None:
-    """One pass through the workflow: the editor's step and submission, then the moderator's two approvals."""
+@pytest.fixture
+def workflow_pass(chromium, live_server, tmp_path, users, event_index):
+    """One pass through the workflow in a fresh browser: the editor's step and submission, then the moderator's two
+    approvals. `while_in_review` runs in between; it may use HTTP but not the ORM (see `admin_browser`)."""
     editor, moderator = users[EDITORS], users[MODERATORS]
-    with admin_browser(chromium, live_server, tmp_path) as page:
-        log_in(page, editor)
-        editor_step(page)
-        log_out(page, editor)
-        log_in(page, moderator)
-        approve_both_steps(page, TITLE, event_index)
+
+    def run(editor_step, while_in_review=lambda: None) -> None:
+        with admin_browser(chromium, live_server, tmp_path) as page:
+            log_in(page, editor)
+            editor_step(page)
+            log_out(page, editor)
+            while_in_review()
+            log_in(page, moderator)
+            approve_both_steps(page, TITLE, event_index)
+
+    return run
 
 
 # --- the test ---------------------------------------------------------------------------------------------------
 
 
 def test_event_from_draft_to_cancelled_reaches_every_channel(
-    chromium, live_server, event_index, users, library, endpoint, receiver, partner_token, tmp_path
+    live_server, event_index, library, endpoint, receiver, partner_token, workflow_pass
 ):
     base = live_server.url
 
     # 1. Draft, submit, approve.
-    editor_then_moderator(
-        chromium, live_server, tmp_path, users, event_index, lambda page: draft_event(page, event_index)
-    )
+    workflow_pass(lambda page: draft_event(page, event_index))
     event = TrainingEventPage.objects.get(title=TITLE)
     assert event.live and not event.has_unpublished_changes
     uid, slug = str(event.ical_uid), event.slug
@@ -271,13 +276,15 @@ def test_event_from_draft_to_cancelled_reaches_every_channel(
         ]
 
     # 3. The editor moves it to the afternoon; the moderator approves the change.
-    editor_then_moderator(
-        chromium,
-        live_server,
-        tmp_path,
-        users,
-        event_index,
+    def still_at_ten() -> None:
+        """Submitted, not yet approved: partners and calendars still see the live version, unchanged."""
+        _, vevent = feed_event(http_get(base, feed_path)[0], uid)
+        assert (vevent["DTSTART"].dt, vevent["SEQUENCE"]) == (chicago(FIRST_DAY, time(10, 0)), 0)
+        assert graphql(base, partner_token, EVENT_QUERY, slug=slug)["event"]["startsAt"] == "2031-01-15T10:00:00-06:00"
+
+    workflow_pass(
         lambda page: edit_event(page, event.pk, lambda page: fill_when(page, "13:00", "14:30")),
+        while_in_review=still_at_ten,
     )
     event.refresh_from_db()
     assert (event.start_time, event.end_time, event.ical_sequence) == (time(13, 0), time(14, 30), 1)
@@ -301,13 +308,8 @@ def test_event_from_draft_to_cancelled_reaches_every_channel(
     assert [session["startsAt"] for session in found["sessions"]][-1] == "2031-02-05T13:00:00-06:00"
 
     # 4. The editor cancels it; the moderator approves.
-    editor_then_moderator(
-        chromium,
-        live_server,
-        tmp_path,
-        users,
-        event_index,
-        lambda page: edit_event(page, event.pk, lambda page: page.locator("#id_status").select_option("cancelled")),
+    workflow_pass(
+        lambda page: edit_event(page, event.pk, lambda page: page.locator("#id_status").select_option("cancelled"))
     )
     event.refresh_from_db()
     assert (event.status, event.ical_sequence, str(event.ical_uid)) == ("cancelled", 2, uid)
@@ -327,6 +329,7 @@ def test_event_from_draft_to_cancelled_reaches_every_channel(
         assert vevent["DTSTART"].dt == chicago(FIRST_DAY, time(13, 0))
     data = graphql(base, partner_token, EVENT_QUERY, slug=slug)
     assert data["event"]["status"] == "CANCELLED"
+    assert {session["status"] for session in data["event"]["sessions"]} == {"CANCELLED"}
     assert data["events"]["items"] == [
         {"slug": slug, "status": "CANCELLED", "startsAt": "2031-01-15T13:00:00-06:00"}
     ]  # cancelled events stay listed, marked
