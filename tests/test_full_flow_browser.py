@@ -83,7 +83,7 @@ def receiver():
 
 @pytest.fixture
 def endpoint(receiver):
-    """The partner's endpoint, subscribed to every event type; its secret is what the receiver verifies with."""
+    """The partner's endpoint, subscribed to `event.*`; its secret is what the receiver verifies with."""
     endpoint = webhook_services.endpoint_create(url=receiver.url, event_types=["event.*"])
     receiver.secrets.append(endpoint.secret)
     return endpoint
@@ -172,7 +172,7 @@ def draft_event(page: Page, event_index: EventIndexPage) -> None:
     page.get_by_label(FACILITATOR).check()
 
     # The body's image block, its image chosen in the chooser modal from the library.
-    page.get_by_role("button", name="Insert a block").first.click()
+    page.get_by_role("button", name="Insert a block").click()
     page.get_by_role("option", name="Image").click()
     page.get_by_role("button", name="Choose an image").click()
     modal = page.get_by_role("dialog")
