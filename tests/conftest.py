@@ -1,14 +1,20 @@
-"""Shared fixtures: a site whose root is the program's HomePage, with each section's index page."""
+"""Shared fixtures: a site whose root is the program's HomePage, with each section's index page; the browser
+tests' Chromium and workflow users."""
+
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
 from events.factories import EventIndexPageFactory
 from media_library.factories import PublicationIndexPageFactory, RecordingIndexPageFactory
-from pages.editorial import ensure_editorial_setup
+from pages.editorial import EDITORS, MODERATORS, ensure_editorial_setup
 from pages.factories import CourseIndexPageFactory, HomePageFactory
 
 
@@ -67,3 +73,28 @@ def publication_index(home_page):
 @pytest.fixture
 def recording_index(home_page):
     return RecordingIndexPageFactory(parent=home_page)
+
+
+# --- browser tests (tests/browser_helpers.py) ------------------------------------------------------------------
+
+CHROMIUM_MISSING = "headless Chromium not installed: apt-get install chromium"
+
+
+@pytest.fixture
+def chromium() -> str:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    if os.environ.get("CI") == "true":
+        pytest.fail(CHROMIUM_MISSING)
+    pytest.skip(CHROMIUM_MISSING)
+
+
+@pytest.fixture
+def users(event_index) -> dict[str, User]:
+    accounts = {}
+    for username, group in (("edna.editor", EDITORS), ("max.moderator", MODERATORS)):
+        user = User.objects.create_user(username, f"{username}@example.org", f"{username}-secret")
+        user.groups.add(Group.objects.get(name=group))
+        accounts[group] = user
+    return accounts
