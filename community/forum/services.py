@@ -7,6 +7,7 @@ Every moderation write records a `ModerationAction` in the same transaction: no 
 import re
 import time
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
@@ -44,12 +45,21 @@ class PostingBanned(Exception):
 # --- members -------------------------------------------------------------------------------------------------
 
 
+def absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    """Drop relative hrefs: ammonia keeps them (no scheme to check), but "/admin/" or "//evil.example" would
+    resolve against whichever partner site shows the post."""
+    if attribute == "href" and urlsplit(value).scheme.lower() not in ALLOWED_URL_SCHEMES:
+        return None
+    return value
+
+
 def sanitise_body(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=absolute_links_only,
         link_rel=LINK_REL,
         strip_comments=True,
     ).strip()
