@@ -156,6 +156,8 @@ class ForumQuery(graphene.ObjectType):
     @staticmethod
     def resolve_forum_threads(root, info, category=None, page=1, per_page=None):
         require_member(info)
+        if category is not None and "\x00" in category:  # PostgreSQL refuses NUL in a query: no slug has one
+            category = ""
         return paginate(selectors.threads(category=category), page=page, per_page=per_page, prepare=prepare_threads)
 
     @staticmethod
@@ -213,7 +215,10 @@ class CreateForumThread(graphene.Mutation):
     @staticmethod
     def mutate(root, info, input):
         def create(member):
-            category = ForumCategory.objects.filter(slug=input.category).first()
+            # A NUL would reach PostgreSQL as an error; no slug has one.
+            category = (
+                ForumCategory.objects.filter(slug=input.category).first() if "\x00" not in input.category else None
+            )
             if category is None:
                 return not_found("category", "category")
             thread = services.forum_thread_create(author=member, category=category, title=input.title, body=input.body)

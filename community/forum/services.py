@@ -214,6 +214,8 @@ def forum_post_report(*, reporter, post: ForumPost, reason: str) -> ForumReport:
         raise ValidationError({"reason": ValidationError("Say what is wrong with the post.", code="required")})
     if len(reason) > limit:
         raise ValidationError({"reason": ValidationError(f"At most {limit} characters.", code="max_length")})
+    if CONTROL_CHARACTERS.search(reason):  # PostgreSQL cannot even store a NUL
+        raise ValidationError({"reason": ValidationError("Remove the control characters.", code="invalid")})
     report, _created = ForumReport.objects.get_or_create(post=post, reporter=reporter, defaults={"reason": reason})
     return report
 

@@ -169,3 +169,16 @@ def test_an_overlong_report_is_refused(client, ben, thread_id):
     result = mutate(client, ben, REPORT, id=str(opening.pk), reason="x" * 1001)
     assert result == {"ok": False, "errors": [{"field": "reason", "code": "max_length"}]}
     assert not ForumReport.objects.exists()
+
+
+def test_nul_characters_are_refused_not_500s(client, ana, ben, thread_id, category):
+    opening = ForumPost.objects.get()
+    assert mutate(client, ben, REPORT, id=str(opening.pk), reason="spam\x00")["errors"] == [
+        {"field": "reason", "code": "invalid"}
+    ]
+    created = mutate(client, ana, CREATE_THREAD, input={"category": "x\x00", "title": "t", "body": "<p>b</p>"})
+    assert created["errors"][0]["code"] == "not_found"
+    empty = mutate(client, ana, REPLY, input={"threadId": thread_id, "body": "\x00"})
+    assert empty["errors"][0]["code"] == "required"
+    response = call(client, ana, "query ($c: String) { forumThreads(category: $c) { pagination { total } } }", c="\x00")
+    assert response.json() == {"data": {"forumThreads": {"pagination": {"total": 0}}}}
