@@ -44,6 +44,8 @@ def test_moderator_sees_every_forum_page_with_report_counts(client, forum_modera
     assert "Spam" in reports
     report = ForumReport.objects.get()
     assert "Resolve" in client.get(reverse("forum_reports:inspect", args=[report.pk])).content.decode()
+    ban_form = client.get(reverse("forum_bans:add") + f"?member={reply.author_id}").content.decode()
+    assert f'<option value="{reply.author_id}" selected>' in ban_form  # "Ban author" on a post pre-fills the form
 
 
 def test_each_action_changes_the_forum_and_is_audited(client, forum_moderator, thread, reply, member_a, member_b):
