@@ -6,6 +6,8 @@ Moderated (hidden, deleted) threads and posts are absent for everyone (`selector
 mutation of theirs is refused with the code BANNED. Mutations return their object or field errors, never both.
 """
 
+from dataclasses import dataclass
+
 import graphene
 from django.core.exceptions import ValidationError
 
@@ -18,6 +20,11 @@ from integrations.graphql.pagination import paginate, paginated_type, pagination
 # --- types ---------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Author:
+    user: object  # None once the account is deleted: the posts stay, "Former member" wrote them
+
+
 class ForumAuthorType(graphene.ObjectType):
     """Who wrote a thread or post, as other members see them (their full name; never an email)."""
 
@@ -27,13 +34,13 @@ class ForumAuthorType(graphene.ObjectType):
         name = "ForumAuthor"
 
     @staticmethod
-    def resolve_name(user, info):
-        return selectors.display_name(user)
+    def resolve_name(author, info):
+        return selectors.display_name(author.user)
 
 
 def author_field():
     return graphene.Field(
-        ForumAuthorType, required=True, resolver=lambda item, info: item.author, description="Who wrote it."
+        ForumAuthorType, required=True, resolver=lambda item, info: Author(item.author), description="Who wrote it."
     )
 
 

@@ -315,3 +315,12 @@ def test_thread_with_replies_query_count_does_not_grow(member_a, category):
     add_replies(45)
     fifty = count_queries(THREAD, member_a, id=str(thread.pk), perPage=50)
     assert five == fifty <= 5  # membership, thread, its last post, posts count, posts with authors
+
+
+def test_deleted_accounts_leave_their_posts_by_a_former_member(member_a, member_b, category):
+    thread = ForumThreadFactory(category=category, author=member_b)
+    ForumPostFactory(thread=thread, author=member_b)
+    member_b.delete()
+    shown = data(THREAD, user=member_a, id=str(thread.pk))["forumThread"]
+    assert shown["author"] == {"name": "Former member"}
+    assert {post["author"]["name"] for post in shown["posts"]["items"]} == {"Former member"}
