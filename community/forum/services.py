@@ -103,15 +103,15 @@ def ensure_not_banned(member) -> None:
         raise PostingBanned(ban)
 
 
-def take_posting_slot(member) -> None:
-    """Count one post against the member's limit (fixed window in the shared cache, atomic INCR on Redis)."""
-    limit = settings.FORUM_POST_RATE_LIMIT
+def take_slot(member, *, kind: str, limit: int, what: str) -> None:
+    """Count one `kind` of write against the member's limit per FORUM_POST_RATE_WINDOW_SECONDS (fixed window in the
+    shared cache, atomic INCR on Redis); a ValidationError with code RATE_LIMITED when over."""
     if limit <= 0:
         return
     window = settings.FORUM_POST_RATE_WINDOW_SECONDS
     now = time.time()
     bucket = int(now // window)
-    key = f"forum:posts:{member.pk}:{bucket}"
+    key = f"forum:{kind}:{member.pk}:{bucket}"
     cache.add(key, 0, timeout=window + 1)
     try:
         count = cache.incr(key)
@@ -121,9 +121,13 @@ def take_posting_slot(member) -> None:
     if count > limit:
         retry_after = max(1, int((bucket + 1) * window - now) + 1)
         raise ValidationError(
-            f"You are posting too fast: at most {limit} posts per {window} s. Try again in {retry_after} s.",
+            f"You are {what} too fast: at most {limit} per {window} s. Try again in {retry_after} s.",
             code="RATE_LIMITED",
         )
+
+
+def take_posting_slot(member) -> None:
+    take_slot(member, kind="posts", limit=settings.FORUM_POST_RATE_LIMIT, what="posting")
 
 
 @transaction.atomic
@@ -216,6 +220,10 @@ def forum_post_report(*, reporter, post: ForumPost, reason: str) -> ForumReport:
         raise ValidationError({"reason": ValidationError(f"At most {limit} characters.", code="max_length")})
     if CONTROL_CHARACTERS.search(reason):  # PostgreSQL cannot even store a NUL
         raise ValidationError({"reason": ValidationError("Remove the control characters.", code="invalid")})
+    if ForumReport.objects.filter(post=post, reporter=reporter).exists():
+        return ForumReport.objects.get(post=post, reporter=reporter)  # a repeat: no new row, no slot used
+    # Reports have their own budget: a member flagging many posts must not flood the moderators' queue.
+    take_slot(reporter, kind="reports", limit=settings.FORUM_REPORT_RATE_LIMIT, what="reporting")
     report, _created = ForumReport.objects.get_or_create(post=post, reporter=reporter, defaults={"reason": reason})
     return report
 

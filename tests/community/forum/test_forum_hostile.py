@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 
+from community.forum.factories import ForumThreadFactory
 from community.forum.models import ForumPost, ForumReport, ForumThread
 from integrations.graphql.services import api_token_create
 
@@ -142,7 +143,7 @@ def test_posting_100_times_a_minute_most_refused_none_lost_silently(client, ben,
                 accepted.append(result["post"]["id"])
             else:
                 assert [error["code"] for error in result["errors"]] == ["RATE_LIMITED"]
-                assert "at most 10 posts per 60 s" in result["errors"][0]["message"]
+                assert "You are posting too fast: at most 10 per 60 s" in result["errors"][0]["message"]
                 refused.append(n)
     assert len(accepted) == 10
     assert len(refused) == 90
@@ -182,3 +183,15 @@ def test_nul_characters_are_refused_not_500s(client, ana, ben, thread_id, catego
     assert empty["errors"][0]["code"] == "required"
     response = call(client, ana, "query ($c: String) { forumThreads(category: $c) { pagination { total } } }", c="\x00")
     assert response.json() == {"data": {"forumThreads": {"pagination": {"total": 0}}}}
+
+
+def test_reporting_every_post_in_sight_is_rate_limited(client, ana, ben, member_a, category, settings):
+    settings.FORUM_REPORT_RATE_LIMIT = 3
+    posts = [ForumThreadFactory(category=category, author=member_a).posts.get() for _ in range(5)]
+    with mock.patch("community.forum.services.time.time", return_value=1_800_000_000.0):
+        results = [mutate(client, ben, REPORT, id=str(post.pk), reason="spam") for post in posts]
+        again = mutate(client, ben, REPORT, id=str(posts[0].pk), reason="spam")  # a repeat costs nothing
+    assert [result["ok"] for result in results] == [True, True, True, False, False]
+    assert results[3]["errors"] == [{"field": "__all__", "code": "RATE_LIMITED"}]
+    assert again == {"ok": True, "errors": []}
+    assert ForumReport.objects.count() == 3
