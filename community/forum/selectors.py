@@ -19,9 +19,10 @@ def visible_posts() -> QuerySet[ForumPost]:
 
 
 def categories() -> QuerySet[ForumCategory]:
+    # Explicit order_by: Django drops Meta.ordering from aggregating (GROUP BY) queries.
     return ForumCategory.objects.annotate(
         thread_count=Count("threads", filter=Q(threads__hidden_at__isnull=True, threads__deleted_at__isnull=True))
-    )
+    ).order_by("sort_order", "name")
 
 
 def threads(*, category: str | None = None) -> QuerySet[ForumThread]:
@@ -38,7 +39,7 @@ def threads(*, category: str | None = None) -> QuerySet[ForumThread]:
             filter=Q(posts__hidden_at__isnull=True, posts__deleted_at__isnull=True) & Q(posts__is_opening=False),
         ),
         last_post_id=Subquery(latest_post),
-    )
+    ).order_by("-last_activity_at", "-id")  # Meta.ordering is dropped under GROUP BY
 
 
 def thread(*, id: int) -> ForumThread | None:

@@ -324,3 +324,17 @@ def test_deleted_accounts_leave_their_posts_by_a_former_member(member_a, member_
     shown = data(THREAD, user=member_a, id=str(thread.pk))["forumThread"]
     assert shown["author"] == {"name": "Former member"}
     assert {post["author"]["name"] for post in shown["posts"]["items"]} == {"Former member"}
+
+
+def test_threads_are_listed_by_latest_activity_and_categories_by_their_order(member_a, member_b, category):
+    ForumCategoryFactory(name="Behavioral health partnerships", slug="behavioral-health-partnerships", sort_order=3)
+    ForumCategoryFactory(name="Training & curriculum", slug="training-and-curriculum", sort_order=1)
+    category.sort_order = 0
+    category.save()
+    older = create_thread(member_a, category, title="Older question")["thread"]
+    create_thread(member_a, category, title="Newer question")
+    reply(member_b, older["id"])  # new activity lifts the older thread to the top
+    titles = [item["title"] for item in data(THREADS, user=member_a)["forumThreads"]["items"]]
+    assert titles == ["Older question", "Newer question"]
+    slugs = [item["slug"] for item in data(CATEGORIES, user=member_a)["forumCategories"]]
+    assert slugs == ["crisis-response-in-the-field", "training-and-curriculum", "behavioral-health-partnerships"]
