@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "wagtail.api.v2",
     "rest_framework",
     "integrations.webhooks",
+    "community.forum",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -347,3 +348,13 @@ GRAPHQL_RATE_LIMIT_TOKEN = int(os.environ.get("GRAPHQL_RATE_LIMIT_TOKEN", "600")
 GRAPHQL_GET_MAX_AGE = int(os.environ.get("GRAPHQL_GET_MAX_AGE", "60"))
 # Partner sites allowed to call /graphql/ from a browser (exact origins, e.g. https://www.citinternational.org).
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+
+# Forum (community.forum): members edit their own posts for this long; each member may post (threads, replies
+# and edits) this many times per window; sizes are counted on the sanitised HTML.
+FORUM_EDIT_WINDOW_MINUTES = int(os.environ.get("FORUM_EDIT_WINDOW_MINUTES", "30"))
+FORUM_POST_RATE_LIMIT = int(os.environ.get("FORUM_POST_RATE_LIMIT", "10"))
+FORUM_POST_RATE_WINDOW_SECONDS = int(os.environ.get("FORUM_POST_RATE_WINDOW_SECONDS", "60"))
+FORUM_REPORT_RATE_LIMIT = int(os.environ.get("FORUM_REPORT_RATE_LIMIT", "20"))  # reports per member per window
+FORUM_MAX_TITLE_LENGTH = 200
+FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "20000"))
+FORUM_MAX_REPORT_REASON_LENGTH = 1000

@@ -6,6 +6,7 @@ through `pages.selectors`. None of grapple's root fields (`pages`, `search`, `do
 
 import graphene
 
+from community.forum.schema import ForumMutation, ForumQuery
 from events.calendar_links import webcal_url
 from events.services import member_calendar_url
 from integrations.graphql import selectors
@@ -94,7 +95,7 @@ class ViewerType(graphene.ObjectType):
         return url and webcal_url(url)
 
 
-class Query(graphene.ObjectType):
+class Query(ForumQuery, graphene.ObjectType):
     events = graphene.Field(
         PaginatedEvents,
         required=True,
@@ -201,7 +202,7 @@ class Query(graphene.ObjectType):
         return user if user.is_authenticated else None
 
 
-class Mutation(graphene.ObjectType):
+class Mutation(ForumMutation, graphene.ObjectType):
     """The apps' mutations (community/), each returning its object or a list of field errors."""
 
 

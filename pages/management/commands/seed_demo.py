@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from community.forum.demo import build_forum_demo
 from pages.demo import build_demo_site, build_volume
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         if verbosity < 2:  # Wagtail logs every publish at INFO; keep the credentials readable
             logging.getLogger("wagtail").setLevel(logging.WARNING)
         report = build_demo_site()
+        build_forum_demo(report)
         if volume:
             report.created += build_volume(volume, progress=verbosity > 0)
         if verbosity:

@@ -1,0 +1,206 @@
+"""Demo forum: the four discussion categories and a few realistic threads by Community of Practice members.
+
+Idempotent: categories by slug, members by username, threads by (category, title); a thread that exists is left as
+it is (replies included). Demo members who only appear as authors get no password (they cannot sign in); the demo
+"moderator" login also moderates the forum.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from community.forum.models import ForumCategory, ForumPost, ForumThread
+from community.forum.permissions import ensure_forum_moderators
+from community.forum.services import sanitise_body
+from pages.selectors import MEMBERS_GROUP
+
+CATEGORIES = [
+    (
+        "crisis-response-in-the-field",
+        "Crisis response in the field",
+        "Calls, co-response, deflection and diversion: what works on the street and on the phone.",
+    ),
+    (
+        "training-and-curriculum",
+        "Training & curriculum",
+        "The 40-hour CIT course, refresher training, dispatcher and 911 call-taker training, the eLearning courses.",
+    ),
+    (
+        "data-and-evaluation",
+        "Data & evaluation",
+        "Collecting and analysing CIT data, outcome measures and telling your program's story.",
+    ),
+    (
+        "behavioral-health-partnerships",
+        "Behavioral health partnerships",
+        "Working with mental health providers, 988, crisis centers, hospitals and advocates.",
+    ),
+]
+
+# (username, first name, last name): fictional staff of fictional member agencies.
+MEMBERS = [
+    ("dmorales", "Dana", "Morales"),
+    ("jokafor", "James", "Okafor"),
+    ("lchen", "Lin", "Chen"),
+    ("rwhitehorse", "Rae", "Whitehorse"),
+]
+
+# (category slug, title, [(author username, days ago, body HTML), ...]): the first post opens the thread.
+THREADS = [
+    (
+        "crisis-response-in-the-field",
+        "Covering overnight crisis calls without a co-responder",
+        [
+            (
+                "dmorales",
+                12,
+                (
+                    "<p>Our co-responder clinicians work 10 am to 8 pm. Overnight, CIT officers are on their "
+                    "own. How are other CoP agencies covering nights?</p>"
+                ),
+            ),
+            (
+                "jokafor",
+                11,
+                (
+                    "<p>We route overnight calls with no safety risk to the regional mobile crisis team through "
+                    "<strong>988</strong>; officers only go when dispatch flags a weapon or violence.</p>"
+                ),
+            ),
+            (
+                "rwhitehorse",
+                10,
+                (
+                    "<p>Rural county here. We use tele-mental-health on the officers' tablets: a clinician "
+                    "joins by video within about 15 minutes.</p>"
+                ),
+            ),
+        ],
+    ),
+    (
+        "training-and-curriculum",
+        "Training 911 call-takers to recognise a mental health crisis",
+        [
+            (
+                "lchen",
+                9,
+                (
+                    "<p>We want our dispatchers to code mental-health calls consistently before we add a "
+                    "diversion option. Has anyone adapted the CIT curriculum for call-takers?</p>"
+                ),
+            ),
+            (
+                "dmorales",
+                8,
+                (
+                    "<p>We ran an 8-hour version with scenario drills. The TA team helped us write the "
+                    "call-type codes: ask them through the Technical Assistance Center.</p>"
+                ),
+            ),
+        ],
+    ),
+    (
+        "data-and-evaluation",
+        "Which outcome measures do you report to your city council?",
+        [
+            (
+                "jokafor",
+                6,
+                (
+                    "<p>Council wants numbers for next year's budget. We have calls, CIT dispatches and "
+                    "arrests. What else is worth collecting?</p>"
+                ),
+            ),
+            (
+                "lchen",
+                5,
+                (
+                    "<p>Track <em>dispositions</em>: referred to services, transported to a crisis center, "
+                    "emergency hold, arrest. Injuries to officers and subjects matter too.</p>"
+                    "<ul><li>repeat contacts within 90 days</li><li>officer time on scene</li></ul>"
+                ),
+            ),
+            (
+                "rwhitehorse",
+                4,
+                "<p>The CoP meeting recording on data that tells your CIT story has a good template.</p>",
+            ),
+        ],
+    ),
+    (
+        "behavioral-health-partnerships",
+        "Getting a data-sharing agreement with the local crisis center",
+        [
+            (
+                "rwhitehorse",
+                3,
+                (
+                    "<p>Our crisis center wants to share follow-up outcomes but their lawyers worry about "
+                    "HIPAA. Did anyone get an MOU signed?</p>"
+                ),
+            ),
+            (
+                "jokafor",
+                2,
+                (
+                    "<blockquote><p>share only what each side needs</p></blockquote><p>That was the line that "
+                    "got ours signed: aggregate outcomes monthly, no names.</p>"
+                ),
+            ),
+        ],
+    ),
+]
+
+
+def _member(username: str, first_name: str, last_name: str, members: Group, report) -> object:
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@agency.example.org"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        report.created.append(f"forum member: {first_name} {last_name}")
+    user.groups.add(members)
+    return user
+
+
+@transaction.atomic
+def build_forum_demo(report) -> None:
+    """Add the demo forum to `report` (pages.demo.DemoReport)."""
+    moderators = ensure_forum_moderators()
+    moderator = get_user_model().objects.filter(username="moderator").first()
+    if moderator is not None:
+        moderator.groups.add(moderators)
+    members = Group.objects.get(name=MEMBERS_GROUP)
+    authors = {username: _member(username, first, last, members, report) for username, first, last in MEMBERS}
+    categories = {}
+    for order, (slug, name, description) in enumerate(CATEGORIES):
+        categories[slug], created = ForumCategory.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "sort_order": order}
+        )
+        if created:
+            report.created.append(f"forum category: {name}")
+    now = timezone.now()
+    for slug, title, posts in THREADS:
+        if ForumThread.objects.filter(category=categories[slug], title=title).exists():
+            continue
+        (opener, days_ago, _body), *_ = posts
+        started = now - timedelta(days=days_ago)
+        last = now - timedelta(days=posts[-1][1])
+        thread = ForumThread.objects.create(
+            category=categories[slug], title=title, author=authors[opener], created_at=started, last_activity_at=last
+        )
+        for position, (username, days_ago, body) in enumerate(posts):
+            ForumPost.objects.create(
+                thread=thread,
+                author=authors[username],
+                is_opening=position == 0,
+                body_html=sanitise_body(body),
+                created_at=now - timedelta(days=days_ago),
+            )
+        report.created.append(f"forum thread: {title} ({len(posts) - 1} replies)")

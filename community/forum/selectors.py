@@ -1,0 +1,90 @@
+"""Reads for the forum. Visibility is decided here once: moderated (hidden or deleted) threads and posts are absent
+for every member, their authors included; the admin reads the models directly and sees everything.
+
+Lists carry what their cards show in the same query (reply count, latest visible post id), so a page of threads
+costs the same number of queries whatever its size.
+"""
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+
+from community.forum.models import ForumBan, ForumCategory, ForumPost, ForumReport, ForumThread
+
+VISIBLE_POST = Q(hidden_at__isnull=True, deleted_at__isnull=True)
+VISIBLE_THREAD = Q(hidden_at__isnull=True, deleted_at__isnull=True)
+
+
+def visible_posts() -> QuerySet[ForumPost]:
+    """Posts members may read: not moderated, in a thread members may read."""
+    return ForumPost.objects.filter(VISIBLE_POST, thread__hidden_at__isnull=True, thread__deleted_at__isnull=True)
+
+
+def categories() -> QuerySet[ForumCategory]:
+    # Explicit order_by: Django drops Meta.ordering from aggregating (GROUP BY) queries.
+    return ForumCategory.objects.annotate(
+        thread_count=Count("threads", filter=Q(threads__hidden_at__isnull=True, threads__deleted_at__isnull=True))
+    ).order_by("sort_order", "name")
+
+
+def threads(*, category: str | None = None) -> QuerySet[ForumThread]:
+    """Visible threads, latest activity first, each with `reply_count` and `last_post_id` (visible posts only)."""
+    rows = ForumThread.objects.filter(VISIBLE_THREAD).select_related("category", "author")
+    if category is not None:
+        rows = rows.filter(category__slug=category)
+    latest_post = (
+        ForumPost.objects.filter(VISIBLE_POST, thread=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    )
+    return rows.annotate(
+        reply_count=Count(
+            "posts",
+            filter=Q(posts__hidden_at__isnull=True, posts__deleted_at__isnull=True) & Q(posts__is_opening=False),
+        ),
+        last_post_id=Subquery(latest_post),
+    ).order_by("-last_activity_at", "-id")  # Meta.ordering is dropped under GROUP BY
+
+
+def thread(*, id: int) -> ForumThread | None:
+    return threads().filter(pk=id).first()
+
+
+def thread_posts(thread: ForumThread) -> QuerySet[ForumPost]:
+    """A thread's visible posts, oldest first (the opening post leads), each with `has_open_report`."""
+    return (
+        ForumPost.objects.filter(VISIBLE_POST, thread=thread)
+        .select_related("author")
+        .annotate(has_open_report=open_report_exists())
+        .order_by("created_at", "id")
+    )
+
+
+def posts_by_id(ids) -> dict[int, ForumPost]:
+    rows = (
+        ForumPost.objects.filter(pk__in=set(ids))
+        .select_related("author")
+        .annotate(has_open_report=open_report_exists())
+    )
+    return {post.pk: post for post in rows}
+
+
+def open_report_exists() -> Exists:
+    return Exists(ForumReport.objects.filter(post=OuterRef("pk"), status=ForumReport.Status.OPEN))
+
+
+def post_for_member(*, id: int) -> ForumPost | None:
+    """A post a member may act on (edit, report), with its thread; None when absent or moderated away."""
+    return visible_posts().select_related("thread", "author").filter(pk=id).first()
+
+
+def thread_for_member(*, id: int) -> ForumThread | None:
+    return ForumThread.objects.filter(VISIBLE_THREAD, pk=id).first()
+
+
+def active_ban(member) -> ForumBan | None:
+    """The member's active ban, the longest-lasting one first (a ban until lifted outlasts any dated one)."""
+    return ForumBan.objects.active().filter(member=member).order_by(F("expires_at").desc(nulls_first=True)).first()
+
+
+def display_name(user) -> str:
+    """How a member is named to other members: their full name, never their email or username."""
+    if user is None:
+        return "Former member"
+    return user.get_full_name() or "Member"

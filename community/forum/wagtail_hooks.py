@@ -1,0 +1,312 @@
+"""Admin menu "Forum": categories, threads, posts, the reports queue, bans and the moderation log.
+
+Members write threads and posts through GraphQL only; the admin never edits their words. Moderators act through the
+buttons on each thread, post, report and ban (views.ModerationView), which go through `services` and the audit
+trail. Bans are created here (with reason and optional expiry) and lifted, never edited or deleted.
+"""
+
+from django.db.models import Count, Q
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from community.forum import services
+from community.forum.models import ForumBan, ForumCategory, ForumPost, ForumReport, ForumThread, ModerationAction
+from community.forum.permissions import can_moderate
+from community.forum.selectors import display_name
+from community.forum.views import moderation_view
+
+OPEN_REPORTS = Count("reports", filter=Q(reports__status=ForumReport.Status.OPEN))
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Members' content and the log are looked at and moderated, never added, edited or deleted through forms."""
+
+    allowed = ("view",)
+
+    def user_has_permission(self, user, action):
+        return action in self.allowed and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class BanPolicy(ReadOnlyPolicy):
+    allowed = ("view", "add")
+
+
+for model in (ForumThread, ForumPost, ForumReport, ModerationAction):
+    register_permission_policy(model, ReadOnlyPolicy(model), exact_class=True)
+register_permission_policy(ForumBan, BanPolicy(ForumBan), exact_class=True)
+
+
+def status_of(item) -> str:
+    if item.deleted_at:
+        return "deleted"
+    if item.hidden_at:
+        return "hidden"
+    if getattr(item, "locked_at", None):
+        return "locked"
+    return "visible"
+
+
+def action_buttons(request, links) -> list[HeaderButton]:
+    """Header buttons for the moderation actions (only for moderators: others would get a 403)."""
+    if not can_moderate(request.user):
+        return []
+    return [HeaderButton(label, url=url, icon_name=icon) for label, url, icon in links]
+
+
+class ThreadIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("category", "author")
+            .annotate(open_reports=Count("posts__reports", filter=Q(posts__reports__status=ForumReport.Status.OPEN)))
+        )
+
+
+class ThreadInspectView(generic.InspectView):
+    @cached_property
+    def header_buttons(self):
+        thread, pk = self.object, self.object.pk
+
+        def url(action):
+            return reverse(f"forum_threads:{action}", args=[pk])
+
+        links = [
+            ("Unlock", url("unlock_thread"), "lock-open") if thread.locked_at else ("Lock", url("lock_thread"), "lock"),
+            ("Unhide", url("unhide_thread"), "view") if thread.hidden_at else ("Hide", url("hide_thread"), "no-view"),
+        ]
+        if not thread.deleted_at:
+            links.append(("Delete", url("delete_thread"), "bin"))
+        links.append(("Posts", reverse("forum_posts:index") + f"?thread={pk}", "list-ul"))
+        return [*super().header_buttons, *action_buttons(self.request, links)]
+
+
+class ForumThreadViewSet(ModelViewSet):
+    model = ForumThread
+    icon = "comment"
+    menu_label = "Threads"
+    name = "forum_threads"
+    index_view_class = ThreadIndexView
+    inspect_view_enabled = True
+    inspect_view_class = ThreadInspectView
+    copy_view_enabled = False
+    form_fields = ["title"]  # required by ModelViewSet; ReadOnlyPolicy never lets anyone edit
+    list_display = [
+        "title",
+        "category",
+        Column("author", label="Author", accessor=lambda t: display_name(t.author)),
+        "created_at",
+        "last_activity_at",
+        Column("status", label="Status", accessor=status_of),
+        Column("open_reports", label="Open reports", sort_key="open_reports"),
+    ]
+    list_filter = ["category", "created_at"]
+    search_fields = ["title"]
+    inspect_view_fields = [
+        "title",
+        "category",
+        "author",
+        "created_at",
+        "last_activity_at",
+        "locked_at",
+        "hidden_at",
+        "deleted_at",
+    ]
+
+    def get_urlpatterns(self):
+        actions = ("lock_thread", "unlock_thread", "hide_thread", "unhide_thread", "delete_thread")
+        return [
+            *super().get_urlpatterns(),
+            *(path(f"<int:pk>/{action}/", moderation_view(action), name=action) for action in actions),
+        ]
+
+
+class PostIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("thread", "author").annotate(open_reports=OPEN_REPORTS)
+
+
+class PostInspectView(generic.InspectView):
+    @cached_property
+    def header_buttons(self):
+        post, pk = self.object, self.object.pk
+
+        def url(action):
+            return reverse(f"forum_posts:{action}", args=[pk])
+
+        links = [("Unhide", url("unhide_post"), "view") if post.hidden_at else ("Hide", url("hide_post"), "no-view")]
+        if not post.deleted_at:
+            links.append(("Delete", url("delete_post"), "bin"))
+        links.append(("Thread", reverse("forum_threads:inspect", args=[post.thread_id]), "comment"))
+        if post.author_id:
+            links.append(("Ban author", reverse("forum_bans:add") + f"?member={post.author_id}", "cross"))
+        return [*super().header_buttons, *action_buttons(self.request, links)]
+
+
+def excerpt(post: ForumPost) -> str:
+    return Truncator(strip_tags(post.body_html)).chars(80)
+
+
+class ForumPostViewSet(ModelViewSet):
+    model = ForumPost
+    icon = "openquote"
+    menu_label = "Posts"
+    name = "forum_posts"
+    index_view_class = PostIndexView
+    inspect_view_enabled = True
+    inspect_view_class = PostInspectView
+    copy_view_enabled = False
+    form_fields = ["body_html"]  # required by ModelViewSet; ReadOnlyPolicy never lets anyone edit
+    list_display = [
+        Column("excerpt", label="Post", accessor=excerpt),
+        "thread",
+        Column("author", label="Author", accessor=lambda p: display_name(p.author)),
+        "created_at",
+        Column("status", label="Status", accessor=status_of),
+        Column("open_reports", label="Open reports", sort_key="open_reports"),
+    ]
+    list_filter = ["thread", "author", "created_at"]
+    inspect_view_fields = [
+        "thread",
+        "author",
+        "is_opening",
+        "body_html",
+        "created_at",
+        "edited_at",
+        "hidden_at",
+        "deleted_at",
+    ]
+
+    def get_urlpatterns(self):
+        actions = ("hide_post", "unhide_post", "delete_post")
+        return [
+            *super().get_urlpatterns(),
+            *(path(f"<int:pk>/{action}/", moderation_view(action), name=action) for action in actions),
+        ]
+
+
+class ReportInspectView(generic.InspectView):
+    @cached_property
+    def header_buttons(self):
+        report = self.object
+        links = [("Open the post", reverse("forum_posts:inspect", args=[report.post_id]), "openquote")]
+        if report.status == ForumReport.Status.OPEN:
+            links.append(("Resolve", reverse("forum_reports:resolve_report", args=[report.pk]), "check"))
+        return [*super().header_buttons, *action_buttons(self.request, links)]
+
+
+class ForumReportViewSet(ModelViewSet):
+    model = ForumReport
+    icon = "warning"
+    menu_label = "Reports"
+    name = "forum_reports"
+    inspect_view_enabled = True
+    inspect_view_class = ReportInspectView
+    copy_view_enabled = False
+    form_fields = ["status"]  # required by ModelViewSet; ReadOnlyPolicy never lets anyone edit
+    list_display = ["post", "reason", "reporter", "status", "created_at", "resolved_by"]
+    list_filter = ["status", "created_at"]
+    inspect_view_fields = ["post", "reporter", "reason", "status", "created_at", "resolved_at", "resolved_by"]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/resolve/", moderation_view("resolve_report"), name="resolve_report"),
+        ]
+
+
+class BanCreateView(generic.CreateView):
+    def get_initial(self):
+        return {**super().get_initial(), "member": self.request.GET.get("member")}
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.forum_member_ban(
+            member=data["member"], by=self.request.user, reason=data["reason"], expires_at=data["expires_at"]
+        )
+
+
+class BanInspectView(generic.InspectView):
+    @cached_property
+    def header_buttons(self):
+        links = []
+        if self.object.lifted_at is None:
+            links.append(("Lift ban", reverse("forum_bans:lift_ban", args=[self.object.pk]), "lock-open"))
+        return [*super().header_buttons, *action_buttons(self.request, links)]
+
+
+class ForumBanViewSet(ModelViewSet):
+    model = ForumBan
+    icon = "cross"
+    menu_label = "Bans"
+    name = "forum_bans"
+    add_view_class = BanCreateView
+    inspect_view_enabled = True
+    inspect_view_class = BanInspectView
+    copy_view_enabled = False
+    panels = [FieldPanel("member"), FieldPanel("reason"), FieldPanel("expires_at")]
+    list_display = ["member", "reason", "expires_at", "created_by", "created_at", "lifted_at"]
+    list_filter = ["created_at", "lifted_at"]
+    inspect_view_fields = ["member", "reason", "expires_at", "created_by", "created_at", "lifted_at", "lifted_by"]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/lift/", moderation_view("lift_ban"), name="lift_ban"),
+        ]
+
+
+class ForumCategoryViewSet(ModelViewSet):
+    model = ForumCategory
+    icon = "folder-open-inverse"
+    menu_label = "Categories"
+    name = "forum_categories"
+    copy_view_enabled = False
+    form_fields = ["name", "slug", "description", "sort_order"]
+    list_display = ["name", "slug", "sort_order"]
+
+
+class ModerationLogViewSet(ModelViewSet):
+    model = ModerationAction
+    icon = "history"
+    menu_label = "Moderation log"
+    name = "forum_moderation_log"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ["reason"]  # required by ModelViewSet; ReadOnlyPolicy never lets anyone edit
+    list_display = ["created_at", "actor", "action", "target", "reason"]
+    list_filter = ["action", "actor", "created_at"]
+    search_fields = ["target", "reason"]
+    inspect_view_fields = ["created_at", "actor", "action", "target", "reason", "thread", "post", "member", "report"]
+
+
+class ForumViewSetGroup(ViewSetGroup):
+    menu_label = "Forum"
+    menu_icon = "comment"
+    items = (
+        ForumReportViewSet,
+        ForumThreadViewSet,
+        ForumPostViewSet,
+        ForumBanViewSet,
+        ForumCategoryViewSet,
+        ModerationLogViewSet,
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_viewset():
+    return ForumViewSetGroup()
