@@ -31,6 +31,7 @@ RQ_WORKERS=${RQ_WORKERS:-1}
 STATE=${SERVE_PROD_DIR:-.serve-prod}
 mkdir -p "$STATE"
 chmod 700 "$STATE"
+STATE=$(cd "$STATE" && pwd)
 
 # A local secret key, made once and kept out of git (the directory is git-ignored).
 if [[ -z ${SECRET_KEY:-} ]]; then
@@ -54,7 +55,7 @@ export AWS_STORAGE_BUCKET_NAME=${AWS_STORAGE_BUCKET_NAME:-cms-media}
 export AWS_S3_ENDPOINT_URL=http://127.0.0.1:$S3_PORT
 export AWS_S3_REGION_NAME=us-east-1
 export AWS_ACCESS_KEY_ID=local-moto AWS_SECRET_ACCESS_KEY=local-moto
-export STATIC_ROOT=$PWD/$STATE/static
+export STATIC_ROOT=$STATE/static
 # Webhook receivers on this machine (the load suite's, yours); production keeps this empty.
 export WEBHOOKS_ALLOWED_NETWORKS=${WEBHOOKS_ALLOWED_NETWORKS:-127.0.0.0/8,::1/128}
 export GUNICORN_BIND=127.0.0.1:$PORT
