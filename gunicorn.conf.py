@@ -34,9 +34,14 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 preload_app = True
 
 # X-Forwarded-* headers (gunicorn's wsgi.url_scheme, and Django's SECURE_PROXY_SSL_HEADER through it) are believed
-# only from these addresses: set it to the load balancer's address or subnet. "*" is safe only when nothing but the
-# load balancer can reach gunicorn (a private network). The default trusts the local machine only.
+# only from these addresses (exact IPs, no subnets): set it to the load balancer's addresses. "*" is safe only when
+# nothing but the load balancer can reach gunicorn (a private network). The default trusts the local machine only.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# The client address (REMOTE_ADDR) is what the GraphQL rate limit counts, and gunicorn never takes it from
+# X-Forwarded-For. Behind a load balancer every request would come from its address: have the load balancer speak
+# the PROXY protocol (AWS NLB, HAProxy) and set GUNICORN_PROXY_PROTOCOL=true so REMOTE_ADDR is the real client.
+proxy_protocol = os.environ.get("GUNICORN_PROXY_PROTOCOL", "").lower() in {"1", "true", "yes", "on"}
+proxy_allow_ips = forwarded_allow_ips
 
 # Logs: the access log is one JSON object per line on stdout, with the request id the app echoes (cms/request_log.py),
 # so a line here joins the app's lines on stderr. GUNICORN_ACCESS_LOG="" turns it off (the app's `cms.request`
