@@ -61,6 +61,8 @@ class JsonAccessLogger(glogging.Logger):
     def access(self, resp, req, environ, request_time):
         if not self.cfg.accesslog:
             return
+        from cms.request_log import loggable_path  # stdlib only; imported late, from the app's directory
+
         status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
         headers = {name.lower(): value for name, value in resp.headers}
         entry = {
@@ -69,7 +71,7 @@ class JsonAccessLogger(glogging.Logger):
             "logger": "gunicorn.access",
             "request_id": headers.get("x-request-id"),
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            "path": loggable_path(environ.get("PATH_INFO")),
             "status": int(status),
             "bytes": getattr(resp, "sent", None),
             "duration_ms": round(request_time.total_seconds() * 1000, 2),

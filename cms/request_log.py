@@ -20,8 +20,16 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # quotes that break log parsers) is replaced rather than cleaned, so a log line never carries caller-made text.
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{7,127}")
 
+# Paths that carry a credential: a member's private calendar link is its own secret, so it never reaches a log.
+SECRET_PATHS = re.compile(r"^(/calendar/members/)[^/]+(\.ics)$")
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 request_logger = logging.getLogger("cms.request")
+
+
+def loggable_path(path: str | None) -> str | None:
+    """`path` with any credential in it replaced (also used by gunicorn.conf.py's access log)."""
+    return SECRET_PATHS.sub(r"\1<redacted>\2", path) if path else path
 
 
 def new_request_id() -> str:
@@ -49,14 +57,15 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            path = loggable_path(request.path)
             request_logger.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
@@ -67,16 +76,21 @@ class RequestIdMiddleware:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `request_id` (None outside a request: worker tasks, management commands) to every record."""
+    """Adds `request_id` (None outside a request: worker tasks, management commands) to every record, and redacts
+    credentials from paths passed as arguments (Django logs "Not Found: <path>" for a revoked calendar link)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = request_id_var.get()
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(loggable_path(arg) if isinstance(arg, str) else arg for arg in record.args)
         return True
 
 
-# Attributes every LogRecord has; anything else on a record was passed with `extra=` and is written out.
-_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
+# Attributes every LogRecord has; anything else on a record was passed with `extra=` and is written out. Except
+# `request`: Django attaches the HttpRequest to django.request/django.security records, and its repr carries the
+# full path and query string (credentials included); the request id already ties the line to its request.
+_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "request"}
 
 
 class JsonFormatter(logging.Formatter):

@@ -134,17 +134,17 @@ def test_without_an_incoming_id_each_request_gets_its_own(client):
 
 @pytest.fixture
 def json_log():
-    """Records of cms.* loggers formatted as production does, into a buffer."""
+    """Records reaching the root logger (cms.* from INFO) formatted as production does, into a buffer."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
-    logger = logging.getLogger("cms")
+    root, logger = logging.getLogger(), logging.getLogger("cms")
     previous_level = logger.level
-    logger.addHandler(handler)
+    root.addHandler(handler)
     logger.setLevel(logging.INFO)
     yield stream
-    logger.removeHandler(handler)
+    root.removeHandler(handler)
     logger.setLevel(previous_level)
 
 
@@ -164,6 +164,15 @@ def test_json_log_lines_parse_and_carry_the_request_id(client, json_log):
     assert request["status"] == 200
     assert isinstance(request["duration_ms"], float)
     assert request["time"].endswith("+00:00")
+
+
+@pytest.mark.django_db
+def test_a_members_calendar_link_never_reaches_the_log(client, json_log):
+    client.get("/calendar/members/s3cr3t-t0ken-value.ics")
+    logged = json_log.getvalue()
+    assert "s3cr3t-t0ken-value" not in logged
+    assert '"path": "/calendar/members/<redacted>.ics"' in logged
+    assert "Not Found: /calendar/members/<redacted>.ics" in logged  # Django's own 4xx warning
 
 
 def test_a_log_record_with_a_traceback_and_new_lines_stays_one_json_line(json_log):
