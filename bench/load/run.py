@@ -17,7 +17,9 @@ Then, against 127.0.0.1 only:
   GraphQL search 5%, public document downloads 5% (the CMS's 302, then the file from S3).
 
 First a single user sends the contract `events` query back to back (the unloaded p50), then each stage of users
-runs for --duration seconds. Printed: req/s, p50/p95/p99 and errors per stage and per request kind, webhook
+runs for --duration seconds. Printed: req/s, p50/p95/p99 and errors per stage and per request kind, the gunicorn
+processes' CPU time per request and the machine's load average (latency on shared cores depends on the neighbours;
+CPU per request does not), webhook
 deliveries received and verified against expected, and the target: at 50 users no errors and the `events` p95
 under 5x the single-user p50.
 
@@ -97,6 +99,28 @@ class Stage:
     users: int
     samples: list = field(default_factory=list)
     seconds: float = 0.0
+    web_cpu: float = 0.0  # CPU seconds the gunicorn processes used during the stage
+    load: float = 0.0  # the machine's 1-minute load average at the end (other work on the shared cores included)
+
+
+def group_cpu_seconds(pgid: int, name: str) -> float:
+    """CPU seconds (user + system) used so far by the live processes of group `pgid` whose command mentions `name`.
+
+    Server CPU per request does not depend on how busy the rest of the machine is, unlike wall-clock latency.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid or name not in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        except (OSError, IndexError, ValueError):  # the process ended while being read
+            continue
+    return total
 
 
 def free_port() -> int:
@@ -227,9 +251,10 @@ def user_loop(
 
 
 def run_stage(
-    name: str, users: int, seconds: float, port: int, data: dict, wait: tuple[float, float], kinds=None
+    name: str, users: int, seconds: float, port: int, data: dict, wait: tuple[float, float], pgid: int, kinds=None
 ) -> Stage:
     stage = Stage(name, users)
+    cpu_before = group_cpu_seconds(pgid, "gunicorn")
     stop = threading.Event()
     tokens = data["tokens"]
     threads = [
@@ -248,6 +273,8 @@ def run_stage(
     for thread in threads:
         thread.join(timeout=35)
     stage.seconds = time.perf_counter() - started
+    stage.web_cpu = group_cpu_seconds(pgid, "gunicorn") - cpu_before
+    stage.load = os.getloadavg()[0]
     return stage
 
 
@@ -315,12 +342,13 @@ def stack_env(args, port: int) -> dict:
 
 def print_table(stages: list[Stage]) -> None:
     columns = f"{'requests':>10}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
-    print(f"\n{'stage':<18}{'users':>6}{columns}")
+    print(f"\n{'stage':<18}{'users':>6}{columns}{'web CPU ms/req':>16}{'load avg':>10}")
     for stage in stages:
         s = summarise(stage.samples, stage.seconds)
+        cpu = 1000 * stage.web_cpu / s["requests"] if s["requests"] else float("nan")
         print(
             f"{stage.name:<18}{stage.users:>6}{s['requests']:>10}{s['rps']:>8.1f}{s['p50']:>9.1f}{s['p95']:>9.1f}"
-            f"{s['p99']:>9.1f}{s['errors']:>8}"
+            f"{s['p99']:>9.1f}{s['errors']:>8}{cpu:>16.1f}{stage.load:>10.1f}"
         )
     print(f"\n{'per kind':<28}" + "".join(f"{stage.name + ' p50/p95 ms':>26}" for stage in stages[1:]))
     for kind, _ in MIX:
@@ -378,19 +406,22 @@ def main() -> None:
                 stdout=subprocess.PIPE,
                 text=True,
             )
-            run_stage("warm-up", 4, 5, port, data, (0, 0))  # imports, query caches, connections
+            run_stage("warm-up", 4, 5, port, data, (0, 0), stack.pid)  # imports, query caches, connections
             single = Stage("single events", 1)
             client = Client(port, None)
+            cpu_before = group_cpu_seconds(stack.pid, "gunicorn")
             t0 = time.perf_counter()
             for _ in range(args.single_requests):
                 t = time.perf_counter()
                 ok, status = gql_post(client, EVENTS_QUERY, {"topic": None, "page": 1})
                 single.samples.append(Sample("gql events POST", t, time.perf_counter() - t, ok, status))
             single.seconds = time.perf_counter() - t0
+            single.web_cpu = group_cpu_seconds(stack.pid, "gunicorn") - cpu_before
+            single.load = os.getloadavg()[0]
             stages = [single]
             for users in (int(value) for value in args.users.split(",")):
                 print(f"  {users} users for {args.duration:.0f} s ...", flush=True)
-                stages.append(run_stage(f"{users} users", users, args.duration, port, data, wait))
+                stages.append(run_stage(f"{users} users", users, args.duration, port, data, wait, stack.pid))
         finally:
             published = 0
             if editor is not None:
