@@ -4,6 +4,7 @@ import io
 import json
 import logging
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -274,3 +275,38 @@ def test_whitenoise_serves_hashed_static_files_with_long_cache_headers(tmp_path,
         unhashed = client.get("/static/css/site.css")
         assert unhashed.status_code == 200
         assert "immutable" not in unhashed["Cache-Control"]  # a name that changes content must stay short-lived
+
+
+# --- gunicorn --------------------------------------------------------------------------------------------------------
+
+
+def test_gunicorn_access_log_lines_are_json_with_the_request_id(monkeypatch):
+    """gunicorn.conf.py's access logger: quotes and backslashes in a path stay valid JSON; member links redacted."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["workers"] == 3
+    assert conf["max_requests"] > 0 < conf["max_requests_jitter"]
+    config = Config()
+    config.set("accesslog", "-")
+    logger = conf["JsonAccessLogger"](config)
+    stream = io.StringIO()
+    logger.access_log.handlers = [logging.StreamHandler(stream)]
+
+    response = SimpleNamespace(status="404 Not Found", headers=[("X-Request-ID", "lb-trace-0001")], sent=84)
+    for logged_path in ('/a"b\\c', "/calendar/members/s3cr3t.ics"):
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": logged_path, "REMOTE_ADDR": "10.0.0.1"}
+        environ["HTTP_USER_AGENT"] = 'x"y'  # a quote that would break a %-formatted JSON template
+        logger.access(response, None, environ, timedelta(milliseconds=12.5))
+
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["path"] == '/a"b\\c'
+    assert first["request_id"] == "lb-trace-0001"
+    assert first["status"] == 404
+    assert first["duration_ms"] == 12.5
+    assert first["user_agent"] == 'x"y'
+    assert second["path"] == "/calendar/members/<redacted>.ics"
