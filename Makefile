@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
-.PHONY: run test test-fast lint format install serve worker seed clean
+.PHONY: run test test-fast lint format install serve worker seed clean serve-prod bench-load
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,16 @@ run: install
 	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
 	  $(PY) manage.py run_worker & \
 	  $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+# The production shape on this machine: gunicorn + run_worker + RQ worker, PostgreSQL (database cms_prod), Redis,
+# moto_server for S3 (README "Deploying to production"). PROD_PORT, DB_NAME, REDIS_DB override.
+PROD_PORT ?= 8080
+serve-prod: install
+	PORT=$(PROD_PORT) deploy/serve-prod.sh
+
+# The load suite against the production shape on its own ports, database (cms_load) and Redis db (bench/load/).
+bench-load: install
+	$(PY) bench/load/run.py
 
 test: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest

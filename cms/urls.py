@@ -36,3 +36,9 @@ if settings.DEBUG:
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Errors: JSON for the API and feeds, a plain page elsewhere; never internals (cms/errors.py).
+handler400 = "cms.errors.bad_request"
+handler403 = "cms.errors.permission_denied"
+handler404 = "cms.errors.page_not_found"
+handler500 = "cms.errors.server_error"

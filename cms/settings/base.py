@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later layer's log lines carry the request id, and the logged duration covers them all.
+    "cms.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,8 +136,21 @@ USE_TZ = True
 
 # Caching: local memory in one process, Redis when REDIS_URL is set (needed once there are several processes).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_CONNECT_TIMEOUT = os.environ.get("REDIS_CONNECT_TIMEOUT", "1")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # redis-py waits forever by default: a Redis outage or a black-holed address would hold every web
+            # worker on its first cache call (rate limiting runs on every /graphql/ request). Fail within a second.
+            "OPTIONS": {
+                "socket_connect_timeout": float(REDIS_CONNECT_TIMEOUT),
+                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1")),
+                "health_check_interval": 30,  # PING a pooled connection idle this long before reusing it
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -150,7 +165,12 @@ WORKER_STALL_SECONDS = int(os.environ.get("WORKER_STALL_SECONDS", "300"))
 WEBHOOKS_TASK_BACKEND = "default"
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    # A connect timeout only (django-rq takes connection options in the URL): workers block on the queue for
+    # longer than any sane read timeout, but an enqueue must not hang when Redis is unreachable.
+    _rq_url = REDIS_URL
+    if "socket_connect_timeout" not in _rq_url:
+        _rq_url += ("&" if "?" in _rq_url else "?") + f"socket_connect_timeout={REDIS_CONNECT_TIMEOUT}"
+    RQ_QUEUES = {"default": {"URL": _rq_url}}
     TASKS["webhooks"] = {"BACKEND": "django_tasks_rq.RQBackend"}
     WEBHOOKS_TASK_BACKEND = "webhooks"
 # Private/loopback networks deliveries may reach (comma-separated CIDRs): empty in production. Link-local and cloud
@@ -292,13 +312,32 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CIT ASSIST <no-reply@localhost>")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
+# Logs go to stderr, one line per record: plain text for people (dev), JSON for log shippers (LOG_FORMAT=json, the
+# production default). Every line carries the request id (cms/request_log.py); `cms.request` logs one line per
+# request with method, path, status and duration.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cms.request_log.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "cms.request_log.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "cms.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+        # The database worker says "starting" and "no more tasks" every second; task results (django_tasks) stay.
+        "django_tasks_db": {"level": "WARNING"},
+    },
 }
 
 

@@ -10,6 +10,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")  # noqa: 
 
 # One line per task at INFO drowns `make run`'s console; failures still show.
 LOGGING["loggers"].update({name: {"level": "WARNING"} for name in ("django_tasks", "django_tasks_db")})  # noqa: F405
+# runserver prints its own line per request; the app's request line (cms/request_log.py) would double it.
+LOGGING["loggers"]["cms.request"] = {"level": os.environ.get("REQUEST_LOG_LEVEL", "WARNING")}  # noqa: F405
 
 # Webhooks: a receiver on this machine works out of the box under `make run`.
 WEBHOOKS_ALLOWED_NETWORKS = env_list("WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")  # noqa: F405

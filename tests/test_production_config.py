@@ -1,0 +1,312 @@
+"""Production configuration: check --deploy, request ids, JSON logs, error pages without internals, WhiteNoise."""
+
+import io
+import json
+import logging
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import path
+
+from cms.request_log import JsonFormatter, RequestIdFilter
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET_TEXT = "password=hunter2 SELECT * FROM auth_user"  # what a real exception message might carry
+
+# --- a test urlconf: views that log and fail ---------------------------------------------------------------------
+
+
+def noisy_view(request):
+    logging.getLogger("cms.test").warning("inside the view")
+    return HttpResponse("ok")
+
+
+def broken_view(request):
+    raise RuntimeError(SECRET_TEXT)
+
+
+urlpatterns = [
+    path("noisy/", noisy_view),
+    path("boom/", broken_view),
+    path("graphql/boom/", broken_view),
+    path("calendar/boom/", broken_view),
+]
+handler404 = "cms.errors.page_not_found"
+handler500 = "cms.errors.server_error"
+
+
+# --- production settings -------------------------------------------------------------------------------------------
+
+
+def test_production_settings_pass_check_deploy():
+    """What CI runs, plus the shape of what production serves with (settings import only in a fresh process)."""
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING'); "
+        "print(json.dumps({'middleware': s.MIDDLEWARE, 'static': s.STORAGES['staticfiles']['BACKEND'], "
+        "'conn_max_age': s.DATABASES['default']['CONN_MAX_AGE'], "
+        "'health_checks': s.DATABASES['default']['CONN_HEALTH_CHECKS'], 'debug': s.DEBUG, "
+        "'formatter': s.LOGGING['handlers']['console']['formatter']}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "SECRET_KEY": "a-long-random-test-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "cms.example.org",
+    }
+    env.pop("CONN_MAX_AGE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    shape = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shape["debug"] is False
+    assert shape["middleware"][:3] == [
+        "cms.request_log.RequestIdMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    ]
+    assert shape["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert shape["conn_max_age"] == 60
+    assert shape["health_checks"] is True
+    assert shape["formatter"] == "json"
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.production", "SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+# --- request ids -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_sane_incoming_request_id_is_echoed(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "lb-3f2a9c1e-77d0-4c1b-9d8e-2b1f0c6a5e44"})
+    assert response["X-Request-ID"] == "lb-3f2a9c1e-77d0-4c1b-9d8e-2b1f0c6a5e44"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "a" * 10 * 1024,  # 10 KB
+        "abcdefgh\nX-Injected: yes",  # a new line: a forged log line or header
+        "ünïcödé-request-id",  # non-ASCII
+        'abcdefgh" , "level": "CRITICAL',  # quotes that would break a naive JSON line
+        "short",  # too short to be anyone's id
+        "",
+    ],
+)
+def test_a_hostile_request_id_is_replaced(client, hostile):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID=hostile)
+    echoed = response["X-Request-ID"]
+    assert echoed != hostile
+    assert len(echoed) == 32
+    assert all(char in "0123456789abcdef" for char in echoed)
+
+
+@pytest.mark.django_db
+def test_without_an_incoming_id_each_request_gets_its_own(client):
+    first, second = client.get("/healthz")["X-Request-ID"], client.get("/healthz")["X-Request-ID"]
+    assert first != second
+
+
+# --- JSON log lines --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def json_log():
+    """Records reaching the root logger (cms.* from INFO) formatted as production does, into a buffer."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    root, logger = logging.getLogger(), logging.getLogger("cms")
+    previous_level = logger.level
+    root.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield stream
+    root.removeHandler(handler)
+    logger.setLevel(previous_level)
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_json_log_lines_parse_and_carry_the_request_id(client, json_log):
+    response = client.get("/noisy/", headers={"X-Request-ID": "partner-trace-0001"})
+    assert response.status_code == 200
+
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    inside = next(line for line in lines if line["logger"] == "cms.test")
+    request = next(line for line in lines if line["logger"] == "cms.request")
+    assert inside["request_id"] == request["request_id"] == "partner-trace-0001"
+    assert inside["message"] == "inside the view"
+    assert inside["level"] == "WARNING"
+    assert request["method"] == "GET"
+    assert request["path"] == "/noisy/"
+    assert request["status"] == 200
+    assert isinstance(request["duration_ms"], float)
+    assert request["time"].endswith("+00:00")
+
+
+@pytest.mark.django_db
+def test_a_members_calendar_link_never_reaches_the_log(client, json_log):
+    client.get("/calendar/members/s3cr3t-t0ken-value.ics")
+    logged = json_log.getvalue()
+    assert "s3cr3t-t0ken-value" not in logged
+    assert '"path": "/calendar/members/<redacted>.ics"' in logged
+    assert "Not Found: /calendar/members/<redacted>.ics" in logged  # Django's own 4xx warning
+
+
+def test_a_log_record_with_a_traceback_and_new_lines_stays_one_json_line(json_log):
+    logger = logging.getLogger("cms.test")
+    try:
+        raise ValueError("first line\nsecond line")
+    except ValueError:
+        logger.exception("failed:\n%s", "détail", extra={"delivery": 7})
+
+    lines = json_log.getvalue().splitlines()
+    assert len(lines) == 1
+    entry = json.loads(lines[0])
+    assert entry["message"] == "failed:\ndétail"
+    assert entry["delivery"] == 7
+    assert entry["request_id"] is None  # outside a request
+    assert "ValueError: first line" in entry["exception"]
+
+
+# --- error responses -------------------------------------------------------------------------------------------------
+
+
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+@pytest.mark.parametrize("url", ["/boom/", "/graphql/boom/", "/calendar/boom/"])
+def test_a_server_error_shows_no_internals(url):
+    client = Client(raise_request_exception=False)
+    response = client.get(url, headers={"X-Request-ID": "support-ticket-42"})
+
+    assert response.status_code == 500
+    body = response.content.decode()
+    for leak in (SECRET_TEXT, "hunter2", "RuntimeError", "Traceback", "broken_view", 'File "', "site-packages"):
+        assert leak not in body
+    assert response["Cache-Control"] == "no-store"
+    if url == "/boom/":
+        assert response["Content-Type"].startswith("text/html")
+        assert "support-ticket-42" in body
+    else:
+        assert response.json() == {
+            "errors": [{"message": "Server error. It has been logged; please try again later."}],
+            "requestId": "support-ticket-42",
+        }
+
+
+@pytest.mark.django_db  # Wagtail's redirect middleware looks a 404's path up
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+def test_not_found_is_json_for_the_api_and_a_page_elsewhere(client):
+    api = client.get("/graphql/nothing-here/")
+    page = client.get("/nothing-here/")
+
+    assert api.status_code == page.status_code == 404
+    assert api.json()["errors"] == [{"message": "Not found."}]
+    assert page["Content-Type"].startswith("text/html")
+    assert "Not found." in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unknown_event_feed_answers_a_json_404_without_the_exception_text(client):
+    response = client.get("/calendar/events/no-such-event.ics")
+    assert response.status_code == 404
+    assert response.json()["errors"] == [{"message": "Not found."}]
+    assert "No such event" not in response.content.decode()
+
+
+# --- static files ----------------------------------------------------------------------------------------------------
+
+
+def test_whitenoise_serves_hashed_static_files_with_long_cache_headers(tmp_path, settings):
+    source = tmp_path / "source"
+    (source / "css").mkdir(parents=True)
+    (source / "css" / "site.css").write_text("body { color: #123456; }\n" * 200)
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(
+        middleware.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+    with override_settings(
+        DEBUG=False,
+        STATIC_ROOT=str(tmp_path / "static"),
+        STATICFILES_DIRS=[str(source)],
+        STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        },
+        MIDDLEWARE=middleware,
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+        hashed = manifest["paths"]["css/site.css"]
+        assert hashed != "css/site.css"
+
+        client = Client()  # built inside the override: WhiteNoise scans STATIC_ROOT when the middleware loads
+        response = client.get(f"/static/{hashed}", headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200
+        assert "max-age=315360000" in response["Cache-Control"]
+        assert "immutable" in response["Cache-Control"]
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+
+        unhashed = client.get("/static/css/site.css")
+        assert unhashed.status_code == 200
+        assert "immutable" not in unhashed["Cache-Control"]  # a name that changes content must stay short-lived
+
+
+# --- gunicorn --------------------------------------------------------------------------------------------------------
+
+
+def test_gunicorn_access_log_lines_are_json_with_the_request_id(monkeypatch):
+    """gunicorn.conf.py's access logger: quotes and backslashes in a path stay valid JSON; member links redacted."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["workers"] == 3
+    assert conf["max_requests"] > 0 < conf["max_requests_jitter"]
+    config = Config()
+    config.set("accesslog", "-")
+    logger = conf["JsonAccessLogger"](config)
+    stream = io.StringIO()
+    logger.access_log.handlers = [logging.StreamHandler(stream)]
+
+    response = SimpleNamespace(status="404 Not Found", headers=[("X-Request-ID", "lb-trace-0001")], sent=84)
+    for logged_path in ('/a"b\\c', "/calendar/members/s3cr3t.ics"):
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": logged_path, "REMOTE_ADDR": "10.0.0.1"}
+        environ["HTTP_USER_AGENT"] = 'x"y'  # a quote that would break a %-formatted JSON template
+        logger.access(response, None, environ, timedelta(milliseconds=12.5))
+
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["path"] == '/a"b\\c'
+    assert first["request_id"] == "lb-trace-0001"
+    assert first["status"] == 404
+    assert first["duration_ms"] == 12.5
+    assert first["user_agent"] == 'x"y'
+    assert second["path"] == "/calendar/members/<redacted>.ics"
