@@ -202,12 +202,17 @@ def member_sign_in(*, email: str, password: str, ip: str) -> tuple[APIToken, str
         ratelimit.failure_record(account)
         raise SignInRefused(SIGN_IN_FAILED, "invalid_credentials")
     ratelimit.failures_clear(account)
-    now = timezone.now()
-    user.last_login = now
+    user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
+    return member_token_issue(user=user, source="login")
+
+
+def member_token_issue(*, user, source: str) -> tuple[APIToken, str, datetime]:
+    """A new API token for the member that expires after MEMBER_TOKEN_DAYS: (row, plain token, expires at)."""
+    now = timezone.now()
     expires_at = now + timedelta(days=settings.MEMBER_TOKEN_DAYS)
     token, plaintext = api_token_create(
-        user=user, name=f"Member sign-in {now:%Y-%m-%d %H:%M}", expires_at=expires_at, by_user=user, source="login"
+        user=user, name=f"Member sign-in {now:%Y-%m-%d %H:%M}", expires_at=expires_at, by_user=user, source=source
     )
     return token, plaintext, expires_at
 

@@ -6,6 +6,7 @@ through `pages.selectors`. None of grapple's root fields (`pages`, `search`, `do
 
 import graphene
 
+from community.schema import AgencyNode, CommunityMutation, CommunityQuery, resolve_viewer_agency
 from events.calendar_links import webcal_url
 from events.services import member_calendar_url
 from integrations.graphql import selectors
@@ -72,6 +73,9 @@ class ViewerType(graphene.ObjectType):
         "Null for non-members. Revoke or replace it at /calendar/subscription/."
     )
     calendar_webcal_url = graphene.String(description="The same feed as a webcal:// link (opens the calendar app).")
+    agency = graphene.Field(
+        AgencyNode, description="Members: their own agency in the member directory.", resolver=resolve_viewer_agency
+    )
 
     class Meta:
         name = "Viewer"
@@ -94,7 +98,7 @@ class ViewerType(graphene.ObjectType):
         return url and webcal_url(url)
 
 
-class Query(graphene.ObjectType):
+class Query(CommunityQuery, graphene.ObjectType):
     events = graphene.Field(
         PaginatedEvents,
         required=True,
@@ -201,7 +205,7 @@ class Query(graphene.ObjectType):
         return user if user.is_authenticated else None
 
 
-class Mutation(graphene.ObjectType):
+class Mutation(CommunityMutation, graphene.ObjectType):
     """The apps' mutations (community/), each returning its object or a list of field errors."""
 
 
