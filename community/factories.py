@@ -42,7 +42,7 @@ class FocusAreaFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("slug",)
 
 
-def member_user(username: str, *, agency: Agency | None = None, password: str = "a-Long-pass-phrase-42"):
+def member_user(username: str, *, agency: Agency | None = None, password: str = "a-Long-pass-phrase-42"):  # noqa: S107 - test users only
     """An active user in the CoP Members group, linked to `agency` when given."""
     user = get_user_model().objects.create_user(
         username, email=f"{username}@agency.example.gov", password=password, first_name=username.title()
