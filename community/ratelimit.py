@@ -4,6 +4,7 @@ The GraphQL view limits requests as a whole (integrations/graphql/views.py); the
 guessing secrets: passwords per account, invitation tokens and passwords per IP.
 """
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -27,12 +28,17 @@ def attempt_allowed(scope: str, identity: str) -> bool:
     return count <= settings.LOGIN_RATE_LIMIT_PER_IP
 
 
+def _account_id(account: str) -> str:
+    # Hashed: keys stay short and safe for any cache whatever was typed, and hold no email address.
+    return hashlib.sha256(account.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _failures_key(account: str) -> str:
-    return f"community:login-failures:{account}"
+    return f"community:login-failures:{_account_id(account)}"
 
 
 def _lock_key(account: str) -> str:
-    return f"community:login-locked:{account}"
+    return f"community:login-locked:{_account_id(account)}"
 
 
 def account_locked(account: str) -> bool:
