@@ -4,7 +4,6 @@ Every read that returns members-only data takes the caller and returns nothing f
 resolvers refuse non-members with a clear error before they get here, so this is the second line, not the first.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -71,7 +70,11 @@ def ta_requests(*, user, status: str | None = None) -> QuerySet:
     own_agency = member_agency(user) if user_is_member(user) else None
     if own_agency is None:
         return TaRequest.objects.none()
-    rows = TaRequest.objects.filter(agency=own_agency).select_related("agency", "focus_area")
+    rows = (
+        TaRequest.objects.filter(agency=own_agency)
+        .select_related("agency", "focus_area")
+        .prefetch_related(Prefetch("agency__contacts", queryset=AgencyContact.objects.order_by("sort_order")))
+    )
     if status is not None:
         rows = rows.filter(status=status)
     return rows.order_by("-created_at", "-pk")
@@ -85,7 +88,3 @@ def invitation_for_token(token: str | None) -> Invitation | None:
     if not token or len(token) > INVITATION_TOKEN_MAX_LENGTH:
         return None
     return Invitation.objects.select_related("agency").filter(token_hash=hash_secret(token)).first()
-
-
-def member_users() -> QuerySet:
-    return get_user_model().objects.filter(membership__isnull=False)
