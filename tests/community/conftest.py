@@ -5,6 +5,10 @@ from django.core.cache import cache
 
 from community.factories import AgencyContactFactory, AgencyFactory, FocusAreaFactory, member_user
 from integrations.graphql.services import api_token_create
+from tests.integrations.conftest import receiver, run_worker, subscribe  # noqa: F401 - the webhook fixtures
+
+# autouse: gives each test back the signal handlers the worker replaces
+from tests.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
