@@ -15,11 +15,16 @@ from community.models import Agency, AgencyContact
 pytestmark = pytest.mark.django_db
 
 HEADER = ",".join(csv_io.COLUMNS)
-GOOD = f"""{HEADER}
-Mesa Police Department,Mesa,AZ,law_enforcement,2022,https://mesa.example.gov,Lt. Ana Ruiz,cit_coordinator,aruiz@mesa.example.gov,480-555-0101
-Mesa Police Department,Mesa,AZ,law_enforcement,2022,https://mesa.example.gov,Dr. Kim Lee,behavioral_health_liaison,klee@mesa.example.gov,
-Doña Ana County Sheriff's Office,Las Cruces,nm,law_enforcement,2024,,,,,
-"""
+MESA = "Mesa Police Department,Mesa,AZ,law_enforcement,2022,https://mesa.example.gov"
+GOOD = "\n".join(
+    [
+        HEADER,
+        f"{MESA},Lt. Ana Ruiz,cit_coordinator,aruiz@mesa.example.gov,480-555-0101",
+        f"{MESA},Dr. Kim Lee,behavioral_health_liaison,klee@mesa.example.gov,",
+        "Doña Ana County Sheriff's Office,Las Cruces,nm,law_enforcement,2024,,,,,",
+        "",
+    ]
+)
 
 
 def rows(text: str) -> list[list[str]]:
