@@ -10,6 +10,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+TOO_MANY_INVITATION_ATTEMPTS = "Too many invitation attempts from your network. Wait a minute and try again."
+
 
 def _incr(key: str, timeout: int) -> int:
     cache.add(key, 0, timeout=timeout)

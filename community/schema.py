@@ -10,7 +10,7 @@ import graphene
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
 
-from community import selectors, services
+from community import ratelimit, selectors, services
 from community.models import AgencyType, ContactRole, TaDeliveryMode, TaRequestStatus, Urgency
 from integrations.graphql.auth import token_for_key
 from integrations.graphql.loaders import get_loader, parse_id
@@ -258,11 +258,8 @@ class AcceptInvitation(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, token, name, password):
-        from community import ratelimit
-        from community.views import TOO_MANY_GUESSES
-
         if not ratelimit.attempt_allowed("invitation", client_ip(info.context)):
-            return SignInPayload(errors=whole_input_error(TOO_MANY_GUESSES, "rate_limited"))
+            return SignInPayload(errors=whole_input_error(ratelimit.TOO_MANY_INVITATION_ATTEMPTS, "rate_limited"))
         try:
             user = services.invitation_accept(token=token, name=name, password=password)
         except ValidationError as error:

@@ -32,7 +32,7 @@ from community.models import (
     Urgency,
     hash_secret,
 )
-from community.selectors import INVITATION_TOKEN_MAX_LENGTH, member_agency
+from community.selectors import INVITATION_TOKEN_MAX_LENGTH, invitation_for_token, member_agency
 from integrations.graphql.services import api_token_create, api_token_revoke
 from integrations.webhooks.services import event_record
 from pages.models import Topic
@@ -105,8 +105,6 @@ def _invitation_problem(invitation: Invitation | None) -> ValidationError | None
 
 def invitation_check(*, token: str) -> Invitation:
     """The usable invitation for `token`; ValidationError saying why not (unknown, used, expired)."""
-    from community.selectors import invitation_for_token
-
     invitation = invitation_for_token(token)
     problem = _invitation_problem(invitation)
     if problem is not None:
@@ -304,7 +302,7 @@ def ta_request_create(
         raise ValidationError({"preferred_delivery_mode": ValidationError("Unknown delivery mode.", code="invalid")})
     if urgency not in Urgency.values:
         raise ValidationError({"urgency": ValidationError("Unknown urgency.", code="invalid")})
-    from community import tasks
+    from community import tasks  # imported here: tasks imports this module
 
     with transaction.atomic():
         ta_request = TaRequest.objects.create(

@@ -4,6 +4,7 @@ The invitation page is plain HTML that works without JavaScript. Its URL holds t
 cached and send no Referer onwards; every request counts against the caller's IP, so guessing is rate-limited.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,8 +22,6 @@ from community.forms import AcceptInvitationForm, AgencyImportForm
 from community.models import Member
 from integrations.graphql.views import client_ip
 
-TOO_MANY_GUESSES = "Too many invitation attempts from your network. Wait a minute and try again."
-
 
 @never_cache
 def accept_invitation(request, token: str):
@@ -32,7 +31,7 @@ def accept_invitation(request, token: str):
         return response
 
     if not ratelimit.attempt_allowed("invitation", client_ip(request)):
-        return page(429, problem=TOO_MANY_GUESSES)
+        return page(429, problem=ratelimit.TOO_MANY_INVITATION_ATTEMPTS)
     try:
         invitation = services.invitation_check(token=token)
     except ValidationError as error:
@@ -104,14 +103,10 @@ class MemberActionView(WagtailAdminTemplateMixin, FormView):
     """Confirm (GET), then act (POST) on one member: no link click or prefetch changes anything."""
 
     template_name = "webhooks/confirm_action.html"
+    form_class = forms.Form
     header_icon = "user"
     submit_label = "Confirm"
     confirmation_message = ""
-
-    def get_form_class(self):
-        from django import forms
-
-        return forms.Form
 
     def dispatch(self, request, *args, **kwargs):
         _require(request, "community.change_member")
