@@ -332,7 +332,7 @@ def ta_request_update(*, ta_request: TaRequest, by_user=None) -> list[TaRequestC
     """Save staff's edits to `ta_request` (an instance holding the new values): each changed tracked field is
     recorded (who, when, from → to) and one `ta_request.updated` goes to trusted endpoints. Nothing changed:
     nothing is written or sent."""
-    before = TaRequest.objects.select_for_update().select_related("assignee").get(pk=ta_request.pk)
+    before = TaRequest.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ta_request.pk)
     now = timezone.now()
     changes = [
         TaRequestChange(
