@@ -17,18 +17,25 @@ from community.filters import AgencyFilterSet, TaRequestFilterSet
 from community.models import Agency, Invitation, Member, TaRequest
 
 
-class NoAddPolicy(ModelPermissionPolicy):
-    """Rows made by another path (members accept invitations, members submit TA requests): staff never add them."""
+class WithoutActionPolicy(ModelPermissionPolicy):
+    """The model's usual permissions, minus one action nobody may take in the admin."""
+
+    def __init__(self, model, *, action: str):
+        super().__init__(model)
+        self.removed_action = action
 
     def user_has_permission(self, user, action):
-        return action != "add" and super().user_has_permission(user, action)
+        return action != self.removed_action and super().user_has_permission(user, action)
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
 
 
-register_permission_policy(Member, NoAddPolicy(Member), exact_class=True)
-register_permission_policy(TaRequest, NoAddPolicy(TaRequest), exact_class=True)
+# Members come from accepted invitations and TA requests from members: staff never add either.
+register_permission_policy(Member, WithoutActionPolicy(Member, action="add"), exact_class=True)
+register_permission_policy(TaRequest, WithoutActionPolicy(TaRequest, action="add"), exact_class=True)
+# An invitation is sent as it was made: to change one, delete it and invite again.
+register_permission_policy(Invitation, WithoutActionPolicy(Invitation, action="change"), exact_class=True)
 
 
 # --- agencies --------------------------------------------------------------------------------------------------

@@ -51,6 +51,9 @@ def test_staff_invite_from_the_admin_emails_a_link_that_stores_only_a_hash(
     assert invitation.expires_at - invitation.created_at == timedelta(days=14)
     listing = admin_client.get("/admin/invitations/")
     assert b"mlopez@cityofmesa.example.gov" in listing.content and b"pending" in listing.content.lower()
+    # Sent is sent: no editing the address or agency afterwards (delete and invite again).
+    assert admin_client.get(f"/admin/invitations/edit/{invitation.pk}/").status_code in (302, 403)
+    assert admin_client.get(f"/admin/invitations/inspect/{invitation.pk}/").status_code == 200
 
 
 def test_accept_on_the_page_without_javascript(client, agency):
