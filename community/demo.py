@@ -61,16 +61,19 @@ AGENCIES = [
     ("Pima County Crisis Co-Response Partnership", "Tucson", "AZ", CO, 2025),
     ("Orleans Parish Communication District", "New Orleans", "LA", ECC, 2025),
 ]
-CONTACT_NAMES = [
-    "Dana Whitaker", "Luis Ortega", "Priya Raman", "Marcus Bell", "Erin Kowalski", "Tomás Reyes", "Grace Huang",
-    "Andre Thompson", "Hannah Brooks", "Samuel Eagleheart", "Keisha Grant", "Owen Fitzgerald",
+CONTACT_FIRST_NAMES = [
+    "Dana", "Luis", "Priya", "Marcus", "Erin", "Tomás", "Grace", "Andre", "Hannah", "Samuel", "Keisha", "Owen", "Maya",
+]  # fmt: skip
+CONTACT_LAST_NAMES = [
+    "Whitaker", "Ortega", "Raman", "Bell", "Kowalski", "Reyes", "Huang", "Thompson", "Brooks", "Eagleheart", "Grant",
+    "Fitzgerald", "Nakamura", "Okafor", "Lindqvist", "Begay", "Castillo",
 ]  # fmt: skip
 CONTACT_ROLES = [ContactRole.CIT_COORDINATOR, ContactRole.BEHAVIORAL_HEALTH_LIAISON, ContactRole.PROGRAM_MANAGER]
 # (username, first name, last name, agency): demo logins for members (sign in with <username>@example.org)
 DEMO_MEMBERS = [
     ("member", "Member", "Demo", "Franklin County Sheriff's Office"),
-    ("tulsa-cit", "Jordan", "Hale", "Tulsa Police Department"),
-    ("cuyahoga-bh", "Renee", "Alvarez", "Cuyahoga County ADAMHS Board"),
+    ("tulsa", "Jordan", "Hale", "Tulsa Police Department"),
+    ("cuyahoga", "Renee", "Alvarez", "Cuyahoga County ADAMHS Board"),
 ]
 # (agency, focus area, urgency, delivery mode, status, description)
 TA_REQUESTS = [
@@ -135,8 +138,9 @@ def _agencies(report) -> dict[str, Agency]:
         if created:
             report.created.append(f"agency: {name}")
             for offset in range(1 + index % 2):
-                person = CONTACT_NAMES[(index + offset * 5) % len(CONTACT_NAMES)]
-                first, last = person.split(" ", 1)
+                first = CONTACT_FIRST_NAMES[(index * 5 + offset) % len(CONTACT_FIRST_NAMES)]
+                last = CONTACT_LAST_NAMES[(index * 7 + offset * 3) % len(CONTACT_LAST_NAMES)]
+                person = f"{first} {last}"
                 AgencyContact.objects.create(
                     agency=agency,
                     sort_order=offset,

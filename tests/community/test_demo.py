@@ -27,7 +27,7 @@ def test_seed_demo_builds_the_directory_members_and_ta_requests():
     assert len(set(TaRequest.objects.values_list("status", flat=True))) == 4
 
     stored = json.loads(settings.DEMO_CREDENTIALS_FILE.read_text())
-    _token, plain, _expires = member_sign_in(email="tulsa-cit@example.org", password=stored["tulsa-cit"], ip="demo")
+    _token, plain, _expires = member_sign_in(email="tulsa@example.org", password=stored["tulsa"], ip="demo")
     assert plain.startswith("wagtail_")
 
     counts = (Agency.objects.count(), AgencyContact.objects.count(), Member.objects.count(), TaRequest.objects.count())
