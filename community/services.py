@@ -318,6 +318,11 @@ def ta_request_create(
     return ta_request
 
 
+def _stored(ta_request: TaRequest, field: str):
+    """The field's column value (the assignee's id, not the user: comparing loads nothing)."""
+    return getattr(ta_request, TaRequest._meta.get_field(field).attname)
+
+
 def _display(ta_request: TaRequest, field: str) -> str:
     if field == "assignee":
         user = ta_request.assignee
@@ -344,8 +349,7 @@ def ta_request_update(*, ta_request: TaRequest, by_user=None) -> list[TaRequestC
             new_value=_display(ta_request, field),
         )
         for field in TaRequest.TRACKED_FIELDS
-        if getattr(before, field if field != "assignee" else "assignee_id")
-        != getattr(ta_request, field if field != "assignee" else "assignee_id")
+        if _stored(before, field) != _stored(ta_request, field)
     ]
     if not changes:
         return []

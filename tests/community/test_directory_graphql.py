@@ -146,3 +146,19 @@ def test_directory_query_count_is_constant(member):
     AgencyFactory._meta.model.objects.filter(state="TX").delete()
     assert queries_for(40) == small
     assert small <= 6, small
+
+
+def test_public_and_members_only_fields_are_documented_alike_in_the_model_and_the_api():
+    """AGENCY_PUBLIC_FIELDS is what a future public map may show; the admin and the API must say the same."""
+    from community.models import AGENCY_PUBLIC_FIELDS, Agency
+    from integrations.graphql.schema import schema
+
+    api_fields = schema.graphql_schema.type_map["Agency"].fields
+    for field in Agency._meta.get_fields():
+        if not hasattr(field, "help_text") or field.name in ("id", "created_at", "updated_at"):
+            continue
+        api_name = "".join(part.title() if i else part for i, part in enumerate(field.name.split("_")))
+        public = field.name in AGENCY_PUBLIC_FIELDS
+        assert ("Public" in field.help_text) == public, field.name
+        assert ("Members-only" in field.help_text) == (not public), field.name
+        assert api_fields[api_name].description.startswith("Public-facing" if public else "Members-only"), api_name
