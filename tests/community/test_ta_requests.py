@@ -194,3 +194,8 @@ def test_ta_requests_query_count_is_constant(member, agency, focus_area):
         return len(captured)
 
     assert queries_for(3) == queries_for(40)
+
+
+def test_webhook_admin_lists_the_ta_request_types(admin_client):
+    page = admin_client.get(reverse("webhook_endpoints:add")).content.decode()
+    assert "ta_request.created" in page and "ta_request.updated" in page
