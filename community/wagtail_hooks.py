@@ -1,5 +1,9 @@
 """Admin: the "Resource Center" menu with Agencies (directory + CSV), Members, Invitations and TA requests."""
 
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail import hooks
@@ -53,12 +57,27 @@ class AgencyIndexView(generic.IndexView):
         ]
 
 
+class AgencyDeleteView(generic.DeleteView):
+    def form_valid(self, form):
+        """An agency with members or TA requests stays: say so instead of failing (the foreign keys protect it)."""
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                f"{self.object} still has members or TA requests: move or remove them first, then delete it.",
+            )
+            return redirect("agencies:edit", self.object.pk)
+
+
 class AgencyViewSet(ModelViewSet):
     model = Agency
     icon = "group"
     menu_label = "Agencies"
     name = "agencies"
     index_view_class = AgencyIndexView
+    delete_view_class = AgencyDeleteView
     list_display = ["name", "city", "state", "agency_type", "cohort"]
     filterset_class = AgencyFilterSet
     search_fields = ["name", "city"]

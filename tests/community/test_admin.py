@@ -55,3 +55,15 @@ def test_members_cannot_open_the_resource_center_admin(client, member, name):
     client.force_login(member)
     response = client.get(reverse(f"{name}:index"))
     assert response.status_code in (302, 403)
+
+
+def test_an_agency_with_members_is_not_deleted_and_staff_are_told_why(admin_client, member, agency):
+    response = admin_client.post(reverse("agencies:delete", args=[agency.pk]), follow=True)
+    assert response.status_code == 200
+    assert b"still has members or TA requests" in response.content
+    assert Agency.objects.filter(pk=agency.pk).exists()
+    empty = Agency.objects.create(
+        name="Fargo Police Department", state="ND", agency_type="law_enforcement", cohort=2025
+    )
+    assert admin_client.post(reverse("agencies:delete", args=[empty.pk])).status_code == 302
+    assert not Agency.objects.filter(pk=empty.pk).exists()
