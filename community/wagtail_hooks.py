@@ -21,25 +21,26 @@ from community.filters import AgencyFilterSet, TaRequestFilterSet
 from community.models import Agency, Invitation, Member, TaRequest
 
 
-class WithoutActionPolicy(ModelPermissionPolicy):
-    """The model's usual permissions, minus one action nobody may take in the admin."""
+class WithoutActionsPolicy(ModelPermissionPolicy):
+    """The model's usual permissions, minus actions nobody may take in the admin."""
 
-    def __init__(self, model, *, action: str):
+    def __init__(self, model, *, removed: tuple[str, ...]):
         super().__init__(model)
-        self.removed_action = action
+        self.removed = removed
 
     def user_has_permission(self, user, action):
-        return action != self.removed_action and super().user_has_permission(user, action)
+        return action not in self.removed and super().user_has_permission(user, action)
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
 
 
-# Members come from accepted invitations and TA requests from members: staff never add either.
-register_permission_policy(Member, WithoutActionPolicy(Member, action="add"), exact_class=True)
-register_permission_policy(TaRequest, WithoutActionPolicy(TaRequest, action="add"), exact_class=True)
+# Members come from accepted invitations; deleting the row would leave the user in the CoP Members group, so staff
+# deactivate instead. TA requests come from members: staff triage, never add.
+register_permission_policy(Member, WithoutActionsPolicy(Member, removed=("add", "delete")), exact_class=True)
+register_permission_policy(TaRequest, WithoutActionsPolicy(TaRequest, removed=("add",)), exact_class=True)
 # An invitation is sent as it was made: to change one, delete it and invite again.
-register_permission_policy(Invitation, WithoutActionPolicy(Invitation, action="change"), exact_class=True)
+register_permission_policy(Invitation, WithoutActionsPolicy(Invitation, removed=("change",)), exact_class=True)
 
 
 # --- agencies --------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ admin access) cannot reach any of it."""
 import pytest
 from django.urls import reverse
 
-from community.models import Agency
+from community.models import Agency, Member
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,10 @@ def test_an_agency_with_members_is_not_deleted_and_staff_are_told_why(admin_clie
     )
     assert admin_client.post(reverse("agencies:delete", args=[empty.pk])).status_code == 302
     assert not Agency.objects.filter(pk=empty.pk).exists()
+
+
+def test_members_are_deactivated_never_deleted_from_the_admin(admin_client, member):
+    """Deleting the membership row would leave the user in the CoP Members group: a member without an agency."""
+    response = admin_client.post(reverse("members:delete", args=[member.membership.pk]))
+    assert response.status_code in (302, 403)
+    assert Member.objects.filter(user=member).exists()
