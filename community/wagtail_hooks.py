@@ -19,6 +19,7 @@ from wagtail.permissions import register_permission_policy
 from community import services, views
 from community.filters import AgencyFilterSet, TaRequestFilterSet
 from community.models import Agency, Invitation, Member, TaRequest
+from pages.models import Topic
 
 
 class WithoutActionsPolicy(ModelPermissionPolicy):
@@ -221,6 +222,21 @@ class TaRequestViewSet(ModelViewSet):
 
     def get_queryset(self, request):
         return TaRequest.objects.select_related("agency", "focus_area", "assignee")
+
+
+@hooks.register("before_delete_snippet")
+def keep_focus_areas_in_use(request, instances):
+    """A focus area that TA requests point at stays (the foreign key protects it): say so instead of failing."""
+    in_use = [
+        instance
+        for instance in instances
+        if isinstance(instance, Topic) and TaRequest.objects.filter(focus_area=instance).exists()
+    ]
+    if not in_use:
+        return None
+    names = ", ".join(topic.name for topic in in_use)
+    messages.error(request, f"TA requests use the focus area {names}: it cannot be deleted.")
+    return redirect(Topic.snippet_viewset.get_url_name("list"))
 
 
 class ResourceCenterGroup(ViewSetGroup):

@@ -74,3 +74,14 @@ def test_members_are_deactivated_never_deleted_from_the_admin(admin_client, memb
     response = admin_client.post(reverse("members:delete", args=[member.membership.pk]))
     assert response.status_code in (302, 403)
     assert Member.objects.filter(user=member).exists()
+
+
+def test_a_focus_area_in_use_is_not_deleted(admin_client, focus_area):
+    from community.factories import TaRequestFactory
+    from pages.models import Topic
+
+    TaRequestFactory(focus_area=focus_area)
+    url = reverse(Topic.snippet_viewset.get_url_name("delete"), args=[focus_area.pk])
+    response = admin_client.post(url, follow=True)
+    assert response.status_code == 200 and b"it cannot be deleted" in response.content
+    assert Topic.objects.filter(pk=focus_area.pk).exists()
