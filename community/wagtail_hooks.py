@@ -96,6 +96,13 @@ class AgencyViewSet(ModelViewSet):
 # --- members and invitations ----------------------------------------------------------------------------------
 
 
+class MemberIndexView(generic.IndexView):
+    @cached_property
+    def header_buttons(self):
+        # Members are never added here: they accept an invitation.
+        return [HeaderButton("Invite a member", url=reverse("invitations:add"), icon_name="mail")]
+
+
 class MemberEditView(generic.EditView):
     @cached_property
     def header_buttons(self):
@@ -113,6 +120,7 @@ class MemberViewSet(ModelViewSet):
     icon = "user"
     menu_label = "Members"
     name = "members"
+    index_view_class = MemberIndexView
     edit_view_class = MemberEditView
     copy_view_enabled = False
     list_display = [

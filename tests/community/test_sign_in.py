@@ -125,6 +125,7 @@ def test_staff_deactivate_a_member_from_the_admin(admin_client, member):
     listing = admin_client.get("/admin/members/")
     assert listing.status_code == 200
     assert b"Last sign-in" in listing.content and b"dortiz@agency.example.gov" in listing.content
+    assert reverse("invitations:add").encode() in listing.content  # "Invite a member"
     pk = member.membership.pk
     assert admin_client.get(f"/admin/members/{pk}/deactivate/").status_code == 200  # confirmation only
     member.refresh_from_db()
