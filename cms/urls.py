@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/v2/", api_router.urls),  # Wagtail REST API v2 (pages only), the benchmark's baseline
     # iCal feeds and members' calendar links (events app)
     path("calendar/", include("events.urls")),
+    # Online Resource Center: the invitation page members open from their email
+    path("members/", include("community.urls")),
 ]
 
 if settings.DEBUG:

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
 
+from community.demo import build_community_demo
 from events.models import EventIndexPage, EventOccurrenceOverride, EventSkippedDate, EventStatus, TrainingEventPage
 from media_library.factories import WEBVTT_SAMPLE, ImageFactory
 from media_library.models import (
@@ -256,6 +257,7 @@ def _users(report: DemoReport) -> None:
         report.credentials.append(
             (username, stored.get(username, "(unchanged: `manage.py changepassword`)"), description)
         )
+    build_community_demo(report, stored)  # the member directory, member logins and TA requests
     _save_credentials(stored)
 
 

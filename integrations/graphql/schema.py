@@ -7,6 +7,7 @@ through `pages.selectors`. None of grapple's root fields (`pages`, `search`, `do
 import graphene
 
 from community.forum.schema import ForumMutation, ForumQuery
+from community.schema import AgencyNode, CommunityMutation, CommunityQuery, resolve_viewer_agency
 from events.calendar_links import webcal_url
 from events.services import member_calendar_url
 from integrations.graphql import selectors
@@ -73,6 +74,9 @@ class ViewerType(graphene.ObjectType):
         "Null for non-members. Revoke or replace it at /calendar/subscription/."
     )
     calendar_webcal_url = graphene.String(description="The same feed as a webcal:// link (opens the calendar app).")
+    agency = graphene.Field(
+        AgencyNode, description="Members: their own agency in the member directory.", resolver=resolve_viewer_agency
+    )
 
     class Meta:
         name = "Viewer"
@@ -95,7 +99,7 @@ class ViewerType(graphene.ObjectType):
         return url and webcal_url(url)
 
 
-class Query(ForumQuery, graphene.ObjectType):
+class Query(CommunityQuery, ForumQuery, graphene.ObjectType):
     events = graphene.Field(
         PaginatedEvents,
         required=True,
@@ -202,7 +206,7 @@ class Query(ForumQuery, graphene.ObjectType):
         return user if user.is_authenticated else None
 
 
-class Mutation(ForumMutation, graphene.ObjectType):
+class Mutation(CommunityMutation, ForumMutation, graphene.ObjectType):
     """The apps' mutations (community/), each returning its object or a list of field errors."""
 
 

@@ -19,7 +19,15 @@ from integrations.webhooks import network
 KINDS = ("event", "publication", "recording", "page")
 ACTIONS = ("published", "updated", "unpublished", "deleted")
 PING = "webhook.ping"
-EVENT_TYPES = (*(f"{kind}.{action}" for kind in KINDS for action in ACTIONS), "event.cancelled", PING)
+# Technical-assistance requests (community/) concern one agency and internal triage: never public.
+TA_REQUEST_TYPES = ("ta_request.created", "ta_request.updated")
+TRUSTED_ONLY_TYPES = frozenset(TA_REQUEST_TYPES)
+EVENT_TYPES = (
+    *(f"{kind}.{action}" for kind in KINDS for action in ACTIONS),
+    "event.cancelled",
+    *TA_REQUEST_TYPES,
+    PING,
+)
 
 # Headers the signature and transport own: a custom header may not replace them.
 RESERVED_HEADERS = {"host", "content-type", "content-length", "transfer-encoding", "connection", "user-agent"}
@@ -111,6 +119,8 @@ class Endpoint(models.Model):
                 raise ValidationError({"url": str(error)}) from error
 
     def subscribes_to(self, event_type: str) -> bool:
+        if event_type in TRUSTED_ONLY_TYPES and self.audience != Audience.TRUSTED:
+            return False  # not even an id: that a TA request exists is itself members' business
         return any(fnmatch.fnmatchcase(event_type, pattern) for pattern in self.event_types)
 
     def signing_secrets(self) -> list[str]:

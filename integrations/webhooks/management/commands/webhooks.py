@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
 from integrations.webhooks import services
-from integrations.webhooks.models import Audience, Endpoint
+from integrations.webhooks.models import EVENT_TYPES, Audience, Endpoint
 
 
 class Command(BaseCommand):
@@ -15,7 +15,12 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         add = sub.add_parser("add", help="Add an endpoint; prints its id (and its secret, once, when generated).")
         add.add_argument("--url", required=True)
-        add.add_argument("--events", required=True, help="Comma-separated types or wildcards: 'event.*,page.*', '*'.")
+        add.add_argument(
+            "--events",
+            required=True,
+            help=f"Comma-separated types or wildcards ('event.*,page.*', '*') over: {', '.join(EVENT_TYPES)} "
+            "(ta_request.* reach trusted endpoints only).",
+        )
         add.add_argument("--secret", help="whsec_... (generated when omitted).")
         add.add_argument("--audience", choices=list(Audience.values), default=Audience.PUBLIC)
         add.add_argument("--description", default="")

@@ -1,0 +1,62 @@
+"""Factories for the member directory, members and TA requests."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from community.models import Agency, AgencyContact, AgencyType, Member, TaRequest
+from pages.models import Topic
+from pages.selectors import MEMBERS_GROUP
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Franklin County Sheriff's Office {n}")
+    city = "Columbus"
+    state = "OH"
+    agency_type = AgencyType.LAW_ENFORCEMENT
+    cohort = 2023
+    website = "https://sheriff.example.gov"
+
+    class Meta:
+        model = Agency
+
+
+class AgencyContactFactory(factory.django.DjangoModelFactory):
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Sgt. Jordan Reyes {n}")
+    role = "cit_coordinator"
+    email = factory.Sequence(lambda n: f"cit{n}@sheriff.example.gov")
+    phone = "614-555-0100"
+
+    class Meta:
+        model = AgencyContact
+
+
+class FocusAreaFactory(factory.django.DjangoModelFactory):
+    name = "Data collection and analysis"
+    slug = "data-collection-and-analysis"
+    kind = Topic.Kind.TECHNICAL_ASSISTANCE
+
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+
+def member_user(username: str, *, agency: Agency | None = None, password: str = "a-Long-pass-phrase-42"):  # noqa: S107 - test users only
+    """An active user in the CoP Members group, linked to `agency` when given."""
+    user = get_user_model().objects.create_user(
+        username, email=f"{username}@agency.example.gov", password=password, first_name=username.title()
+    )
+    user.groups.add(Group.objects.get(name=MEMBERS_GROUP))
+    if agency is not None:
+        Member.objects.create(user=user, agency=agency)
+    return user
+
+
+class TaRequestFactory(factory.django.DjangoModelFactory):
+    agency = factory.SubFactory(AgencyFactory)
+    focus_area = factory.SubFactory(FocusAreaFactory)
+    description = "We want to measure CIT call outcomes; help us set up data collection with our 911 center."
+
+    class Meta:
+        model = TaRequest

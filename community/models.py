@@ -1,0 +1,274 @@
+"""The member directory (agencies and their program contacts), member accounts and invitations, and technical
+assistance (TA) requests with their change history.
+
+Visibility of directory fields: the directory is members-only today, but each field is classed as *public-facing*
+(safe for a future public map: name, city, state, type, cohort, website) or *members-only* (program contacts'
+email and phone, the agency's notes for peers). `AGENCY_PUBLIC_FIELDS` is that list; the GraphQL type descriptions
+repeat it for partners.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.models import Orderable
+
+US_STATES = [
+    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"), ("CA", "California"),
+    ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"), ("DC", "District of Columbia"),
+    ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"), ("ID", "Idaho"), ("IL", "Illinois"),
+    ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", "Louisiana"),
+    ("ME", "Maine"), ("MD", "Maryland"), ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"),
+    ("MS", "Mississippi"), ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"), ("NV", "Nevada"),
+    ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"), ("NY", "New York"),
+    ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"), ("OK", "Oklahoma"), ("OR", "Oregon"),
+    ("PA", "Pennsylvania"), ("RI", "Rhode Island"), ("SC", "South Carolina"), ("SD", "South Dakota"),
+    ("TN", "Tennessee"), ("TX", "Texas"), ("UT", "Utah"), ("VT", "Vermont"), ("VA", "Virginia"),
+    ("WA", "Washington"), ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
+    ("PR", "Puerto Rico"), ("GU", "Guam"), ("VI", "U.S. Virgin Islands"),
+]  # fmt: skip
+STATE_CODES = {code for code, _ in US_STATES}
+FIRST_COHORT = 2021  # the program began in 2021: cohorts are COPS Office funding years
+
+AGENCY_PUBLIC_FIELDS = ("name", "city", "state", "agency_type", "cohort", "website")
+
+
+class AgencyType(models.TextChoices):
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    BEHAVIORAL_HEALTH = "behavioral_health", "Behavioral health"
+    CO_RESPONSE = "co_response", "Co-response partnership"
+    EMERGENCY_COMMUNICATIONS = "emergency_communications", "911 / emergency communications"
+    OTHER = "other", "Other"
+
+
+class Agency(ClusterableModel):
+    """A Community of Practice member agency (COPS Office funded), as the member directory shows it."""
+
+    name = models.CharField(max_length=200, help_text="Public-facing.")
+    city = models.CharField(max_length=100, blank=True, help_text="Public-facing.")
+    state = models.CharField(max_length=2, choices=US_STATES, db_index=True, help_text="Public-facing.")
+    agency_type = models.CharField(max_length=32, choices=AgencyType.choices, help_text="Public-facing.")
+    cohort = models.PositiveSmallIntegerField(
+        "CoP cohort",
+        validators=[MinValueValidator(FIRST_COHORT), MaxValueValidator(2100)],
+        db_index=True,
+        help_text="The COPS Office funding year that brought the agency into the Community of Practice. Public.",
+    )
+    website = models.URLField(blank=True, help_text="Public-facing.")
+    notes = models.TextField(
+        "notes for members", blank=True, max_length=2000, help_text="Members-only: what peers should know."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("city"), FieldPanel("state")]),
+        FieldRowPanel([FieldPanel("agency_type"), FieldPanel("cohort")]),
+        FieldPanel("website"),
+        FieldPanel("notes"),
+        InlinePanel("contacts", label="Program contacts", heading="Program contacts (email and phone: members-only)"),
+    ]
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name", "state"]
+        constraints = [models.UniqueConstraint(fields=["name", "state"], name="unique_agency_name_per_state")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.state})"
+
+
+class ContactRole(models.TextChoices):
+    PROGRAM_MANAGER = "program_manager", "Program manager"
+    CIT_COORDINATOR = "cit_coordinator", "CIT coordinator"
+    BEHAVIORAL_HEALTH_LIAISON = "behavioral_health_liaison", "Behavioral health liaison"
+    AGENCY_LEAD = "agency_lead", "Chief / sheriff / director"
+    DATA_ANALYST = "data_analyst", "Data analyst"
+    OTHER = "other", "Other"
+
+
+class AgencyContact(Orderable):
+    """A program contact of an agency. Name and role are public-facing; email and phone are members-only."""
+
+    agency = ParentalKey(Agency, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=32, choices=ContactRole.choices, default=ContactRole.PROGRAM_MANAGER)
+    email = models.EmailField(blank=True, help_text="Members-only.")
+    phone = models.CharField(max_length=40, blank=True, help_text="Members-only.")
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("role")]),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+    ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.get_role_display()}"
+
+
+class Member(models.Model):
+    """A member account: a Django user in the CoP Members group, belonging to one agency."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="members")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    panels = [FieldPanel("agency")]
+
+    class Meta:
+        ordering = ["agency__name", "user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.get_username()} ({self.agency.name})"
+
+
+def hash_secret(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Invitation(models.Model):
+    """An emailed, single-use, expiring link to become a member of an agency.
+
+    Only the SHA-256 of the token is stored (as for calendar links): a database leak gives no working link, and the
+    lookup is an indexed equality on the digest, so timing says nothing about the secret.
+    """
+
+    email = models.EmailField(help_text="The invitation link is sent here; it is also the member's sign-in name.")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    panels = [FieldPanel("email"), FieldPanel("agency")]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} ({self.status})"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class TaRequestStatus(models.TextChoices):
+    NEW = "new", "New"
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_PROGRESS = "in_progress", "In progress"
+    CLOSED = "closed", "Closed"
+
+
+class TaDeliveryMode(models.TextChoices):
+    VIRTUAL = "virtual", "Virtual"
+    IN_PERSON = "in_person", "In person (on site)"
+    HYBRID = "hybrid", "Hybrid"
+    NO_PREFERENCE = "no_preference", "No preference"
+
+
+class Urgency(models.TextChoices):
+    LOW = "low", "Low: within a few months"
+    NORMAL = "normal", "Normal: within a month"
+    HIGH = "high", "High: within two weeks"
+    URGENT = "urgent", "Urgent: as soon as possible"
+
+
+TA_DESCRIPTION_MAX_LENGTH = 5000
+
+
+class TaRequest(models.Model):
+    """A member agency's request for technical assistance, triaged by staff.
+
+    The description is plain text as the member typed it: never HTML (the API escapes it where it offers HTML).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="ta_requests")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    focus_area = models.ForeignKey(
+        "pages.Topic",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "technical_assistance"},
+        help_text="One of the program's technical-assistance focus areas.",
+    )
+    description = models.TextField(max_length=TA_DESCRIPTION_MAX_LENGTH, help_text="Plain text from the member.")
+    preferred_delivery_mode = models.CharField(
+        max_length=20, choices=TaDeliveryMode.choices, default=TaDeliveryMode.NO_PREFERENCE
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=TaRequestStatus.choices, default=TaRequestStatus.NEW, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_ta_requests",
+        limit_choices_to={"is_staff": True},
+        help_text="The TA staff member handling the request.",
+    )
+    staff_notes = models.TextField(blank=True, help_text="Internal: never shown to members.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    panels = [
+        FieldRowPanel([FieldPanel("status"), FieldPanel("assignee")]),
+        FieldPanel("staff_notes"),
+        FieldPanel("agency", read_only=True),
+        FieldPanel("focus_area", read_only=True),
+        FieldRowPanel([FieldPanel("urgency", read_only=True), FieldPanel("preferred_delivery_mode", read_only=True)]),
+        FieldPanel("description", read_only=True),
+    ]
+
+    # Changes to these are recorded in the history and sent as `ta_request.updated`.
+    TRACKED_FIELDS = ("status", "assignee", "staff_notes")
+
+    class Meta:
+        verbose_name = "TA request"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"TA request #{self.pk}: {self.agency.name}, {self.focus_area.name}"
+
+
+class TaRequestChange(models.Model):
+    """One change to a TA request: who, when, which field, from → to."""
+
+    ta_request = models.ForeignKey(TaRequest, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    field = models.CharField(max_length=32)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value!r} → {self.new_value!r}"

@@ -1,0 +1,275 @@
+"""The Online Resource Center's GraphQL fields: the member directory, TA requests, member sign-in and invitations.
+
+Mixed into the root types in integrations/graphql/schema.py (`Query(CommunityQuery, ...)`,
+`Mutation(CommunityMutation, ...)`). Directory and TA fields are members-only: anonymous callers get an
+UNAUTHENTICATED error, other token holders FORBIDDEN, and neither any data. Mutations return their object or a
+list of field errors (integrations/graphql/mutations.py).
+"""
+
+import graphene
+from django.core.exceptions import ValidationError
+from django.utils.html import escape, linebreaks
+
+from community import ratelimit, selectors, services
+from community.models import AgencyType, ContactRole, TaDeliveryMode, TaRequestStatus, Urgency
+from integrations.graphql.auth import token_for_key
+from integrations.graphql.loaders import get_loader, parse_id
+from integrations.graphql.mutations import (
+    WHOLE_INPUT,
+    AccessDenied,
+    FieldError,
+    field_errors,
+    require_authenticated,
+    require_member,
+)
+from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
+from integrations.graphql.services import api_token_revoke
+from integrations.graphql.types import TopicType
+from integrations.graphql.views import client_ip
+
+AgencyTypeEnum = graphene.Enum.from_enum(AgencyType, name="AgencyType")
+ContactRoleEnum = graphene.Enum.from_enum(ContactRole, name="ContactRole")
+TaRequestStatusEnum = graphene.Enum.from_enum(TaRequestStatus, name="TaRequestStatus")
+TaDeliveryModeEnum = graphene.Enum.from_enum(TaDeliveryMode, name="TaDeliveryMode")
+UrgencyEnum = graphene.Enum.from_enum(Urgency, name="Urgency")
+
+PUBLIC = "Public-facing (may later appear on a public map)."
+MEMBERS_ONLY = "Members-only."
+
+
+class AgencyContactType(graphene.ObjectType):
+    """A program contact. Name and role are public-facing; email and phone are members-only."""
+
+    name = graphene.String(required=True, description=PUBLIC)
+    role = ContactRoleEnum(required=True, description=PUBLIC)
+    email = graphene.String(required=True, description=MEMBERS_ONLY + " Empty when unknown.")
+    phone = graphene.String(required=True, description=MEMBERS_ONLY + " Empty when unknown.")
+
+    class Meta:
+        name = "AgencyContact"
+
+
+class AgencyNode(graphene.ObjectType):
+    """A Community of Practice member agency. The directory is members-only; within it, name, city, state, type,
+    cohort and website are public-facing fields, and notes and contacts' email and phone are members-only."""
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True, description=PUBLIC)
+    city = graphene.String(required=True, description=PUBLIC)
+    state = graphene.String(required=True, description=PUBLIC + " Two-letter code, e.g. OH.")
+    state_name = graphene.String(required=True, description=PUBLIC + " e.g. Ohio.")
+    agency_type = AgencyTypeEnum(required=True, description=PUBLIC)
+    cohort = graphene.Int(required=True, description=PUBLIC + " The COPS Office funding year, e.g. 2023.")
+    website = graphene.String(required=True, description=PUBLIC)
+    notes = graphene.String(required=True, description=MEMBERS_ONLY + " Plain text.")
+    contacts = graphene.List(graphene.NonNull(AgencyContactType), required=True)
+
+    class Meta:
+        name = "Agency"
+
+    @staticmethod
+    def resolve_state_name(agency, info):
+        return agency.get_state_display()
+
+    @staticmethod
+    def resolve_contacts(agency, info):
+        return agency.contacts.all()  # prefetched by the selector
+
+
+class TaRequestNode(graphene.ObjectType):
+    """A technical-assistance request of the member's agency, with its triage status (staff notes stay internal)."""
+
+    id = graphene.ID(required=True)
+    agency = graphene.Field(AgencyNode, required=True)
+    focus_area = graphene.Field(TopicType, required=True)
+    description = graphene.String(required=True, description="Plain text as submitted: never render it as HTML.")
+    description_html = graphene.String(
+        required=True, description="The description escaped and split into paragraphs: safe to insert as HTML."
+    )
+    preferred_delivery_mode = TaDeliveryModeEnum(required=True)
+    urgency = UrgencyEnum(required=True)
+    status = TaRequestStatusEnum(required=True)
+    created_at = graphene.DateTime(required=True)
+    updated_at = graphene.DateTime(required=True)
+
+    class Meta:
+        name = "TaRequest"
+
+    @staticmethod
+    def resolve_description_html(ta_request, info):
+        return linebreaks(escape(ta_request.description))
+
+
+PaginatedAgencies = paginated_type(AgencyNode, "PaginatedAgencies")
+PaginatedTaRequests = paginated_type(TaRequestNode, "PaginatedTaRequests")
+
+
+def bad_input(error: ValidationError) -> AccessDenied:
+    return AccessDenied(" ".join(error.messages), "BAD_USER_INPUT")
+
+
+def resolve_viewer_agency(user, info):
+    """`viewer.agency`: the member's own agency (null for non-members and members without one)."""
+    return selectors.member_agency(user) if get_loader(info).caller_is_member() else None
+
+
+class CommunityQuery(graphene.ObjectType):
+    agencies = graphene.Field(
+        PaginatedAgencies,
+        required=True,
+        state=graphene.String(description="Two-letter state code, e.g. OH."),
+        cohort=graphene.Int(description="CoP cohort: the COPS Office funding year, e.g. 2023."),
+        agency_type=AgencyTypeEnum(),
+        search=graphene.String(description="Words to find in agency names and cities (all must match)."),
+        description="Members only: the member directory, by name.",
+        **pagination_arguments(),
+    )
+    agency = graphene.Field(AgencyNode, id=graphene.ID(required=True), description="Members only: one agency.")
+    ta_requests = graphene.Field(
+        PaginatedTaRequests,
+        required=True,
+        status=TaRequestStatusEnum(),
+        description="Members only: the TA requests of the member's agency, newest first.",
+        **pagination_arguments(),
+    )
+
+    @staticmethod
+    def resolve_agencies(root, info, page=1, per_page=None, **filters):
+        user = require_member(info)
+        try:
+            rows = selectors.agencies(user=user, **filters)
+        except ValidationError as error:
+            raise bad_input(error) from None
+        return paginate(rows, page=page, per_page=per_page)
+
+    @staticmethod
+    def resolve_agency(root, info, id):
+        user = require_member(info)
+        pk = parse_id(id)
+        return selectors.agency(user=user, pk=pk) if pk is not None else None
+
+    @staticmethod
+    def resolve_ta_requests(root, info, page=1, per_page=None, status=None):
+        user = require_member(info)
+        return paginate(selectors.ta_requests(user=user, status=status), page=page, per_page=per_page)
+
+
+# --- mutations -------------------------------------------------------------------------------------------------
+
+
+def whole_input_error(message: str, code: str) -> list[FieldError]:
+    return [FieldError(field=WHOLE_INPUT, message=message, code=code)]
+
+
+class CreateTaRequestInput(graphene.InputObjectType):
+    focus_area = graphene.String(required=True, description="A focus area's slug (topics(kind: TECHNICAL_ASSISTANCE)).")
+    description = graphene.String(required=True, description="Plain text, at most 5000 characters.")
+    preferred_delivery_mode = TaDeliveryModeEnum(default_value=TaDeliveryMode.NO_PREFERENCE.value)
+    urgency = UrgencyEnum(default_value=Urgency.NORMAL.value)
+
+
+class CreateTaRequestPayload(graphene.ObjectType):
+    ta_request = graphene.Field(TaRequestNode, description="Null when `errors` is not empty.")
+    errors = graphene.List(graphene.NonNull(FieldError), required=True)
+
+
+class CreateTaRequest(graphene.Mutation):
+    """Members: ask for technical assistance for their own agency. Staff are emailed; trusted partners receive
+    `ta_request.created`."""
+
+    class Arguments:
+        input = CreateTaRequestInput(required=True)
+
+    Output = CreateTaRequestPayload
+
+    @staticmethod
+    def mutate(root, info, input):
+        user = require_member(info)
+        try:
+            ta_request = services.ta_request_create(
+                user=user,
+                focus_area=input.focus_area,
+                description=input.description,
+                preferred_delivery_mode=input.preferred_delivery_mode,
+                urgency=input.urgency,
+            )
+        except ValidationError as error:
+            return CreateTaRequestPayload(ta_request=None, errors=field_errors(error))
+        return CreateTaRequestPayload(ta_request=ta_request, errors=[])
+
+
+class SignInPayload(graphene.ObjectType):
+    token = graphene.String(description="Send as 'Authorization: Bearer <token>'. Shown once; null on errors.")
+    expires_at = graphene.DateTime()
+    errors = graphene.List(graphene.NonNull(FieldError), required=True)
+
+
+class Login(graphene.Mutation):
+    """A member signs in with email and password and gets a fresh API token that expires. Failures all say the
+    same thing; repeated failures lock the account for a while, and each network is rate-limited."""
+
+    class Arguments:
+        email = graphene.String(required=True)
+        password = graphene.String(required=True)
+
+    Output = SignInPayload
+
+    @staticmethod
+    def mutate(root, info, email, password):
+        try:
+            _token, plaintext, expires_at = services.member_sign_in(
+                email=email, password=password, ip=client_ip(info.context)
+            )
+        except services.SignInRefused as refused:
+            return SignInPayload(errors=whole_input_error(refused.message, refused.code))
+        return SignInPayload(token=plaintext, expires_at=expires_at, errors=[])
+
+
+class LogoutPayload(graphene.ObjectType):
+    revoked = graphene.Boolean(required=True, description="Whether the token sent with this request was revoked.")
+    errors = graphene.List(graphene.NonNull(FieldError), required=True)
+
+
+class Logout(graphene.Mutation):
+    """Revoke the token sent with this request (signing out on this device)."""
+
+    Output = LogoutPayload
+
+    @staticmethod
+    def mutate(root, info):
+        user = require_authenticated(info)
+        key = info.context.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")[2].strip()
+        token = token_for_key(key) if key else None
+        if token is None or token.user_id != user.pk:
+            return LogoutPayload(revoked=False, errors=whole_input_error("No token was sent.", "no_token"))
+        return LogoutPayload(revoked=api_token_revoke(token=token, by_user=user, source="logout"), errors=[])
+
+
+class AcceptInvitation(graphene.Mutation):
+    """Accept an emailed invitation (the token is the last part of its link): sets the member's name and password
+    and signs them in. The same as the CMS's own /members/invitation/<token>/ page."""
+
+    class Arguments:
+        token = graphene.String(required=True)
+        name = graphene.String(required=True)
+        password = graphene.String(required=True)
+
+    Output = SignInPayload
+
+    @staticmethod
+    def mutate(root, info, token, name, password):
+        if not ratelimit.attempt_allowed("invitation", client_ip(info.context)):
+            return SignInPayload(errors=whole_input_error(ratelimit.TOO_MANY_INVITATION_ATTEMPTS, "rate_limited"))
+        try:
+            user = services.invitation_accept(token=token, name=name, password=password)
+        except ValidationError as error:
+            return SignInPayload(errors=field_errors(error))
+        _token, plaintext, expires_at = services.member_token_issue(user=user, source="invitation")
+        return SignInPayload(token=plaintext, expires_at=expires_at, errors=[])
+
+
+class CommunityMutation(graphene.ObjectType):
+    create_ta_request = CreateTaRequest.Field()
+    login = Login.Field()
+    logout = Logout.Field()
+    accept_invitation = AcceptInvitation.Field()

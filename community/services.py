@@ -1,0 +1,391 @@
+"""Writes for the Online Resource Center: invitations, member sign-in and tokens, deactivation, TA requests.
+
+Errors a member can fix are raised as Django `ValidationError`s keyed by input field; the GraphQL mutations and
+the invitation page show them next to the field. Sign-in failures are deliberately vague (see `member_sign_in`).
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import APIToken
+
+from cms.links import public_url
+from community import ratelimit
+from community.models import (
+    TA_DESCRIPTION_MAX_LENGTH,
+    Agency,
+    Invitation,
+    Member,
+    TaDeliveryMode,
+    TaRequest,
+    TaRequestChange,
+    Urgency,
+    hash_secret,
+)
+from community.selectors import INVITATION_TOKEN_MAX_LENGTH, invitation_for_token, member_agency
+from integrations.graphql.services import api_token_create, api_token_revoke
+from integrations.webhooks.services import event_record
+from pages.models import Topic
+from pages.selectors import MEMBERS_GROUP, user_is_member
+
+logger = logging.getLogger(__name__)
+
+NAME_MAX_LENGTH = 150
+EMAIL_MAX_LENGTH = 254
+PASSWORD_MAX_LENGTH = 256  # hashing a megabyte-long password is a denial of service, not a password
+
+
+def _has_control_characters(text: str, allowed: str = "") -> bool:
+    return any(ord(char) < 32 and char not in allowed for char in text)
+
+
+# --- invitations ------------------------------------------------------------------------------------------------
+
+
+def invitation_link(token: str) -> str:
+    return public_url(reverse("community:invitation", args=[token]))
+
+
+@transaction.atomic
+def invitation_create(*, email: str, agency: Agency, invited_by=None) -> tuple[Invitation, str]:
+    """Save an invitation and email its link (after commit); returns the row and the plain token (never stored)."""
+    token = Invitation.new_token()
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        email=email.strip().lower(),
+        agency=agency,
+        token_hash=hash_secret(token),
+        invited_by=invited_by,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
+    )
+    transaction.on_commit(lambda: invitation_send(invitation=invitation, token=token))
+    return invitation, token
+
+
+def invitation_send(*, invitation: Invitation, token: str) -> None:
+    send_mail(
+        subject="Your invitation to the CIT ASSIST Online Resource Center",
+        message=(
+            f"You have been invited to join the CIT ASSIST Community of Practice Online Resource Center as a member "
+            f"of {invitation.agency.name}.\n\n"
+            f"Set your name and password here (the link works once and expires on "
+            f"{invitation.expires_at:%B %d, %Y}):\n\n{invitation_link(token)}\n\n"
+            "Then sign in on the member site with this email address. If you did not expect this message, ignore it."
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+INVALID_INVITATION = "This invitation link is not valid. Check that you copied the whole link, or ask program staff."
+
+
+def _invitation_problem(invitation: Invitation | None) -> ValidationError | None:
+    if invitation is None:
+        return ValidationError({"token": ValidationError(INVALID_INVITATION, code="invalid")})
+    if invitation.accepted_at is not None:
+        message = "This invitation has already been used. Sign in with your email address and password instead."
+        return ValidationError({"token": ValidationError(message, code="used")})
+    if invitation.expires_at <= timezone.now():
+        message = "This invitation has expired. Ask program staff to send you a new one."
+        return ValidationError({"token": ValidationError(message, code="expired")})
+    return None
+
+
+def invitation_check(*, token: str) -> Invitation:
+    """The usable invitation for `token`; ValidationError saying why not (unknown, used, expired)."""
+    invitation = invitation_for_token(token)
+    problem = _invitation_problem(invitation)
+    if problem is not None:
+        raise problem
+    return invitation
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": ValidationError("Enter your name.", code="required")})
+    if len(name) > NAME_MAX_LENGTH or _has_control_characters(name):
+        message = f"Enter your name in at most {NAME_MAX_LENGTH} characters."
+        raise ValidationError({"name": ValidationError(message, code="max_length")})
+    return name
+
+
+def invitation_accept(*, token: str, name: str, password: str):
+    """Create (or reactivate) the invitee's account with this name and password, make them a member of the
+    invitation's agency, and use the invitation up. Returns the user. ValidationError by field otherwise."""
+    if not token or len(token) > INVITATION_TOKEN_MAX_LENGTH:
+        raise _invitation_problem(None)
+    name = _clean_name(name)
+    if not password or len(password) > PASSWORD_MAX_LENGTH:
+        message = f"Choose a password of at most {PASSWORD_MAX_LENGTH} characters."
+        raise ValidationError({"password": ValidationError(message, code="invalid")})
+    User = get_user_model()
+    with transaction.atomic():
+        # Locked so two simultaneous acceptances of one link cannot both succeed.
+        invitation = Invitation.objects.select_for_update().filter(token_hash=hash_secret(token)).first()
+        problem = _invitation_problem(invitation)
+        if problem is not None:
+            raise problem
+        user = User.objects.filter(email__iexact=invitation.email).order_by("pk").first()
+        first_name, _, last_name = name.partition(" ")
+        candidate = user or User(username=invitation.email, email=invitation.email)
+        candidate.first_name, candidate.last_name = first_name[:150], last_name[:150]
+        try:
+            validate_password(password, user=candidate)
+        except ValidationError as error:
+            raise ValidationError({"password": error.error_list}) from None
+        candidate.set_password(password)
+        candidate.is_active = True
+        candidate.last_login = timezone.now()
+        candidate.save()
+        candidate.groups.add(Group.objects.get(name=MEMBERS_GROUP))
+        Member.objects.update_or_create(user=candidate, defaults={"agency": invitation.agency})
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = candidate
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return candidate
+
+
+# --- members: sign-in, tokens, deactivation ------------------------------------------------------------------
+
+SIGN_IN_FAILED = "Email or password is incorrect, or the account is locked after repeated failures."
+TOO_MANY_ATTEMPTS = "Too many sign-in attempts from your network. Wait a minute and try again."
+
+
+class SignInRefused(Exception):
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def member_sign_in(*, email: str, password: str, ip: str) -> tuple[APIToken, str, datetime]:
+    """A fresh expiring API token for a member's email and password: (token row, plain token, expires at).
+
+    Refused with one message whatever went wrong (unknown email, wrong password, not a member, inactive, locked),
+    so the answer never says whether an account exists; unknown emails cost a password hash like known ones, and
+    are locked out like them. After LOGIN_MAX_FAILURES failures the account is locked for LOGIN_LOCKOUT_SECONDS,
+    the correct password included (fail closed). Each IP is also limited to LOGIN_RATE_LIMIT_PER_IP attempts per
+    window, whatever the accounts tried.
+    """
+    if not ratelimit.attempt_allowed("login", ip):
+        raise SignInRefused(TOO_MANY_ATTEMPTS, "rate_limited")
+    account = (email or "").strip().lower()[:EMAIL_MAX_LENGTH]
+    password = password or ""
+    if len(password) > PASSWORD_MAX_LENGTH or ratelimit.account_locked(account):
+        make_password(password[:PASSWORD_MAX_LENGTH])  # the same work as a real check: timing says nothing
+        raise SignInRefused(SIGN_IN_FAILED, "invalid_credentials")
+    user = (
+        get_user_model().objects.filter(email__iexact=account, is_active=True).order_by("pk").first()
+        if account
+        else None
+    )
+    if user is None:
+        make_password(password)  # unknown emails cost a hash like known ones
+        accepted = False
+    else:
+        accepted = user.check_password(password) and user_is_member(user)
+    if not accepted:
+        ratelimit.failure_record(account)
+        raise SignInRefused(SIGN_IN_FAILED, "invalid_credentials")
+    ratelimit.failures_clear(account)
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return member_token_issue(user=user, source="login")
+
+
+def member_token_issue(*, user, source: str) -> tuple[APIToken, str, datetime]:
+    """A new API token for the member that expires after MEMBER_TOKEN_DAYS: (row, plain token, expires at)."""
+    now = timezone.now()
+    expires_at = now + timedelta(days=settings.MEMBER_TOKEN_DAYS)
+    token, plaintext = api_token_create(
+        user=user, name=f"Member sign-in {now:%Y-%m-%d %H:%M}", expires_at=expires_at, by_user=user, source=source
+    )
+    return token, plaintext, expires_at
+
+
+@transaction.atomic
+def member_deactivate(*, member: Member, by_user=None) -> None:
+    """Sign the member out everywhere: the account is inactive (its tokens are refused) and its tokens revoked."""
+    user = member.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    for token in APIToken.objects.filter(user=user, revoked_at__isnull=True):
+        api_token_revoke(token=token, by_user=by_user, source="member-deactivated")
+
+
+def member_reactivate(*, member: Member) -> None:
+    member.user.is_active = True
+    member.user.save(update_fields=["is_active"])
+
+
+# --- technical-assistance requests -----------------------------------------------------------------------------
+
+
+def _clean_description(description: str) -> str:
+    text = (description or "").strip()
+    if not text:
+        raise ValidationError({"description": ValidationError("Describe what you need help with.", code="required")})
+    if len(text) > TA_DESCRIPTION_MAX_LENGTH:
+        message = f"Keep the description to {TA_DESCRIPTION_MAX_LENGTH} characters or fewer (it has {len(text)})."
+        raise ValidationError({"description": ValidationError(message, code="max_length")})
+    if _has_control_characters(text, allowed="\n\r\t"):
+        message = "The description contains control characters; paste it as plain text."
+        raise ValidationError({"description": ValidationError(message, code="invalid")})
+    return text
+
+
+def _focus_area(slug: str) -> Topic:
+    focus_area = Topic.objects.filter(kind=Topic.Kind.TECHNICAL_ASSISTANCE, slug=(slug or "")[:120]).first()
+    if focus_area is None:
+        known = ", ".join(Topic.objects.filter(kind=Topic.Kind.TECHNICAL_ASSISTANCE).values_list("slug", flat=True))
+        message = f"Choose one of the technical-assistance focus areas: {known}."
+        raise ValidationError({"focus_area": ValidationError(message, code="invalid_choice")})
+    return focus_area
+
+
+def ta_request_event_data(ta_request: TaRequest, changes: list[TaRequestChange] = ()) -> dict:
+    """The webhook payload (trusted endpoints only): what the member submitted and its triage state, never the
+    staff notes' text."""
+    return {
+        "id": ta_request.pk,
+        "typename": "TaRequest",
+        "agency": {"id": ta_request.agency_id, "name": ta_request.agency.name, "state": ta_request.agency.state},
+        "focusArea": {"slug": ta_request.focus_area.slug, "name": ta_request.focus_area.name},
+        "description": ta_request.description,
+        "preferredDeliveryMode": ta_request.preferred_delivery_mode,
+        "urgency": ta_request.urgency,
+        "status": ta_request.status,
+        "createdAt": ta_request.created_at.isoformat(),
+        "updatedAt": ta_request.updated_at.isoformat(),
+        "changedFields": sorted({change.field for change in changes}),
+    }
+
+
+def _record_webhook(ta_request: TaRequest, action: str, changes=()) -> None:
+    event_record(
+        event_type=f"ta_request.{action}",
+        object_key=f"ta_request:{ta_request.pk}",
+        data=ta_request_event_data(ta_request, changes),
+        public=False,
+    )
+
+
+def ta_request_create(
+    *,
+    user,
+    focus_area: str,
+    description: str,
+    preferred_delivery_mode: str = TaDeliveryMode.NO_PREFERENCE,
+    urgency: str = Urgency.NORMAL,
+) -> TaRequest:
+    """A member's TA request for their own agency; staff are emailed and `ta_request.created` is recorded in the
+    same transaction (the outbox), both sent after commit."""
+    agency = member_agency(user)
+    if agency is None or not user_is_member(user):
+        message = "Your account is not linked to a member agency; ask program staff to add you to one."
+        raise ValidationError(message, code="no_agency")
+    description = _clean_description(description)
+    topic = _focus_area(focus_area)
+    if preferred_delivery_mode not in TaDeliveryMode.values:
+        raise ValidationError({"preferred_delivery_mode": ValidationError("Unknown delivery mode.", code="invalid")})
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": ValidationError("Unknown urgency.", code="invalid")})
+    from community import tasks  # imported here: tasks imports this module
+
+    with transaction.atomic():
+        ta_request = TaRequest.objects.create(
+            agency=agency,
+            submitted_by=user,
+            focus_area=topic,
+            description=description,
+            preferred_delivery_mode=preferred_delivery_mode,
+            urgency=urgency,
+        )
+        _record_webhook(ta_request, "created")
+        transaction.on_commit(lambda: tasks.notify_staff_of_ta_request.enqueue(ta_request.pk))
+    return ta_request
+
+
+def _stored(ta_request: TaRequest, field: str):
+    """The field's column value (the assignee's id, not the user: comparing loads nothing)."""
+    return getattr(ta_request, TaRequest._meta.get_field(field).attname)
+
+
+def _display(ta_request: TaRequest, field: str) -> str:
+    if field == "assignee":
+        user = ta_request.assignee
+        return (user.get_full_name() or user.get_username()) if user else ""
+    if field == "status":
+        return ta_request.get_status_display()
+    return getattr(ta_request, field) or ""
+
+
+@transaction.atomic
+def ta_request_update(*, ta_request: TaRequest, by_user=None) -> list[TaRequestChange]:
+    """Save staff's edits to `ta_request` (an instance holding the new values): each changed tracked field is
+    recorded (who, when, from → to) and one `ta_request.updated` goes to trusted endpoints. Nothing changed:
+    nothing is written or sent."""
+    before = TaRequest.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ta_request.pk)
+    now = timezone.now()
+    changes = [
+        TaRequestChange(
+            ta_request=ta_request,
+            changed_by=by_user,
+            changed_at=now,
+            field=field,
+            old_value=_display(before, field),
+            new_value=_display(ta_request, field),
+        )
+        for field in TaRequest.TRACKED_FIELDS
+        if _stored(before, field) != _stored(ta_request, field)
+    ]
+    if not changes:
+        return []
+    ta_request.updated_at = now
+    ta_request.save()
+    TaRequestChange.objects.bulk_create(changes)
+    _record_webhook(ta_request, "updated", changes)
+    return changes
+
+
+def ta_request_notify_staff(*, ta_request_id: int) -> int:
+    """Email TA staff about a new request; returns how many were told. Recipients: TA_REQUEST_NOTIFY_EMAILS, or
+    when that is empty, every active superuser with an email address."""
+    ta_request = TaRequest.objects.select_related("agency", "focus_area").filter(pk=ta_request_id).first()
+    if ta_request is None:
+        return 0
+    recipients = list(settings.TA_REQUEST_NOTIFY_EMAILS) or list(
+        get_user_model()
+        .objects.filter(is_superuser=True, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        logger.warning("TA request %s: nobody to notify (set TA_REQUEST_NOTIFY_EMAILS)", ta_request.pk)
+        return 0
+    admin_link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ta_requests:edit", args=[ta_request.pk])
+    send_mail(
+        subject=f"New TA request from {ta_request.agency.name}: {ta_request.focus_area.name}",
+        message=(
+            f"{ta_request.agency} asked for technical assistance.\n\n"
+            f"Focus area: {ta_request.focus_area.name}\n"
+            f"Urgency: {ta_request.get_urgency_display()}\n"
+            f"Preferred delivery: {ta_request.get_preferred_delivery_mode_display()}\n\n"
+            f"{ta_request.description}\n\nTriage it in the admin: {admin_link}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return len(recipients)

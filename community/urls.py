@@ -1,0 +1,8 @@
+from django.urls import path
+
+from community import views
+
+app_name = "community"
+urlpatterns = [
+    path("invitation/<str:token>/", views.accept_invitation, name="invitation"),
+]

@@ -1,0 +1,147 @@
+"""The invitation page members open from their email, and the admin's directory CSV and member actions.
+
+The invitation page is plain HTML that works without JavaScript. Its URL holds the secret, so responses are never
+cached and send no Referer onwards; every request counts against the caller's IP, so guessing is rate-limited.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from community import csv_io, ratelimit, services
+from community.filters import filtered_agencies
+from community.forms import AcceptInvitationForm, AgencyImportForm
+from community.models import Member
+from integrations.graphql.views import client_ip
+
+
+@never_cache
+def accept_invitation(request, token: str):
+    def page(status=200, **context):
+        response = render(request, "community/invitation.html", context, status=status)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    if not ratelimit.attempt_allowed("invitation", client_ip(request)):
+        return page(429, problem=ratelimit.TOO_MANY_INVITATION_ATTEMPTS)
+    try:
+        invitation = services.invitation_check(token=token)
+    except ValidationError as error:
+        status = 404 if error.error_dict["token"][0].code == "invalid" else 410
+        return page(status, problem=" ".join(error.message_dict["token"]))
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, name=form.cleaned_data["name"], password=form.cleaned_data["password"]
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                if field == "token":
+                    return page(410, problem=" ".join(problems))
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            return page(
+                accepted=True, user_name=user.get_full_name(), email=user.email, agency_name=invitation.agency.name
+            )
+    return page(invitation=invitation, form=form)
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def export_agencies(request):
+    """The directory as CSV: the admin listing's current filters and search applied."""
+    _require(request, "community.view_agency")
+    response = HttpResponse(csv_io.export_csv(filtered_agencies(request.GET)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="agencies-{timezone.now():%Y-%m-%d}.csv"'
+    return response
+
+
+class AgencyImportView(WagtailAdminTemplateMixin, FormView):
+    template_name = "community/import_agencies.html"
+    form_class = AgencyImportForm
+    page_title = "Import agencies"
+    header_icon = "doc-full"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require(request, "community.add_agency")
+        _require(request, "community.change_agency")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(back_url=reverse("agencies:index"), columns=csv_io.COLUMNS, **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            # Read one byte past the limit: a bigger file is refused without holding it all in memory.
+            result = csv_io.import_csv(upload.read(settings.AGENCY_IMPORT_MAX_BYTES + 1))
+        except csv_io.ImportRefused as refused:
+            form.add_error("file", str(refused))
+            return self.form_invalid(form)
+        if result.errors:
+            return self.render_to_response(self.get_context_data(form=form, errors=result.errors))
+        messages.success(
+            self.request,
+            f"Imported: {result.created} agencies added, {result.updated} updated, {result.contacts} contacts.",
+        )
+        return redirect("agencies:index")
+
+
+class MemberActionView(WagtailAdminTemplateMixin, FormView):
+    """Confirm (GET), then act (POST) on one member: no link click or prefetch changes anything."""
+
+    template_name = "webhooks/confirm_action.html"
+    form_class = forms.Form
+    header_icon = "user"
+    submit_label = "Confirm"
+    confirmation_message = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        _require(request, "community.change_member")
+        self.object = get_object_or_404(Member.objects.select_related("user", "agency"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.object)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(back_url=reverse("members:edit", args=[self.object.pk]), **kwargs)
+
+    def form_valid(self, form):
+        messages.success(self.request, self.perform())
+        return redirect("members:edit", self.object.pk)
+
+
+class MemberDeactivateView(MemberActionView):
+    page_title = "Deactivate member"
+    submit_label = "Deactivate"
+    confirmation_message = (
+        "Deactivate this member? Their API tokens are revoked at once and they can no longer sign in; "
+        "reactivate them at any time."
+    )
+
+    def perform(self) -> str:
+        services.member_deactivate(member=self.object, by_user=self.request.user)
+        return f"{self.object} is deactivated and signed out everywhere."
+
+
+class MemberReactivateView(MemberActionView):
+    page_title = "Reactivate member"
+    submit_label = "Reactivate"
+    confirmation_message = "Reactivate this member? They can sign in again with their password."
+
+    def perform(self) -> str:
+        services.member_reactivate(member=self.object)
+        return f"{self.object} can sign in again."

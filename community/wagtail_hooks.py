@@ -1,0 +1,259 @@
+"""Admin: the "Resource Center" menu with Agencies (directory + CSV), Members, Invitations and TA requests."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, Panel
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from community import services, views
+from community.filters import AgencyFilterSet, TaRequestFilterSet
+from community.models import Agency, Invitation, Member, TaRequest
+from pages.models import Topic
+
+
+class WithoutActionsPolicy(ModelPermissionPolicy):
+    """The model's usual permissions, minus actions nobody may take in the admin."""
+
+    def __init__(self, model, *, removed: tuple[str, ...]):
+        super().__init__(model)
+        self.removed = removed
+
+    def user_has_permission(self, user, action):
+        return action not in self.removed and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+# Members come from accepted invitations; deleting the row would leave the user in the CoP Members group, so staff
+# deactivate instead. TA requests come from members: staff triage, never add.
+register_permission_policy(Member, WithoutActionsPolicy(Member, removed=("add", "delete")), exact_class=True)
+register_permission_policy(TaRequest, WithoutActionsPolicy(TaRequest, removed=("add",)), exact_class=True)
+# An invitation is sent as it was made: to change one, delete it and invite again.
+register_permission_policy(Invitation, WithoutActionsPolicy(Invitation, removed=("change",)), exact_class=True)
+
+
+# --- agencies --------------------------------------------------------------------------------------------------
+
+
+class AgencyIndexView(generic.IndexView):
+    @cached_property
+    def header_buttons(self):
+        query = self.request.GET.urlencode()
+        export_url = reverse("agencies:export") + (f"?{query}" if query else "")
+        return [
+            *super().header_buttons,
+            HeaderButton("Export CSV", url=export_url, icon_name="download"),
+            HeaderButton("Import CSV", url=reverse("agencies:import"), icon_name="upload"),
+        ]
+
+
+class AgencyDeleteView(generic.DeleteView):
+    def form_valid(self, form):
+        """An agency with members or TA requests stays: say so instead of failing (the foreign keys protect it)."""
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                f"{self.object} still has members or TA requests: move or remove them first, then delete it.",
+            )
+            return redirect("agencies:edit", self.object.pk)
+
+
+class AgencyViewSet(ModelViewSet):
+    model = Agency
+    icon = "group"
+    menu_label = "Agencies"
+    name = "agencies"
+    index_view_class = AgencyIndexView
+    delete_view_class = AgencyDeleteView
+    list_display = ["name", "city", "state", "agency_type", "cohort"]
+    filterset_class = AgencyFilterSet
+    search_fields = ["name", "city"]
+    copy_view_enabled = False
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("export/", views.export_agencies, name="export"),
+            path("import/", views.AgencyImportView.as_view(), name="import"),
+        ]
+
+
+# --- members and invitations ----------------------------------------------------------------------------------
+
+
+class MemberIndexView(generic.IndexView):
+    @cached_property
+    def header_buttons(self):
+        # Members are never added here: they accept an invitation.
+        return [HeaderButton("Invite a member", url=reverse("invitations:add"), icon_name="mail")]
+
+
+class MemberEditView(generic.EditView):
+    @cached_property
+    def header_buttons(self):
+        pk = self.object.pk
+        action = ("deactivate", "Deactivate") if self.object.user.is_active else ("reactivate", "Reactivate")
+        return [*super().header_buttons, HeaderButton(action[1], url=reverse(f"members:{action[0]}", args=[pk]))]
+
+
+def _member_name(member: Member) -> str:
+    return member.user.get_full_name() or member.user.get_username()
+
+
+class MemberViewSet(ModelViewSet):
+    model = Member
+    icon = "user"
+    menu_label = "Members"
+    name = "members"
+    index_view_class = MemberIndexView
+    edit_view_class = MemberEditView
+    copy_view_enabled = False
+    list_display = [
+        Column("name", label="Name", accessor=_member_name),
+        Column("email", label="Email", accessor="user.email"),
+        "agency",
+        StatusTagColumn(
+            "active",
+            label="Status",
+            accessor=lambda m: "active" if m.user.is_active else "deactivated",
+            primary=lambda m: m.user.is_active,
+        ),
+        DateColumn("last_login", label="Last sign-in", accessor="user.last_login"),
+    ]
+    list_filter = ["agency__state", "user__is_active"]
+    search_fields = ["user__first_name", "user__last_name", "user__email", "agency__name"]
+    panels = [FieldPanel("agency")]
+
+    def get_queryset(self, request):
+        return Member.objects.select_related("user", "agency")
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/deactivate/", views.MemberDeactivateView.as_view(), name="deactivate"),
+            path("<int:pk>/reactivate/", views.MemberReactivateView.as_view(), name="reactivate"),
+        ]
+
+
+class InvitationCreateView(generic.CreateView):
+    def save_instance(self):
+        """Through the service: it stores only the token's hash and emails the link after commit."""
+        invitation, _token = services.invitation_create(
+            email=self.form.cleaned_data["email"], agency=self.form.cleaned_data["agency"], invited_by=self.request.user
+        )
+        return invitation
+
+    def get_success_message(self, instance):
+        return f"Invitation emailed to {instance.email}; the link expires on {instance.expires_at:%Y-%m-%d}."
+
+
+class InvitationViewSet(ModelViewSet):
+    model = Invitation
+    icon = "mail"
+    menu_label = "Invitations"
+    name = "invitations"
+    add_view_class = InvitationCreateView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = [
+        "email",
+        "agency",
+        StatusTagColumn("status", primary=lambda invitation: invitation.status == "pending"),
+        DateColumn("created_at", label="Sent"),
+        DateColumn("expires_at", label="Expires"),
+        DateColumn("accepted_at", label="Accepted"),
+    ]
+    list_filter = ["agency__state"]
+    search_fields = ["email", "agency__name"]
+    panels = [FieldPanel("email"), FieldPanel("agency")]
+
+
+# --- TA requests -----------------------------------------------------------------------------------------------
+
+
+class TaRequestHistoryPanel(Panel):
+    """Read-only: every recorded change (who, when, from → to)."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "community/ta_request_history.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            instance = self.instance
+            context["changes"] = instance.changes.select_related("changed_by") if instance.pk else []
+            context["created_at"] = instance.created_at
+            return context
+
+
+class TaRequestEditView(generic.EditView):
+    def save_instance(self):
+        """Through the service: each change is recorded and sent as `ta_request.updated` to trusted endpoints."""
+        services.ta_request_update(ta_request=self.form.instance, by_user=self.request.user)
+        return self.form.instance
+
+
+class TaRequestViewSet(ModelViewSet):
+    model = TaRequest
+    icon = "help"
+    menu_label = "TA requests"
+    name = "ta_requests"
+    edit_view_class = TaRequestEditView
+    copy_view_enabled = False
+    list_display = [
+        Column("id", label="#"),
+        "agency",
+        "focus_area",
+        "urgency",
+        StatusTagColumn("status", accessor="get_status_display", primary=lambda r: r.status != "closed"),
+        "assignee",
+        DateColumn("created_at", label="Submitted"),
+        DateColumn("updated_at", label="Updated"),
+    ]
+    filterset_class = TaRequestFilterSet
+    search_fields = ["description", "agency__name"]
+    panels = [*TaRequest.panels, TaRequestHistoryPanel(heading="History")]
+
+    def get_queryset(self, request):
+        return TaRequest.objects.select_related("agency", "focus_area", "assignee")
+
+
+@hooks.register("before_delete_snippet")
+def keep_focus_areas_in_use(request, instances):
+    """A focus area that TA requests point at stays (the foreign key protects it): say so instead of failing."""
+    in_use = [
+        instance
+        for instance in instances
+        if isinstance(instance, Topic) and TaRequest.objects.filter(focus_area=instance).exists()
+    ]
+    if not in_use:
+        return None
+    names = ", ".join(topic.name for topic in in_use)
+    messages.error(request, f"TA requests use the focus area {names}: it cannot be deleted.")
+    return redirect(Topic.snippet_viewset.get_url_name("list"))
+
+
+class ResourceCenterGroup(ViewSetGroup):
+    menu_label = "Resource Center"
+    menu_icon = "site"
+    menu_order = 250
+    items = (AgencyViewSet, MemberViewSet, InvitationViewSet, TaRequestViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return ResourceCenterGroup()

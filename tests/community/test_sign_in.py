@@ -1,0 +1,142 @@
+"""Member sign-in over GraphQL: an expiring token, one vague message for every failure, lockout after repeated
+failures (fail closed), a per-IP rate limit, logout, and deactivation by staff."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import APIToken
+
+from community.services import SIGN_IN_FAILED
+from integrations.graphql.auth import TokenRejected, authenticate, token_expires_at
+from tests.integrations.graphql_helpers import data, run, user_in
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-Long-pass-phrase-42"
+LOGIN = """
+mutation ($email: String!, $password: String!) {
+  login(email: $email, password: $password) { token expiresAt errors { field message code } }
+}
+"""
+
+
+def login(email, password):
+    return data(LOGIN, email=email, password=password)["login"]
+
+
+def test_member_gets_an_expiring_token_and_last_login(member):
+    before = timezone.now()
+    result = login("DOrtiz@Agency.example.gov", PASSWORD)
+    assert result["errors"] == []
+    user, token = authenticate(f"Bearer {result['token']}")
+    assert user == member
+    assert token_expires_at(token) - before >= timedelta(days=29)
+    member.refresh_from_db()
+    assert member.last_login >= before
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("dortiz@agency.example.gov", "wrong"),
+        ("nobody@agency.example.gov", PASSWORD),
+        ("", ""),
+        ("' OR 1=1 --", "' OR 1=1 --"),
+        ("d" * 10_000 + "@x.gov", PASSWORD),
+        ("dortiz@agency.example.gov", "p" * 100_000),
+    ],
+)
+def test_every_failure_says_the_same_thing(member, email, password):
+    result = login(email, password)
+    assert result == {
+        "token": None,
+        "expiresAt": None,
+        "errors": [{"field": "__all__", "message": SIGN_IN_FAILED, "code": "invalid_credentials"}],
+    }
+
+
+def test_non_members_and_inactive_members_cannot_sign_in(member):
+    partner = user_in("Partners", "partner-web")
+    partner.email, partner.is_active = "web@partner.example.org", True
+    partner.set_password(PASSWORD)
+    partner.save()
+    assert login("web@partner.example.org", PASSWORD)["errors"][0]["message"] == SIGN_IN_FAILED
+    member.is_active = False
+    member.save()
+    assert login(member.email, PASSWORD)["errors"][0]["message"] == SIGN_IN_FAILED
+
+
+def test_lockout_after_repeated_failures_refuses_even_the_right_password(member, settings):
+    settings.LOGIN_MAX_FAILURES = 5
+    for _ in range(5):
+        assert login(member.email, "guess")["token"] is None
+    locked = login(member.email, PASSWORD)
+    assert locked["token"] is None and locked["errors"][0]["message"] == SIGN_IN_FAILED
+    assert not APIToken.objects.filter(user=member).exists()
+
+
+def test_unknown_emails_lock_out_too_so_lockout_reveals_nothing(member, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    for _ in range(3):
+        login("ghost@agency.example.gov", "guess")
+    assert login("ghost@agency.example.gov", "guess") == login(member.email, "guess")
+
+
+def test_success_resets_the_failure_count(member, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    login(member.email, "guess")
+    login(member.email, "guess")
+    assert login(member.email, PASSWORD)["token"]
+    login(member.email, "guess")
+    login(member.email, "guess")
+    assert login(member.email, PASSWORD)["token"]
+
+
+def test_per_ip_rate_limit_across_accounts(member, settings):
+    settings.LOGIN_RATE_LIMIT_PER_IP = 10
+    for n in range(10):
+        login(f"spray{n}@agency.example.gov", "Summer2026!")
+    limited = login(member.email, PASSWORD)
+    assert limited["token"] is None
+    assert limited["errors"][0]["code"] == "rate_limited"
+
+
+def test_logout_revokes_the_token_sent(member, rf):
+    plain = login(member.email, PASSWORD)["token"]
+    request = rf.post("/graphql/", HTTP_AUTHORIZATION=f"Bearer {plain}")
+    request.user = member
+    from integrations.graphql.schema import schema
+
+    result = schema.execute("mutation { logout { revoked errors { code } } }", context_value=request)
+    assert result.data == {"logout": {"revoked": True, "errors": []}}
+    with pytest.raises(TokenRejected, match="revoked"):
+        authenticate(f"Bearer {plain}")
+
+
+def test_logout_needs_a_token():
+    result = run("mutation { logout { revoked } }")
+    assert result.errors[0].extensions["code"] == "UNAUTHENTICATED"
+
+
+def test_staff_deactivate_a_member_from_the_admin(admin_client, member):
+    plain = login(member.email, PASSWORD)["token"]
+    listing = admin_client.get("/admin/members/")
+    assert listing.status_code == 200
+    assert b"Last sign-in" in listing.content and b"dortiz@agency.example.gov" in listing.content
+    assert reverse("invitations:add").encode() in listing.content  # "Invite a member"
+    pk = member.membership.pk
+    assert admin_client.get(f"/admin/members/{pk}/deactivate/").status_code == 200  # confirmation only
+    member.refresh_from_db()
+    assert member.is_active
+    response = admin_client.post(f"/admin/members/{pk}/deactivate/")
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert not member.is_active
+    with pytest.raises(TokenRejected):
+        authenticate(f"Bearer {plain}")
+    assert b"Reactivate" in admin_client.get(reverse("members:edit", args=[pk])).content
+    admin_client.post(f"/admin/members/{pk}/reactivate/")
+    member.refresh_from_db()
+    assert member.is_active
