@@ -37,9 +37,9 @@ preload_app = True
 # only from these addresses (exact IPs, no subnets): set it to the load balancer's addresses. "*" is safe only when
 # nothing but the load balancer can reach gunicorn (a private network). The default trusts the local machine only.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-# The client address (REMOTE_ADDR) is what the GraphQL rate limit counts, and gunicorn never takes it from
-# X-Forwarded-For. Behind a load balancer every request would come from its address: have the load balancer speak
-# the PROXY protocol (AWS NLB, HAProxy) and set GUNICORN_PROXY_PROTOCOL=true so REMOTE_ADDR is the real client.
+# Rate limits count the client address: behind a load balancer either set TRUSTED_PROXY_HOPS (the app reads the
+# X-Forwarded-For entries its own proxies appended, cms/client_ip.py) or, with a load balancer that speaks the PROXY
+# protocol (AWS NLB, HAProxy), set GUNICORN_PROXY_PROTOCOL=true so REMOTE_ADDR itself is the real client.
 proxy_protocol = os.environ.get("GUNICORN_PROXY_PROTOCOL", "").lower() in {"1", "true", "yes", "on"}
 proxy_allow_ips = forwarded_allow_ips
 

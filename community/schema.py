@@ -10,6 +10,7 @@ import graphene
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
 
+from cms.client_ip import client_ip
 from community import ratelimit, selectors, services
 from community.models import AgencyType, ContactRole, TaDeliveryMode, TaRequestStatus, Urgency
 from integrations.graphql.auth import token_for_key
@@ -25,7 +26,6 @@ from integrations.graphql.mutations import (
 from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
 from integrations.graphql.services import api_token_revoke
 from integrations.graphql.types import TopicType
-from integrations.graphql.views import client_ip
 
 AgencyTypeEnum = graphene.Enum.from_enum(AgencyType, name="AgencyType")
 ContactRoleEnum = graphene.Enum.from_enum(ContactRole, name="ContactRole")

@@ -16,11 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.client_ip import client_ip
 from community import csv_io, ratelimit, services
 from community.filters import filtered_agencies
 from community.forms import AcceptInvitationForm, AgencyImportForm
 from community.models import Member
-from integrations.graphql.views import client_ip
 
 
 @never_cache

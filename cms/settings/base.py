@@ -383,6 +383,9 @@ GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 # Requests per window per token (token holders) or per client IP (anonymous callers and rejected tokens).
 GRAPHQL_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("GRAPHQL_RATE_LIMIT_WINDOW_SECONDS", "60"))
 GRAPHQL_RATE_LIMIT_ANONYMOUS = int(os.environ.get("GRAPHQL_RATE_LIMIT_ANONYMOUS", "120"))
+# Proxies in front of gunicorn that append to X-Forwarded-For (load balancer = 1, CDN + load balancer = 2); rate
+# limits and sign-in lockouts count the address they saw. 0: the connection's own address (cms/client_ip.py).
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 GRAPHQL_RATE_LIMIT_TOKEN = int(os.environ.get("GRAPHQL_RATE_LIMIT_TOKEN", "600"))
 # How long shared caches (CDN) may keep anonymous GET responses; token holders' responses are always private.
 GRAPHQL_GET_MAX_AGE = int(os.environ.get("GRAPHQL_GET_MAX_AGE", "60"))

@@ -36,6 +36,7 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 
+from cms.client_ip import client_ip
 from integrations.graphql.auth import TokenRejected, authenticate
 from integrations.graphql.limits import DeadlineExecutionContext, Limits, TimeLimitExceeded, limits_rule
 
@@ -133,11 +134,6 @@ def json_response(payload: dict, status: int = 200, headers: dict[str, str] | No
     for name, value in (headers or {}).items():
         response[name] = value
     return response
-
-
-def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: forwarded headers are set by whoever calls us. Behind a proxy, have it set REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def check_rate(identity: str, limit: int) -> None:
