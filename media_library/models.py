@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from grapple.models import GraphQLField, GraphQLInt, GraphQLString
 from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.fields import RichTextField
@@ -19,6 +20,7 @@ from media_library.files import pdf_page_count, read_head, safe_filename, sha256
 from media_library.validation import RULES, extension_of
 from media_library.webvtt import validate_webvtt
 from pages.models import Person, Topic
+from pages.selectors import restricted_pages, visible_documents
 from pages.validators import validate_web_url
 
 VIDEO_EXTENSIONS = {"mp4", "webm", "mov"}
@@ -195,6 +197,35 @@ class RecordingIndexPage(Page):
     max_count = 1
 
 
+class RecordingPageForm(WagtailAdminPageForm):
+    """A members-only recording's files must be members-only too: its page's restriction doesn't cover the
+    documents, which are served by their collection's rules (pages.selectors)."""
+
+    FILE_FIELDS = ("video", "captions")
+
+    def clean(self):
+        cleaned = super().clean()
+        files = {name: cleaned.get(name) for name in self.FILE_FIELDS if cleaned.get(name)}
+        if files and self._page_is_restricted():
+            public = set(
+                visible_documents(user=None).filter(pk__in=[f.pk for f in files.values()]).values_list("pk", flat=True)
+            )
+            for name, document in files.items():
+                if document.pk in public:
+                    self.add_error(
+                        name,
+                        f"This recording is restricted, but “{document.title}” is in the public collection "
+                        f"“{document.collection.name}”: anyone with its link could download it. Move it to a "
+                        "restricted collection (e.g. Members only) first.",
+                    )
+        return cleaned
+
+    def _page_is_restricted(self) -> bool:
+        # A new page has no tree position yet: its parent's restrictions are the ones it will inherit.
+        page = self.instance if self.instance.pk else self.parent_page
+        return restricted_pages(Page.objects.filter(pk=page.pk)).exists()
+
+
 class RecordingPage(PartnerPreviewMixin, Page):
     """A recorded CoP meeting or webinar: a video file or an embed link, with its transcript and captions."""
 
@@ -260,6 +291,7 @@ class RecordingPage(PartnerPreviewMixin, Page):
     ]
     parent_page_types = ["media_library.RecordingIndexPage"]
     subpage_types = []
+    base_form_class = RecordingPageForm
 
     def clean(self):
         super().clean()
