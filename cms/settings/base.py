@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "media_library.middleware.StorageUnavailableMiddleware",
+    "cms.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -113,10 +114,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Ours adds a bounded wait for a restarting server (cms/db_backends/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "cms.db_backends.postgresql"
     # PostgreSQL's JIT compiles for ~0.6 s whenever the planner's (pessimistic) estimate for a privacy-filtered
     # count crosses jit_above_cost: 1.0 s instead of 0.2 s for /graphql/ events at 10,000 events. Short API
     # queries never gain from it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# How long a new PostgreSQL connection waits for a restarting server before the request fails (with a 503).
+DATABASE_CONNECT_RETRY_SECONDS = float(os.environ.get("DATABASE_CONNECT_RETRY_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
