@@ -139,7 +139,14 @@ USE_TZ = True
 # Caching: local memory in one process, Redis when REDIS_URL is set (needed once there are several processes).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts and a local fallback: a dead or hung Redis slows nothing down (cms/cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "cms.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

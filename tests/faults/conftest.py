@@ -4,6 +4,7 @@ The suite drives the CMS as production runs it (gunicorn + workers on cms.settin
 into services nobody else uses. Every wait is bounded.
 """
 
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +14,7 @@ from tests.media_library.conftest import make_bucket
 from tests.media_library.s3 import MotoServer, s3_env
 
 BUCKET = "cms-faults"
+VOLUME = 250  # live training events (without revisions) the webhook faults republish: 250 x 4 endpoints = 1,000
 
 
 def pytest_collection_modifyitems(items):
@@ -58,8 +60,10 @@ def stack(postgres, redis_server, moto, tmp_path_factory):
         )
 
     base = env()
+    started = time.monotonic()
     harness.manage(base, "migrate", "--noinput", timeout=600)
-    harness.manage(base, "seed_demo", "--allow-production", "--verbosity", "0", timeout=600)
+    harness.manage(base, "seed_demo", "--allow-production", "--volume", str(VOLUME), "--verbosity", "0", timeout=600)
+    harness.summary(f"setup: migrated and seeded PostgreSQL in {time.monotonic() - started:.0f}s")
     return SimpleNamespace(postgres=postgres, redis=redis_server, moto=moto, env=env, logs=logs)
 
 

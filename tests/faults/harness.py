@@ -365,3 +365,47 @@ DB_INTERNALS = (
 def leaks(answer: Answer) -> list[str]:
     text = answer.body.decode("utf-8", "replace")
     return [marker for marker in DB_INTERNALS if marker in text]
+
+
+def sql(database_url: str, query: str, params=()) -> list[tuple]:
+    """Read the deployment's tables directly (no Django in the test process is pointed at this database)."""
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://"), connect_timeout=5) as connection:
+        return connection.execute(query, params).fetchall()
+
+
+def create_endpoints(env: dict, url: str, count: int) -> list[dict]:
+    """`count` endpoints subscribed to everything, each marked by an X-Endpoint header; returns ids and secrets."""
+    code = f"""
+import json
+from integrations.webhooks import services
+made = [
+    services.endpoint_create(url={url!r}, event_types=["*"], headers={{"X-Endpoint": str(n)}})
+    for n in range({count})
+]
+print(json.dumps([{{"id": e.pk, "secret": e.secret, "marker": e.headers["X-Endpoint"]}} for e in made]))
+"""
+    return django_shell(env, code)
+
+
+def republish(env: dict, *, slug_prefix: str, limit: int, offset: int = 0) -> list[int]:
+    """Publish a new revision of live training events (an `event.updated` each), as an editor's publish does."""
+    code = f"""
+import json, logging
+logging.getLogger("wagtail").setLevel(logging.WARNING)
+from events.models import TrainingEventPage
+pages = TrainingEventPage.objects.live().filter(slug__startswith={slug_prefix!r}).order_by("pk")
+pages = pages[{offset}:{offset + limit}]
+ids = []
+for page in pages:
+    page.save_revision().publish()
+    ids.append(page.pk)
+print(json.dumps(ids))
+"""
+    return django_shell(env, code, timeout=600)
+
+
+def delivery_counts(database_url: str) -> dict[str, int]:
+    rows = sql(database_url, "SELECT status, count(*) FROM webhooks_delivery GROUP BY status")
+    return dict(rows)
