@@ -53,11 +53,10 @@ def stack(postgres, redis_server, moto, tmp_path_factory):
     """The deployment's services with the demo site migrated and seeded into PostgreSQL (media on S3)."""
     logs = tmp_path_factory.mktemp("faults-logs")
 
-    def env(**overrides: str) -> dict:
-        s3 = s3_env(moto.endpoint, BUCKET)
-        return harness.production_env(
-            database_url=postgres.url, redis_url=redis_server.url, s3=s3 | overrides.pop("s3", {}), **overrides
-        )
+    def env(*, redis: bool = True, **overrides: str) -> dict:
+        s3 = s3_env(moto.endpoint, BUCKET) | overrides.pop("s3", {})
+        redis_url = redis_server.url if redis else None
+        return harness.production_env(database_url=postgres.url, redis_url=redis_url, s3=s3, **overrides)
 
     base = env()
     started = time.monotonic()
