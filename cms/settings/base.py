@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "media_library.middleware.StorageUnavailableMiddleware",
     "cms.middleware.DatabaseUnavailableMiddleware",
+    "cms.middleware.AtomicWritesMiddleware",  # last: its transaction holds the view and nothing else
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -188,11 +189,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Local media: Django's FileSystemStorage, minus the partial file it leaves when a disk fills up mid-write.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "media_library.storage.LocalStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     # Always reachable by name so `manage.py copy_media --source local --target s3` (and back) can move media.
-    "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "local": {"BACKEND": "media_library.storage.LocalStorage"},
 }
 
 # --- media_library: S3 storage (issue 6) ------------------------------------------------------------------------

@@ -283,7 +283,8 @@ def gunicorn(env: dict, log: Path, workers: int = 2, timeout: int = 30) -> tuple
         log,
     ).start()
     base = f"http://127.0.0.1:{port}"
-    if not wait_until(lambda: get(base + "/healthz", timeout=5).status in (200, 503), 60, 0.3):
+    # Ready when a worker answers; not /healthz, whose storage check waits out a black-holed S3.
+    if not wait_until(lambda: get(base + "/graphql/?query=%7B__typename%7D", timeout=5).status == 200, 60, 0.3):
         web.kill()
         raise RuntimeError(f"gunicorn did not answer:\n{web.log()}")
     return web, base
