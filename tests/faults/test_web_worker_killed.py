@@ -8,6 +8,7 @@ entirely or not at all: never a page gone from the API with no webhook telling p
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -54,6 +55,8 @@ def worker_pid_for(database_url: str, blocked_on: str) -> int | None:
 
 
 def test_web_worker_killed_mid_unpublish(stack, processes):
+    if shutil.which("ss") is None:
+        harness.missing("ss (iproute2), to find the worker holding the request")
     env = stack.env()
     database = stack.postgres.url
     web, base = harness.gunicorn(env, stack.logs / "web-killed.log")
