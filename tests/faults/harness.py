@@ -245,11 +245,25 @@ class Process:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def descendants(self) -> list[int]:
+        found, parents = [], [self.process.pid]
+        while parents:
+            listed = subprocess.run(["ps", "-o", "pid=", "--ppid", str(parents.pop())], capture_output=True, text=True)
+            children = [int(pid) for pid in listed.stdout.split()]
+            found += children
+            parents += children
+        return found
+
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Signal the whole group (an rqworker's work horse, a gunicorn's workers) and reap the leader."""
+        """Signal the group and every descendant (an rqworker's work horse starts its own session), as the death
+        of a container would, and reap the leader."""
         if self.alive():
+            children = self.descendants()
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
+            for pid in children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:

@@ -77,5 +77,6 @@ def test_redis_down(stack, processes):
         assert not counts.get("pending") and not counts.get("running") and not counts.get("failed"), counts
     finally:
         stop_receiver(receiver)
+        harness.sql(stack.postgres.url, "UPDATE webhooks_endpoint SET active = false RETURNING id")
         if not stack.redis.answers():
             stack.redis.start()

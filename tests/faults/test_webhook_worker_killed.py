@@ -9,6 +9,8 @@ outbox holds must reach the receiver, and none may stay pending or running.
 
 import threading
 
+import pytest
+
 from tests.faults import harness
 from tests.faults.conftest import VOLUME
 from tests.integrations.webhook_receiver import start_receiver, stop_receiver
@@ -36,8 +38,11 @@ def api_slugs(base: str) -> set[str]:
         page += 1
 
 
-def test_webhook_worker_killed_mid_fan_out(stack, processes):
-    env = stack.env(redis=False)  # deliveries on the database queue, drained by run_worker
+@pytest.mark.parametrize("backend", ["database", "rq"])
+def test_webhook_worker_killed_mid_fan_out(stack, processes, backend):
+    # database: run_worker drains the database queue (the default deployment). rq: REDIS_URL set, rqworker
+    # delivers (killed with its work horse) and run_worker only runs the sweep.
+    env = stack.env(redis=backend == "rq")
     database = stack.postgres.url
     receiver = start_receiver()
     try:
@@ -49,7 +54,15 @@ def test_webhook_worker_killed_mid_fan_out(stack, processes):
         def leased_now() -> int:
             return harness.sql(database, "SELECT count(*) FROM webhooks_delivery WHERE status = 'running'")[0][0]
 
-        worker = harness.run_worker(env, stack.logs / "worker-fanout-1.log", "--schedule-interval", "2")
+        def start_worker(run: int) -> harness.Process:
+            if backend == "rq":
+                return harness.rq_worker(env, stack.logs / f"rqworker-fanout-{run}.log")
+            return harness.run_worker(env, stack.logs / f"worker-fanout-{run}.log", "--schedule-interval", "2")
+
+        if backend == "rq":
+            sweeper = harness.run_worker(env, stack.logs / "worker-fanout-rq.log", "--schedule-interval", "2")
+            processes.append(sweeper)
+        worker = start_worker(1)
         processes.append(worker)
 
         published: list[int] = []
@@ -75,7 +88,7 @@ def test_webhook_worker_killed_mid_fan_out(stack, processes):
             "UPDATE webhooks_delivery SET lease_expires_at = now() - interval '1 second' "
             "WHERE status = 'running' RETURNING id",
         )
-        processes.append(harness.run_worker(env, stack.logs / "worker-fanout-2.log", "--schedule-interval", "2"))
+        processes.append(start_worker(2))
 
         def unfinished() -> int:
             return harness.sql(
@@ -125,7 +138,8 @@ def test_webhook_worker_killed_mid_fan_out(stack, processes):
         in_feed = [title for (title,) in titles if f"SUMMARY:{title}" in feed]
 
         harness.summary(
-            f"webhook-worker-killed: {len(expected)} deliveries ({ENDPOINTS} endpoints x {len(published)} publishes), "
+            f"webhook-worker-killed ({backend} queue): {len(expected)} deliveries "
+            f"({ENDPOINTS} endpoints x {len(published)} publishes), "
             f"SIGKILL after {seen_at_kill} received with {leased} leased; re-claimed {reclaimed}; "
             f"received {len(verified)} requests = {len(seen)} distinct (endpoint, webhook-id) "
             f"+ {len(verified) - len(seen)} repeats; missing {len(expected - seen)}; statuses {statuses}; "
@@ -143,3 +157,4 @@ def test_webhook_worker_killed_mid_fan_out(stack, processes):
         assert harness.get(base + "/healthz").json()["task_queue"]["ok"] is True
     finally:
         stop_receiver(receiver)
+        harness.sql(database, "UPDATE webhooks_endpoint SET active = false RETURNING id")  # later tests' fan-outs
