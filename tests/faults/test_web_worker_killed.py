@@ -77,6 +77,7 @@ def test_web_worker_killed_mid_unpublish(stack, processes):
         )[0]
 
     before = counts()
+    workers_before = set(web.descendants())
     outcome = {}
     with psycopg.connect(database.replace("postgres://", "postgresql://")) as lock:
         lock.execute("LOCK TABLE webhooks_webhookevent IN EXCLUSIVE MODE")  # reads go on, the outbox insert waits
@@ -104,7 +105,8 @@ def test_web_worker_killed_mid_unpublish(stack, processes):
         lock.rollback()  # let go: the killed worker's transaction meets a closed client and is rolled back
 
     answer = outcome["answer"]
-    assert harness.wait_until(lambda: harness.get(base + "/healthz", timeout=5).status == 200, 30, 0.3)
+    respawned = harness.wait_until(lambda: len(set(web.descendants()) - {pid}) == len(workers_before), 30, 0.3)
+    workers_after = set(web.descendants())
     after_api = [harness.graphql(base, f'{{ event(slug: "{slug}") {{ slug }} }}') for _ in range(10)]
     # The killed worker's backend notices its client is gone once the lock is released, and rolls back.
     assert harness.wait_until(lambda: worker_pid_for(database, "webhooks_webhookevent") is None, 10, 0.2)
@@ -112,8 +114,10 @@ def test_web_worker_killed_mid_unpublish(stack, processes):
     after = counts()
     harness.summary(
         f"web-worker-killed: editor's unpublish got {answer.status or answer.error!r}; page live/events/log entries "
-        f"{before} before, {after} after; {sum(a.status == 200 for a in after_api)}/10 API answers 200 after respawn"
+        f"{before} before, {after} after; worker {pid} replaced: {sorted(workers_after - workers_before)}; "
+        f"{sum(a.status == 200 for a in after_api)}/10 API answers 200 after"
     )
     assert answer.status == 0 or answer.status >= 500  # the editor sees the request fail, not a success
-    assert all(a.status == 200 for a in after_api)
+    assert respawned and pid in workers_before and pid not in workers_after, (workers_before, workers_after)
+    assert all(a.status == 200 and a.json()["data"]["event"] == {"slug": slug} for a in after_api)
     assert after == before  # all or nothing: still live, no event, no log entry
