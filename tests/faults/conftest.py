@@ -56,6 +56,7 @@ def stack(postgres, redis_server, moto, tmp_path_factory):
     def env(*, redis: bool = True, **overrides: str) -> dict:
         s3 = s3_env(moto.endpoint, BUCKET) | overrides.pop("s3", {})
         redis_url = redis_server.url if redis else None
+        overrides.setdefault("DEMO_CREDENTIALS_FILE", str(logs / "demo-credentials.json"))
         return harness.production_env(database_url=postgres.url, redis_url=redis_url, s3=s3, **overrides)
 
     base = env()

@@ -199,7 +199,6 @@ def production_env(*, database_url: str, redis_url: str | None, s3: dict[str, st
         "GRAPHQL_RATE_LIMIT_ANONYMOUS": "1000000",  # the suite is one client hammering on purpose
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
-        "DEMO_CREDENTIALS_FILE": str(Path(tempfile.gettempdir()) / f"cms-faults-demo-{os.getpid()}.json"),
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
