@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
-.PHONY: run test test-fast lint format install serve worker seed clean serve-prod bench-load
+.PHONY: run test test-fast test-faults lint format install serve worker seed clean serve-prod bench-load
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install
 
 test-fast: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest -m "not browser and not slow"
+
+# Faults injected into private services (PostgreSQL, Redis, S3), gunicorn and workers; README "Fault suite".
+test-faults: install
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest tests/faults -m faults -p no:cacheprovider -s -q
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,10 @@
 """URLs for stored media: plain (CDN) for public files, short-lived SigV4 pre-signed URLs for private ones."""
 
+import contextlib
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
 
 
@@ -30,3 +34,20 @@ def presigned_url(storage: S3Storage, name: str, *, content_type: str, dispositi
 def public_url(storage: S3Storage, name: str) -> str:
     """The CDN URL when AWS_S3_CUSTOM_DOMAIN is set (plain, cacheable); otherwise a pre-signed bucket URL."""
     return storage.url(name)
+
+
+class LocalStorage(FileSystemStorage):
+    """FileSystemStorage that removes what it wrote when a save fails (disk full, quota, I/O error).
+
+    Django's leaves the partial file behind: a half-written document nobody's row points at, still filling the
+    disk. The error itself goes on up (media_library.middleware tells the editor).
+    """
+
+    def _save(self, name, content):
+        try:
+            return super()._save(name, content)
+        except OSError as exc:
+            if not isinstance(exc, FileExistsError):  # a name taken by someone else's file is not ours to delete
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(self.path(name))
+            raise

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "media_library.middleware.StorageUnavailableMiddleware",
+    "cms.middleware.DatabaseUnavailableMiddleware",
+    "cms.middleware.AtomicWritesMiddleware",  # last: its transaction holds the view and nothing else
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -117,10 +119,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Ours adds a bounded wait for a restarting server (cms/db_backends/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "cms.db_backends.postgresql"
     # PostgreSQL's JIT compiles for ~0.6 s whenever the planner's (pessimistic) estimate for a privacy-filtered
     # count crosses jit_above_cost: 1.0 s instead of 0.2 s for /graphql/ events at 10,000 events. Short API
     # queries never gain from it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# How long a new PostgreSQL connection waits for a restarting server before the request fails (with a 503).
+DATABASE_CONNECT_RETRY_SECONDS = float(os.environ.get("DATABASE_CONNECT_RETRY_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,17 +143,17 @@ USE_TZ = True
 
 # Caching: local memory in one process, Redis when REDIS_URL is set (needed once there are several processes).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-REDIS_CONNECT_TIMEOUT = os.environ.get("REDIS_CONNECT_TIMEOUT", "1")
+REDIS_CONNECT_TIMEOUT = os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")
 if REDIS_URL:
+    # Short socket timeouts and a local fallback: a dead or hung Redis slows nothing down (cms/cache.py; redis-py
+    # would otherwise wait forever, holding every web worker on the rate limiter's first cache call).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
-            # redis-py waits forever by default: a Redis outage or a black-holed address would hold every web
-            # worker on its first cache call (rate limiting runs on every /graphql/ request). Fail within a second.
             "OPTIONS": {
                 "socket_connect_timeout": float(REDIS_CONNECT_TIMEOUT),
-                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1")),
+                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5")),
                 "health_check_interval": 30,  # PING a pooled connection idle this long before reusing it
             },
         }
@@ -198,11 +204,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Local media: Django's FileSystemStorage, minus the partial file it leaves when a disk fills up mid-write.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "media_library.storage.LocalStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     # Always reachable by name so `manage.py copy_media --source local --target s3` (and back) can move media.
-    "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "local": {"BACKEND": "media_library.storage.LocalStorage"},
 }
 
 # --- media_library: S3 storage (issue 6) ------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 
 from cms.client_ip import client_ip
+from cms.middleware import DATABASE_DOWN
 from integrations.graphql.auth import TokenRejected, authenticate
 from integrations.graphql.limits import DeadlineExecutionContext, Limits, TimeLimitExceeded, limits_rule
 
@@ -273,6 +274,10 @@ def run(request: HttpRequest) -> HttpResponse:
         operation_name=operation_name,
         execution_context_class=DeadlineExecutionContext,
     )
+    # A lost database is an outage, not a field error: the middleware answers 503 (DESIGN.md §6, fault suite).
+    outage = next((e.original_error for e in result.errors or () if isinstance(e.original_error, DATABASE_DOWN)), None)
+    if outage is not None:
+        raise outage
     timeouts = [error for error in result.errors or () if timed_out(error)]
     if timeouts:  # partial data from a stopped query would look complete to a partner; send none
         return json_response({"errors": [{"message": timeouts[0].message}]}, 503, {"Cache-Control": "no-store"})

@@ -32,6 +32,7 @@ class Receiver:
     script: list = field(default_factory=list)
     received: list = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
+    delay: float = 0.0  # seconds before each answer: a partner that takes its time (deliveries stay in flight)
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -73,6 +74,8 @@ def start_receiver(secrets=(), script=()) -> Receiver:
                 except WebhookVerificationError:
                     pass
             receiver.received.append(Received(headers, body, verified, time.monotonic()))
+            if receiver.delay:
+                time.sleep(receiver.delay)
             behaviour = receiver.script.pop(0) if receiver.script else 200
             self.respond(behaviour)
 
