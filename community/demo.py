@@ -7,9 +7,7 @@ emails and phone numbers are invented (example.gov addresses, 555-01xx numbers).
 """
 
 import re
-import secrets
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from community.models import Agency, AgencyContact, AgencyType, ContactRole, Member, TaRequest, TaRequestStatus
@@ -154,21 +152,11 @@ def _agencies(report) -> dict[str, Agency]:
 
 
 def _members(agencies: dict[str, Agency], report, stored: dict) -> None:
-    User = get_user_model()
+    from pages.demo import demo_user  # imported here: pages.demo calls this module
+
     members = Group.objects.get(name=MEMBERS_GROUP)
     for username, first_name, last_name, agency_name in DEMO_MEMBERS:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            password = secrets.token_urlsafe(12)
-            user = User.objects.create_user(
-                username=username,
-                email=f"{username}@example.org",
-                password=password,
-                first_name=first_name,
-                last_name=last_name,
-            )
-            stored[username] = password
-            report.created.append(f"user: {username}")
+        user = demo_user(username, report, stored, first_name=first_name, last_name=last_name)
         user.groups.add(members)
         if not Member.objects.filter(user=user).exists():
             Member.objects.create(user=user, agency=agencies[agency_name])

@@ -1,32 +1,22 @@
-"""Fixed-window counters and lockouts in the shared cache (atomic INCR on Redis), for sign-in and invitations.
+"""Limits and lockouts for sign-in and invitations (counters: cms/ratelimit.py).
 
 The GraphQL view limits requests as a whole (integrations/graphql/views.py); these limits are tighter and about
 guessing secrets: passwords per account, invitation tokens and passwords per IP.
 """
 
 import hashlib
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 
+from cms.ratelimit import increment, window_hit
+
 TOO_MANY_INVITATION_ATTEMPTS = "Too many invitation attempts from your network. Wait a minute and try again."
-
-
-def _incr(key: str, timeout: int) -> int:
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=timeout)
-        return 1
 
 
 def attempt_allowed(scope: str, identity: str) -> bool:
     """Count one attempt from `identity` (an IP) in `scope`; False once it is over the per-window limit."""
-    window = settings.LOGIN_RATE_LIMIT_WINDOW_SECONDS
-    bucket = int(time.time() // window)
-    count = _incr(f"community:rate:{scope}:{identity}:{bucket}", window + 1)
+    count, _ = window_hit(f"community:rate:{scope}:{identity}", settings.LOGIN_RATE_LIMIT_WINDOW_SECONDS)
     return count <= settings.LOGIN_RATE_LIMIT_PER_IP
 
 
@@ -50,7 +40,7 @@ def account_locked(account: str) -> bool:
 def failure_record(account: str) -> bool:
     """Count a failed sign-in for `account`; True when this failure locks it."""
     lockout = settings.LOGIN_LOCKOUT_SECONDS
-    failures = _incr(_failures_key(account), lockout)
+    failures = increment(_failures_key(account), lockout)
     if failures >= settings.LOGIN_MAX_FAILURES:
         cache.set(_lock_key(account), 1, timeout=lockout)
         cache.delete(_failures_key(account))

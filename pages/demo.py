@@ -234,24 +234,30 @@ def _site_root(report: DemoReport) -> HomePage:
     return home
 
 
-def _users(report: DemoReport) -> None:
+def demo_user(username: str, report: DemoReport, stored: dict, **fields):
+    """The demo login `username`, created once with a random password (kept in `stored`) and `fields`."""
     User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_user(username=username, email=f"{username}@example.org", password=password, **fields)
+        stored[username] = password
+        report.created.append(f"user: {username}")
+    return user
+
+
+def _users(report: DemoReport) -> None:
     stored = _load_credentials()
     for username, group_name, superuser, description in DEMO_USERS:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            password = secrets.token_urlsafe(12)
-            user = User.objects.create_user(
-                username=username,
-                email=f"{username}@example.org",
-                password=password,
-                first_name=username.title(),
-                last_name="Demo",
-                is_staff=superuser,
-                is_superuser=superuser,
-            )
-            stored[username] = password
-            report.created.append(f"user: {username}")
+        user = demo_user(
+            username,
+            report,
+            stored,
+            first_name=username.title(),
+            last_name="Demo",
+            is_staff=superuser,
+            is_superuser=superuser,
+        )
         if group_name:
             user.groups.add(Group.objects.get(name=group_name))
         report.credentials.append(

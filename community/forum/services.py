@@ -5,17 +5,16 @@ Every moderation write records a `ModerationAction` in the same transaction: no 
 """
 
 import re
-import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cms.ratelimit import window_hit
 from community.forum.models import ForumBan, ForumCategory, ForumPost, ForumReport, ForumThread, ModerationAction
 from community.forum.selectors import active_ban, display_name
 
@@ -109,17 +108,8 @@ def take_slot(member, *, kind: str, limit: int, what: str) -> None:
     if limit <= 0:
         return
     window = settings.FORUM_POST_RATE_WINDOW_SECONDS
-    now = time.time()
-    bucket = int(now // window)
-    key = f"forum:{kind}:{member.pk}:{bucket}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        count = 1
+    count, retry_after = window_hit(f"forum:{kind}:{member.pk}", window)
     if count > limit:
-        retry_after = max(1, int((bucket + 1) * window - now) + 1)
         raise ValidationError(
             f"You are {what} too fast: at most {limit} per {window} s. Try again in {retry_after} s.",
             code="RATE_LIMITED",

@@ -13,13 +13,11 @@ with Cache-Control/ETag on GET (304 on If-None-Match).
 import hashlib
 import json
 import logging
-import math
 import re
 import time
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -38,6 +36,7 @@ from graphql.utilities import get_operation_ast
 
 from cms.client_ip import client_ip
 from cms.middleware import DATABASE_DOWN
+from cms.ratelimit import window_hit
 from integrations.graphql.auth import TokenRejected, authenticate
 from integrations.graphql.limits import DeadlineExecutionContext, Limits, TimeLimitExceeded, limits_rule
 
@@ -138,21 +137,12 @@ def json_response(payload: dict, status: int = 200, headers: dict[str, str] | No
 
 
 def check_rate(identity: str, limit: int) -> None:
-    """Fixed-window counter in the shared cache (atomic INCR on Redis); 429 with Retry-After when over."""
+    """429 with Retry-After once `identity` is over `limit` requests in the current window."""
     if limit <= 0:
         return
     window = settings.GRAPHQL_RATE_LIMIT_WINDOW_SECONDS
-    now = time.time()
-    bucket = int(now // window)
-    key = f"graphql:rate:{identity}:{bucket}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        count = 1
+    count, retry_after = window_hit(f"graphql:rate:{identity}", window)
     if count > limit:
-        retry_after = max(1, math.ceil((bucket + 1) * window - now))
         raise Rejection(
             429,
             f"Rate limit exceeded: {limit} requests per {window} s. Retry in {retry_after} s.",

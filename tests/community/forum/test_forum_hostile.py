@@ -135,7 +135,7 @@ def test_a_post_over_the_size_limit_but_under_the_body_cap_gets_a_field_error(cl
 def test_posting_100_times_a_minute_most_refused_none_lost_silently(client, ben, thread_id, settings):
     settings.FORUM_POST_RATE_LIMIT = 10
     accepted, refused = [], []
-    with mock.patch("community.forum.services.time.time", return_value=1_800_000_000.0):  # one window
+    with mock.patch("cms.ratelimit.time.time", return_value=1_800_000_000.0):  # one window
         for n in range(100):
             result = mutate(client, ben, REPLY, input={"threadId": thread_id, "body": f"<p>spam {n}</p>"})
             if result["post"]:
@@ -150,7 +150,7 @@ def test_posting_100_times_a_minute_most_refused_none_lost_silently(client, ben,
     stored = set(ForumPost.objects.filter(is_opening=False).values_list("pk", flat=True))
     assert stored == {int(pk) for pk in accepted}
     # the next window lets the member post again
-    with mock.patch("community.forum.services.time.time", return_value=1_800_000_060.0):
+    with mock.patch("cms.ratelimit.time.time", return_value=1_800_000_060.0):
         assert mutate(client, ben, REPLY, input={"threadId": thread_id, "body": "<p>later</p>"})["errors"] == []
 
 
@@ -188,7 +188,7 @@ def test_nul_characters_are_refused_not_500s(client, ana, ben, thread_id, catego
 def test_reporting_every_post_in_sight_is_rate_limited(client, ana, ben, member_a, category, settings):
     settings.FORUM_REPORT_RATE_LIMIT = 3
     posts = [ForumThreadFactory(category=category, author=member_a).posts.get() for _ in range(5)]
-    with mock.patch("community.forum.services.time.time", return_value=1_800_000_000.0):
+    with mock.patch("cms.ratelimit.time.time", return_value=1_800_000_000.0):
         results = [mutate(client, ben, REPORT, id=str(post.pk), reason="spam") for post in posts]
         again = mutate(client, ben, REPORT, id=str(posts[0].pk), reason="spam")  # a repeat costs nothing
     assert [result["ok"] for result in results] == [True, True, True, False, False]

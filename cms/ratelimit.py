@@ -1,0 +1,29 @@
+"""Counters in the shared cache, for every rate limit and lockout (GraphQL requests, sign-in, invitations, forum).
+
+Atomic INCR on Redis, so every process counts against one budget; while Redis is down each process counts on its
+own (cms/cache.py): the limit is then at worst limit x processes, still a bound.
+"""
+
+import math
+import time
+
+from django.core.cache import cache
+
+
+def increment(key: str, timeout: int) -> int:
+    """Add one to the counter at `key` (created with `timeout` seconds to live) and return its new value."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=timeout)
+        return 1
+
+
+def window_hit(key: str, window: int) -> tuple[int, int]:
+    """Count one hit on `key` in the current fixed window of `window` seconds: (hits so far in this window,
+    seconds until the next window starts)."""
+    now = time.time()
+    bucket = int(now // window)
+    count = increment(f"{key}:{bucket}", window + 1)
+    return count, max(1, math.ceil((bucket + 1) * window - now))
