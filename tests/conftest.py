@@ -16,6 +16,7 @@ from events.factories import EventIndexPageFactory
 from media_library.factories import PublicationIndexPageFactory, RecordingIndexPageFactory
 from pages.editorial import EDITORS, MODERATORS, ensure_editorial_setup
 from pages.factories import CourseIndexPageFactory, HomePageFactory
+from tests.integrations.webhook_receiver import start_receiver, stop_receiver
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -98,3 +99,11 @@ def users(event_index) -> dict[str, User]:
         user.groups.add(Group.objects.get(name=group))
         accounts[group] = user
     return accounts
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP webhook receiver on 127.0.0.1 that verifies signatures (tests/integrations/webhook_receiver.py)."""
+    server = start_receiver()
+    yield server
+    stop_receiver(server)

@@ -44,7 +44,6 @@ from media_library.factories import ImageFactory
 from pages.editorial import EDITORS, MODERATORS, PARTNERS
 from pages.factories import PersonFactory
 from tests.browser_helpers import SUBMIT_LABEL, admin_browser, approve_both_steps, log_in, log_out, open_action_menu
-from tests.integrations.webhook_receiver import start_receiver, stop_receiver
 
 # autouse: the worker installs its own SIGINT/SIGTERM handlers; give the test process its own back.
 from tests.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
@@ -72,13 +71,6 @@ EVENT_QUERY = """query ($slug: String!) {
 
 
 # --- the outside world: a partner's receiver and API token -------------------------------------------------------
-
-
-@pytest.fixture
-def receiver():
-    server = start_receiver()
-    yield server
-    stop_receiver(server)
 
 
 @pytest.fixture

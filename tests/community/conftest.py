@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from community.factories import AgencyContactFactory, AgencyFactory, FocusAreaFactory, member_user
 from integrations.graphql.services import api_token_create
-from tests.integrations.conftest import receiver, run_worker, subscribe  # noqa: F401 - the webhook fixtures
+from tests.integrations.conftest import run_worker, subscribe  # noqa: F401 - the webhook fixtures
 
 # autouse: gives each test back the signal handlers the worker replaces
 from tests.test_scheduled_publishing import restore_signal_handlers  # noqa: F401

@@ -7,18 +7,10 @@ from django.core.management import call_command
 
 from events.factories import TrainingEventPageFactory
 from integrations.webhooks import services
-from tests.integrations.webhook_receiver import start_receiver, stop_receiver
 from tests.pages.test_workflow import editor, moderator  # noqa: F401 - the workflow's users, as fixtures
 
 # autouse: gives each test back the signal handlers the worker replaces
 from tests.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
-
-
-@pytest.fixture
-def receiver():
-    server = start_receiver()
-    yield server
-    stop_receiver(server)
 
 
 @pytest.fixture
