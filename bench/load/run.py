@@ -44,6 +44,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -371,6 +372,12 @@ def print_table(stages: list[Stage]) -> None:
             s = summarise([sample for sample in stage.samples if sample.kind == kind], stage.seconds)
             cells.append(f"{s['p50']:>8.1f} /{s['p95']:>8.1f} ({s['errors']} err)")
         print(f"{kind:<28}" + "".join(f"{cell:>26}" for cell in cells))
+    for stage in stages:
+        failed = Counter(sample.status for sample in stage.samples if not sample.ok)
+        if failed:  # status 0: no HTTP answer (connection refused, reset or timed out)
+            print(
+                f"errors at {stage.name} by HTTP status: " + ", ".join(f"{k}: {n}" for k, n in sorted(failed.items()))
+            )
 
 
 def main() -> None:
