@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from cms.tasks import publish_scheduled_pages
+from cms.tasks import abandoned_tasks_close, publish_scheduled_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +133,25 @@ def test_post_is_not_allowed(client):
 def test_other_write_methods_are_not_allowed(client):
     for method in (client.put, client.delete, client.patch):
         assert method("/healthz").status_code == 405
+
+
+def running_since(seconds_ago: float) -> str:
+    result = publish_scheduled_pages.enqueue()
+    DBTaskResult.objects.filter(id=result.id).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(seconds=seconds_ago), worker_ids=["killed"]
+    )
+    return result.id
+
+
+@override_settings(TASK_ABANDONED_AFTER_SECONDS=3600)
+def test_task_rows_a_killed_worker_left_running_are_closed_and_no_longer_counted(client):
+    abandoned, busy = running_since(2 * 3600), running_since(60)
+    assert client.get("/healthz").json()["task_queue"]["running"] == 2
+
+    closed = abandoned_tasks_close.call()
+
+    assert closed == 1
+    assert DBTaskResult.objects.get(id=abandoned).status == "FAILED"
+    assert "worker was killed" in DBTaskResult.objects.get(id=abandoned).traceback
+    assert DBTaskResult.objects.get(id=busy).status == "RUNNING"  # a task still within its time keeps running
+    assert client.get("/healthz").json()["task_queue"]["running"] == 1

@@ -165,6 +165,9 @@ else:
 # as stalled when a ready task has waited longer than this (no worker running).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_STALL_SECONDS = int(os.environ.get("WORKER_STALL_SECONDS", "300"))
+# A task still RUNNING after this long lost its worker (SIGKILL, OOM): run_worker marks its row failed. Far above
+# any task's own bound (a webhook drain stops after a few minutes).
+TASK_ABANDONED_AFTER_SECONDS = int(os.environ.get("TASK_ABANDONED_AFTER_SECONDS", "3600"))
 
 # Webhooks (integrations.webhooks): delivery tasks run on the database queue drained by run_worker, or on Redis
 # (the RQ backend, any number of `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler`)

@@ -152,8 +152,9 @@ def test_webhook_worker_killed_mid_fan_out(stack, processes, backend):
         assert reclaimed == leased
         assert len(in_api) == len(slugs) == VOLUME
         assert len(in_feed) == VOLUME
-        # The killed drain's task row stays RUNNING (django-tasks-db has no lease): bookkeeping only, the delivery
-        # table held the work. The queue still reads as healthy.
+        # The killed drain's task row stays RUNNING (django-tasks-db has no lease) until run_worker's beat closes it
+        # after TASK_ABANDONED_AFTER_SECONDS: bookkeeping only, the delivery table held the work. The queue still
+        # reads as healthy meanwhile.
         assert harness.get(base + "/healthz").json()["task_queue"]["ok"] is True
     finally:
         stop_receiver(receiver)

@@ -3,7 +3,8 @@
 django-tasks-db has no periodic tasks, and Wagtail's scheduled publishing (go-live / expiry) needs
 `publish_scheduled` to run regularly, so this loop enqueues it every `--schedule-interval` seconds and then
 drains the queue with the stock worker. The same beat enqueues the webhook sweep (stuck and lost deliveries, log
-pruning). Several workers may run: the queue hands each task to one of them.
+pruning) and closes task rows a killed worker left running. Several workers may run: the queue hands each task
+to one of them.
 """
 
 import time
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from cms.tasks import publish_scheduled_pages
+from cms.tasks import abandoned_tasks_close, publish_scheduled_pages
 from integrations.webhooks.tasks import sweep as webhooks_sweep
 
 
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                 publish_scheduled_pages.enqueue()
                 # Webhooks: re-claim deliveries a killed worker left running, re-enqueue lost ones, prune the log.
                 webhooks_sweep.enqueue()
+                abandoned_tasks_close.enqueue()
                 last_scheduled_run = timezone.now()
             worker.run()
             if once:
