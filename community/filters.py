@@ -5,6 +5,7 @@ from django.db.models import Q
 from wagtail.admin.filters import WagtailFilterSet
 
 from community.models import Agency, TaRequest
+from pages.models import Topic
 
 
 class AgencyFilterSet(WagtailFilterSet):
@@ -15,9 +16,7 @@ class AgencyFilterSet(WagtailFilterSet):
 
 class TaRequestFilterSet(WagtailFilterSet):
     focus_area = django_filters.ModelChoiceFilter(
-        queryset=lambda request: TaRequest._meta.get_field("focus_area").related_model.objects.filter(
-            kind="technical_assistance"
-        )
+        queryset=lambda request: Topic.objects.filter(kind=Topic.Kind.TECHNICAL_ASSISTANCE)
     )
 
     class Meta:

@@ -4,12 +4,11 @@ The GraphQL view limits requests as a whole (integrations/graphql/views.py); the
 guessing secrets: passwords per account, invitation tokens and passwords per IP.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.core.cache import cache
 
 from cms.ratelimit import increment, window_hit
+from community.models import hash_secret
 
 TOO_MANY_INVITATION_ATTEMPTS = "Too many invitation attempts from your network. Wait a minute and try again."
 
@@ -20,17 +19,13 @@ def attempt_allowed(scope: str, identity: str) -> bool:
     return count <= settings.LOGIN_RATE_LIMIT_PER_IP
 
 
-def _account_id(account: str) -> str:
-    # Hashed: keys stay short and safe for any cache whatever was typed, and hold no email address.
-    return hashlib.sha256(account.encode("utf-8", "surrogatepass")).hexdigest()
-
-
+# Keys hold the account's SHA-256: short and safe for any cache whatever was typed, and no email address.
 def _failures_key(account: str) -> str:
-    return f"community:login-failures:{_account_id(account)}"
+    return f"community:login-failures:{hash_secret(account)}"
 
 
 def _lock_key(account: str) -> str:
-    return f"community:login-locked:{_account_id(account)}"
+    return f"community:login-locked:{hash_secret(account)}"
 
 
 def account_locked(account: str) -> bool:

@@ -94,10 +94,11 @@ INVALID_INVITATION = "This invitation link is not valid. Check that you copied t
 def _invitation_problem(invitation: Invitation | None) -> ValidationError | None:
     if invitation is None:
         return ValidationError({"token": ValidationError(INVALID_INVITATION, code="invalid")})
-    if invitation.accepted_at is not None:
+    status = invitation.status
+    if status == "accepted":
         message = "This invitation has already been used. Sign in with your email address and password instead."
         return ValidationError({"token": ValidationError(message, code="used")})
-    if invitation.expires_at <= timezone.now():
+    if status == "expired":
         message = "This invitation has expired. Ask program staff to send you a new one."
         return ValidationError({"token": ValidationError(message, code="expired")})
     return None
