@@ -112,6 +112,11 @@ class AgencyContact(Orderable):
         return f"{self.name}, {self.get_role_display()}"
 
 
+def person_name(user) -> str:
+    """A user as staff see them: their full name, else their username."""
+    return user.get_full_name() or user.get_username()
+
+
 class Member(models.Model):
     """A member account: a Django user in the CoP Members group, belonging to one agency."""
 
@@ -125,7 +130,7 @@ class Member(models.Model):
         ordering = ["agency__name", "user__last_name", "user__first_name"]
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.get_username()} ({self.agency.name})"
+        return f"{person_name(self.user)} ({self.agency.name})"
 
 
 def hash_secret(token: str) -> str:

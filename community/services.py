@@ -31,6 +31,7 @@ from community.models import (
     TaRequestChange,
     Urgency,
     hash_secret,
+    person_name,
 )
 from community.selectors import INVITATION_TOKEN_MAX_LENGTH, invitation_for_token, member_agency
 from integrations.graphql.services import api_token_create, api_token_revoke
@@ -327,7 +328,7 @@ def _stored(ta_request: TaRequest, field: str):
 def _display(ta_request: TaRequest, field: str) -> str:
     if field == "assignee":
         user = ta_request.assignee
-        return (user.get_full_name() or user.get_username()) if user else ""
+        return person_name(user) if user else ""
     if field == "status":
         return ta_request.get_status_display()
     return getattr(ta_request, field) or ""

@@ -18,7 +18,7 @@ from wagtail.permissions import register_permission_policy
 
 from community import services, views
 from community.filters import AgencyFilterSet, TaRequestFilterSet
-from community.models import Agency, Invitation, Member, TaRequest
+from community.models import Agency, Invitation, Member, TaRequest, person_name
 from pages.models import Topic
 
 
@@ -111,10 +111,6 @@ class MemberEditView(generic.EditView):
         return [*super().header_buttons, HeaderButton(action[1], url=reverse(f"members:{action[0]}", args=[pk]))]
 
 
-def _member_name(member: Member) -> str:
-    return member.user.get_full_name() or member.user.get_username()
-
-
 class MemberViewSet(ModelViewSet):
     model = Member
     icon = "user"
@@ -124,7 +120,7 @@ class MemberViewSet(ModelViewSet):
     edit_view_class = MemberEditView
     copy_view_enabled = False
     list_display = [
-        Column("name", label="Name", accessor=_member_name),
+        Column("name", label="Name", accessor=lambda member: person_name(member.user)),
         Column("email", label="Email", accessor="user.email"),
         "agency",
         StatusTagColumn(
