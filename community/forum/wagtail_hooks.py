@@ -39,9 +39,6 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
     def user_has_permission(self, user, action):
         return action in self.allowed and super().user_has_permission(user, action)
 
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
 
 class BanPolicy(ReadOnlyPolicy):
     allowed = ("view", "add")
