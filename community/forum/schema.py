@@ -137,6 +137,12 @@ def prepare_threads(rows: list[ForumThread]) -> list[ForumThread]:
     return rows
 
 
+def by_id(find, raw_id):
+    """`find(id=...)` for an id a caller sent; None when it cannot name a row."""
+    pk = parse_id(raw_id)
+    return find(id=pk) if pk else None
+
+
 # --- queries -------------------------------------------------------------------------------------------------
 
 
@@ -168,8 +174,7 @@ class ForumQuery(graphene.ObjectType):
     @staticmethod
     def resolve_forum_thread(root, info, id):
         require_member(info)
-        pk = parse_id(id)
-        found = selectors.thread(id=pk) if pk else None
+        found = by_id(selectors.thread, id)
         return prepare_threads([found])[0] if found else None
 
 
@@ -255,8 +260,7 @@ class CreateForumReply(graphene.Mutation):
     @staticmethod
     def mutate(root, info, input):
         def create(member):
-            pk = parse_id(input.thread_id)
-            thread = selectors.thread_for_member(id=pk) if pk else None
+            thread = by_id(selectors.thread_for_member, input.thread_id)
             if thread is None:
                 return not_found("threadId", "thread")
             return services.forum_reply_create(author=member, thread=thread, body=input.body)
@@ -287,8 +291,7 @@ class EditForumPost(graphene.Mutation):
     @staticmethod
     def mutate(root, info, id, input):
         def edit(member):
-            pk = parse_id(id)
-            post = selectors.post_for_member(id=pk) if pk else None
+            post = by_id(selectors.post_for_member, id)
             if post is None:
                 return not_found("id", "post")
             return services.forum_post_edit(editor=member, post=post, body=input.body, title=input.title)
@@ -311,8 +314,7 @@ class ReportForumPost(graphene.Mutation):
     @staticmethod
     def mutate(root, info, id, reason):
         def report(member):
-            pk = parse_id(id)
-            post = selectors.post_for_member(id=pk) if pk else None
+            post = by_id(selectors.post_for_member, id)
             if post is None:
                 return not_found("id", "post")
             return services.forum_post_report(reporter=member, post=post, reason=reason)
