@@ -145,10 +145,6 @@ class ForumBan(models.Model):
     def __str__(self):
         return f"Ban of {self.member}"
 
-    @property
-    def is_active(self) -> bool:
-        return self.lifted_at is None and (self.expires_at is None or self.expires_at > timezone.now())
-
 
 class ModerationAction(models.Model):
     """The audit trail: one row per moderation action, written by the service that performs it."""

@@ -43,8 +43,9 @@ def ensure_forum_moderators() -> Group:
 def on_post_migrate(sender, using="default", **kwargs) -> None:
     if sender.name != "community.forum":
         return
-    # Every app's permissions (wagtailadmin's access_admin included) must exist before they are granted.
-    for config in global_apps.get_app_configs():
+    # The permissions granted (ours and wagtailadmin's access_admin) must exist first; only those two apps are
+    # needed (pages.editorial's handler already covers every app once per migrate).
+    for config in (global_apps.get_app_config("forum"), global_apps.get_app_config("wagtailadmin")):
         create_contenttypes(config, verbosity=0, using=using)
         create_permissions(config, verbosity=0, using=using)
     ensure_forum_moderators()

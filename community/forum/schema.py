@@ -12,7 +12,7 @@ import graphene
 from django.core.exceptions import ValidationError
 
 from community.forum import selectors, services
-from community.forum.models import ForumCategory, ForumPost, ForumThread
+from community.forum.models import ForumThread
 from integrations.graphql.loaders import parse_id, viewer
 from integrations.graphql.mutations import AccessDenied, FieldError, field_errors, require_member
 from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
@@ -137,6 +137,12 @@ def prepare_threads(rows: list[ForumThread]) -> list[ForumThread]:
     return rows
 
 
+def by_id(find, raw_id):
+    """`find(id=...)` for an id a caller sent; None when it cannot name a row."""
+    pk = parse_id(raw_id)
+    return find(id=pk) if pk else None
+
+
 # --- queries -------------------------------------------------------------------------------------------------
 
 
@@ -163,15 +169,12 @@ class ForumQuery(graphene.ObjectType):
     @staticmethod
     def resolve_forum_threads(root, info, category=None, page=1, per_page=None):
         require_member(info)
-        if category is not None and "\x00" in category:  # PostgreSQL refuses NUL in a query: no slug has one
-            category = ""
         return paginate(selectors.threads(category=category), page=page, per_page=per_page, prepare=prepare_threads)
 
     @staticmethod
     def resolve_forum_thread(root, info, id):
         require_member(info)
-        pk = parse_id(id)
-        found = selectors.thread(id=pk) if pk else None
+        found = by_id(selectors.thread, id)
         return prepare_threads([found])[0] if found else None
 
 
@@ -222,19 +225,13 @@ class CreateForumThread(graphene.Mutation):
     @staticmethod
     def mutate(root, info, input):
         def create(member):
-            # A NUL would reach PostgreSQL as an error; no slug has one.
-            category = (
-                ForumCategory.objects.filter(slug=input.category).first() if "\x00" not in input.category else None
-            )
+            category = selectors.category(slug=input.category)
             if category is None:
                 return not_found("category", "category")
             thread = services.forum_thread_create(author=member, category=category, title=input.title, body=input.body)
             return shown_thread(thread)
 
-        result = perform(info, create)
-        if isinstance(result, ForumThread):
-            return CreateForumThread(thread=result, errors=[])
-        return CreateForumThread(thread=None, errors=result)
+        return payload(CreateForumThread, "thread", perform(info, create))
 
 
 class CreateForumReplyInput(graphene.InputObjectType):
@@ -242,10 +239,11 @@ class CreateForumReplyInput(graphene.InputObjectType):
     body = graphene.String(required=True, description="HTML (sanitised; see ForumPost.bodyHtml), at most 20,000.")
 
 
-def post_payload(payload_class, result):
-    if isinstance(result, ForumPost):
-        return payload_class(post=result, errors=[])
-    return payload_class(post=None, errors=result)
+def payload(payload_class, field: str, result):
+    """The mutation's payload: `field` set to the object, or to null with `result`'s field errors."""
+    if isinstance(result, list):
+        return payload_class(**{field: None}, errors=result)
+    return payload_class(**{field: result}, errors=[])
 
 
 class CreateForumReply(graphene.Mutation):
@@ -262,13 +260,12 @@ class CreateForumReply(graphene.Mutation):
     @staticmethod
     def mutate(root, info, input):
         def create(member):
-            pk = parse_id(input.thread_id)
-            thread = selectors.thread_for_member(id=pk) if pk else None
+            thread = by_id(selectors.thread_for_member, input.thread_id)
             if thread is None:
                 return not_found("threadId", "thread")
             return services.forum_reply_create(author=member, thread=thread, body=input.body)
 
-        return post_payload(CreateForumReply, perform(info, create))
+        return payload(CreateForumReply, "post", perform(info, create))
 
 
 class EditForumPostInput(graphene.InputObjectType):
@@ -294,13 +291,12 @@ class EditForumPost(graphene.Mutation):
     @staticmethod
     def mutate(root, info, id, input):
         def edit(member):
-            pk = parse_id(id)
-            post = selectors.post_for_member(id=pk) if pk else None
+            post = by_id(selectors.post_for_member, id)
             if post is None:
                 return not_found("id", "post")
             return services.forum_post_edit(editor=member, post=post, body=input.body, title=input.title)
 
-        return post_payload(EditForumPost, perform(info, edit))
+        return payload(EditForumPost, "post", perform(info, edit))
 
 
 class ReportForumPost(graphene.Mutation):
@@ -318,8 +314,7 @@ class ReportForumPost(graphene.Mutation):
     @staticmethod
     def mutate(root, info, id, reason):
         def report(member):
-            pk = parse_id(id)
-            post = selectors.post_for_member(id=pk) if pk else None
+            post = by_id(selectors.post_for_member, id)
             if post is None:
                 return not_found("id", "post")
             return services.forum_post_report(reporter=member, post=post, reason=reason)

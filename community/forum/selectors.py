@@ -9,35 +9,44 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from community.forum.models import ForumBan, ForumCategory, ForumPost, ForumReport, ForumThread
 
-VISIBLE_POST = Q(hidden_at__isnull=True, deleted_at__isnull=True)
-VISIBLE_THREAD = Q(hidden_at__isnull=True, deleted_at__isnull=True)
+
+def not_moderated(prefix: str = "") -> Q:
+    """Q for "neither hidden nor deleted" on threads or posts, or on the ones at `prefix` ("thread__", "posts__")."""
+    return Q(**{f"{prefix}hidden_at__isnull": True, f"{prefix}deleted_at__isnull": True})
+
+
+VISIBLE_POST = VISIBLE_THREAD = not_moderated()
 
 
 def visible_posts() -> QuerySet[ForumPost]:
     """Posts members may read: not moderated, in a thread members may read."""
-    return ForumPost.objects.filter(VISIBLE_POST, thread__hidden_at__isnull=True, thread__deleted_at__isnull=True)
+    return ForumPost.objects.filter(VISIBLE_POST, not_moderated("thread__"))
 
 
 def categories() -> QuerySet[ForumCategory]:
     # Explicit order_by: Django drops Meta.ordering from aggregating (GROUP BY) queries.
-    return ForumCategory.objects.annotate(
-        thread_count=Count("threads", filter=Q(threads__hidden_at__isnull=True, threads__deleted_at__isnull=True))
-    ).order_by("sort_order", "name")
+    return ForumCategory.objects.annotate(thread_count=Count("threads", filter=not_moderated("threads__"))).order_by(
+        "sort_order", "name"
+    )
+
+
+def category(*, slug: str) -> ForumCategory | None:
+    if "\x00" in slug:  # PostgreSQL refuses NUL in a query: no slug has one
+        return None
+    return ForumCategory.objects.filter(slug=slug).first()
 
 
 def threads(*, category: str | None = None) -> QuerySet[ForumThread]:
     """Visible threads, latest activity first, each with `reply_count` and `last_post_id` (visible posts only)."""
     rows = ForumThread.objects.filter(VISIBLE_THREAD).select_related("category", "author")
     if category is not None:
-        rows = rows.filter(category__slug=category)
+        # PostgreSQL refuses NUL in a query: no slug has one
+        rows = rows.filter(category__slug=category) if "\x00" not in category else rows.none()
     latest_post = (
         ForumPost.objects.filter(VISIBLE_POST, thread=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
     )
     return rows.annotate(
-        reply_count=Count(
-            "posts",
-            filter=Q(posts__hidden_at__isnull=True, posts__deleted_at__isnull=True) & Q(posts__is_opening=False),
-        ),
+        reply_count=Count("posts", filter=not_moderated("posts__") & Q(posts__is_opening=False)),
         last_post_id=Subquery(latest_post),
     ).order_by("-last_activity_at", "-id")  # Meta.ordering is dropped under GROUP BY
 

@@ -210,8 +210,9 @@ def forum_post_report(*, reporter, post: ForumPost, reason: str) -> ForumReport:
         raise ValidationError({"reason": ValidationError(f"At most {limit} characters.", code="max_length")})
     if CONTROL_CHARACTERS.search(reason):  # PostgreSQL cannot even store a NUL
         raise ValidationError({"reason": ValidationError("Remove the control characters.", code="invalid")})
-    if ForumReport.objects.filter(post=post, reporter=reporter).exists():
-        return ForumReport.objects.get(post=post, reporter=reporter)  # a repeat: no new row, no slot used
+    existing = ForumReport.objects.filter(post=post, reporter=reporter).first()
+    if existing is not None:
+        return existing  # a repeat: no new row, no slot used
     # Reports have their own budget: a member flagging many posts must not flood the moderators' queue.
     take_slot(reporter, kind="reports", limit=settings.FORUM_REPORT_RATE_LIMIT, what="reporting")
     report, _created = ForumReport.objects.get_or_create(post=post, reporter=reporter, defaults={"reason": reason})
@@ -242,29 +243,27 @@ def _post_target(post: ForumPost) -> str:
     return f"Post {post.pk} by {display_name(post.author)} in “{post.thread.title}”"
 
 
+def _set_post(post: ForumPost, field: str, value, *, by, action: str, reason: str) -> ForumPost:
+    setattr(post, field, value)
+    post.save(update_fields=[field])
+    _audit(actor=by, action=action, target=_post_target(post), reason=reason, post=post, thread=post.thread)
+    return post
+
+
 @transaction.atomic
 def forum_post_hide(*, post: ForumPost, by, reason: str = "") -> ForumPost:
-    post.hidden_at = timezone.now()
-    post.save(update_fields=["hidden_at"])
-    _audit(actor=by, action=Action.HIDE_POST, target=_post_target(post), reason=reason, post=post, thread=post.thread)
-    return post
+    return _set_post(post, "hidden_at", timezone.now(), by=by, action=Action.HIDE_POST, reason=reason)
 
 
 @transaction.atomic
 def forum_post_unhide(*, post: ForumPost, by, reason: str = "") -> ForumPost:
-    post.hidden_at = None
-    post.save(update_fields=["hidden_at"])
-    _audit(actor=by, action=Action.UNHIDE_POST, target=_post_target(post), reason=reason, post=post, thread=post.thread)
-    return post
+    return _set_post(post, "hidden_at", None, by=by, action=Action.UNHIDE_POST, reason=reason)
 
 
 @transaction.atomic
 def forum_post_delete(*, post: ForumPost, by, reason: str = "") -> ForumPost:
     """Soft delete: members never see it again, the audit trail and reports keep pointing at it."""
-    post.deleted_at = timezone.now()
-    post.save(update_fields=["deleted_at"])
-    _audit(actor=by, action=Action.DELETE_POST, target=_post_target(post), reason=reason, post=post, thread=post.thread)
-    return post
+    return _set_post(post, "deleted_at", timezone.now(), by=by, action=Action.DELETE_POST, reason=reason)
 
 
 def _set_thread(thread: ForumThread, field: str, value, *, by, action: str, reason: str) -> ForumThread:

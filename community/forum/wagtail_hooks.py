@@ -26,6 +26,8 @@ from community.forum.permissions import can_moderate
 from community.forum.selectors import display_name
 from community.forum.views import moderation_view
 
+THREAD_ACTIONS = ("lock_thread", "unlock_thread", "hide_thread", "unhide_thread", "delete_thread")
+POST_ACTIONS = ("hide_post", "unhide_post", "delete_post")
 OPEN_REPORTS = Count("reports", filter=Q(reports__status=ForumReport.Status.OPEN))
 
 
@@ -36,9 +38,6 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 
     def user_has_permission(self, user, action):
         return action in self.allowed and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
 
 
 class BanPolicy(ReadOnlyPolicy):
@@ -67,6 +66,35 @@ def action_buttons(request, links) -> list[HeaderButton]:
     return [HeaderButton(label, url=url, icon_name=icon) for label, url, icon in links]
 
 
+class ModerationInspectView(generic.InspectView):
+    """An inspect view whose header carries `moderation_links()`: (label, url, icon) for its object."""
+
+    def moderation_links(self) -> list[tuple[str, str, str]]:
+        return []
+
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, *action_buttons(self.request, self.moderation_links())]
+
+
+class ForumViewSet(ModelViewSet):
+    """Inspectable, never copied; `moderation_urls` maps each moderation action (views.ACTIONS, also the URL
+    name) to its path segment under the object: <pk>/<segment>/."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    moderation_urls: dict[str, str] = {}
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            *(
+                path(f"<int:pk>/{segment}/", moderation_view(action), name=action)
+                for action, segment in self.moderation_urls.items()
+            ),
+        ]
+
+
 class ThreadIndexView(generic.IndexView):
     def get_base_queryset(self):
         return (
@@ -77,9 +105,8 @@ class ThreadIndexView(generic.IndexView):
         )
 
 
-class ThreadInspectView(generic.InspectView):
-    @cached_property
-    def header_buttons(self):
+class ThreadInspectView(ModerationInspectView):
+    def moderation_links(self):
         thread, pk = self.object, self.object.pk
 
         def url(action):
@@ -92,18 +119,17 @@ class ThreadInspectView(generic.InspectView):
         if not thread.deleted_at:
             links.append(("Delete", url("delete_thread"), "bin"))
         links.append(("Posts", reverse("forum_posts:index") + f"?thread={pk}", "list-ul"))
-        return [*super().header_buttons, *action_buttons(self.request, links)]
+        return links
 
 
-class ForumThreadViewSet(ModelViewSet):
+class ForumThreadViewSet(ForumViewSet):
     model = ForumThread
     icon = "comment"
     menu_label = "Threads"
     name = "forum_threads"
     index_view_class = ThreadIndexView
-    inspect_view_enabled = True
     inspect_view_class = ThreadInspectView
-    copy_view_enabled = False
+    moderation_urls = {action: action for action in THREAD_ACTIONS}
     form_fields = ["title"]  # required by ModelViewSet; ReadOnlyPolicy never lets anyone edit
     list_display = [
         "title",
@@ -127,22 +153,14 @@ class ForumThreadViewSet(ModelViewSet):
         "deleted_at",
     ]
 
-    def get_urlpatterns(self):
-        actions = ("lock_thread", "unlock_thread", "hide_thread", "unhide_thread", "delete_thread")
-        return [
-            *super().get_urlpatterns(),
-            *(path(f"<int:pk>/{action}/", moderation_view(action), name=action) for action in actions),
-        ]
-
 
 class PostIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("thread", "author").annotate(open_reports=OPEN_REPORTS)
 
 
-class PostInspectView(generic.InspectView):
-    @cached_property
-    def header_buttons(self):
+class PostInspectView(ModerationInspectView):
+    def moderation_links(self):
         post, pk = self.object, self.object.pk
 
         def url(action):
@@ -154,22 +172,21 @@ class PostInspectView(generic.InspectView):
         links.append(("Thread", reverse("forum_threads:inspect", args=[post.thread_id]), "comment"))
         if post.author_id:
             links.append(("Ban author", reverse("forum_bans:add") + f"?member={post.author_id}", "cross"))
-        return [*super().header_buttons, *action_buttons(self.request, links)]
+        return links
 
 
 def excerpt(post: ForumPost) -> str:
     return Truncator(strip_tags(post.body_html)).chars(80)
 
 
-class ForumPostViewSet(ModelViewSet):
+class ForumPostViewSet(ForumViewSet):
     model = ForumPost
     icon = "openquote"
     menu_label = "Posts"
     name = "forum_posts"
     index_view_class = PostIndexView
-    inspect_view_enabled = True
     inspect_view_class = PostInspectView
-    copy_view_enabled = False
+    moderation_urls = {action: action for action in POST_ACTIONS}
     form_fields = ["body_html"]  # required by ModelViewSet; ReadOnlyPolicy never lets anyone edit
     list_display = [
         Column("excerpt", label="Post", accessor=excerpt),
@@ -191,42 +208,27 @@ class ForumPostViewSet(ModelViewSet):
         "deleted_at",
     ]
 
-    def get_urlpatterns(self):
-        actions = ("hide_post", "unhide_post", "delete_post")
-        return [
-            *super().get_urlpatterns(),
-            *(path(f"<int:pk>/{action}/", moderation_view(action), name=action) for action in actions),
-        ]
 
-
-class ReportInspectView(generic.InspectView):
-    @cached_property
-    def header_buttons(self):
+class ReportInspectView(ModerationInspectView):
+    def moderation_links(self):
         report = self.object
         links = [("Open the post", reverse("forum_posts:inspect", args=[report.post_id]), "openquote")]
         if report.status == ForumReport.Status.OPEN:
             links.append(("Resolve", reverse("forum_reports:resolve_report", args=[report.pk]), "check"))
-        return [*super().header_buttons, *action_buttons(self.request, links)]
+        return links
 
 
-class ForumReportViewSet(ModelViewSet):
+class ForumReportViewSet(ForumViewSet):
     model = ForumReport
     icon = "warning"
     menu_label = "Reports"
     name = "forum_reports"
-    inspect_view_enabled = True
     inspect_view_class = ReportInspectView
-    copy_view_enabled = False
+    moderation_urls = {"resolve_report": "resolve"}
     form_fields = ["status"]  # required by ModelViewSet; ReadOnlyPolicy never lets anyone edit
     list_display = ["post", "reason", "reporter", "status", "created_at", "resolved_by"]
     list_filter = ["status", "created_at"]
     inspect_view_fields = ["post", "reporter", "reason", "status", "created_at", "resolved_at", "resolved_by"]
-
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("<int:pk>/resolve/", moderation_view("resolve_report"), name="resolve_report"),
-        ]
 
 
 class BanCreateView(generic.CreateView):
@@ -240,34 +242,25 @@ class BanCreateView(generic.CreateView):
         )
 
 
-class BanInspectView(generic.InspectView):
-    @cached_property
-    def header_buttons(self):
-        links = []
-        if self.object.lifted_at is None:
-            links.append(("Lift ban", reverse("forum_bans:lift_ban", args=[self.object.pk]), "lock-open"))
-        return [*super().header_buttons, *action_buttons(self.request, links)]
+class BanInspectView(ModerationInspectView):
+    def moderation_links(self):
+        if self.object.lifted_at is not None:
+            return []
+        return [("Lift ban", reverse("forum_bans:lift_ban", args=[self.object.pk]), "lock-open")]
 
 
-class ForumBanViewSet(ModelViewSet):
+class ForumBanViewSet(ForumViewSet):
     model = ForumBan
     icon = "cross"
     menu_label = "Bans"
     name = "forum_bans"
     add_view_class = BanCreateView
-    inspect_view_enabled = True
     inspect_view_class = BanInspectView
-    copy_view_enabled = False
+    moderation_urls = {"lift_ban": "lift"}
     panels = [FieldPanel("member"), FieldPanel("reason"), FieldPanel("expires_at")]
     list_display = ["member", "reason", "expires_at", "created_by", "created_at", "lifted_at"]
     list_filter = ["created_at", "lifted_at"]
     inspect_view_fields = ["member", "reason", "expires_at", "created_by", "created_at", "lifted_at", "lifted_by"]
-
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("<int:pk>/lift/", moderation_view("lift_ban"), name="lift_ban"),
-        ]
 
 
 class ForumCategoryViewSet(ModelViewSet):
@@ -280,13 +273,11 @@ class ForumCategoryViewSet(ModelViewSet):
     list_display = ["name", "slug", "sort_order"]
 
 
-class ModerationLogViewSet(ModelViewSet):
+class ModerationLogViewSet(ForumViewSet):
     model = ModerationAction
     icon = "history"
     menu_label = "Moderation log"
     name = "forum_moderation_log"
-    inspect_view_enabled = True
-    copy_view_enabled = False
     form_fields = ["reason"]  # required by ModelViewSet; ReadOnlyPolicy never lets anyone edit
     list_display = ["created_at", "actor", "action", "target", "reason"]
     list_filter = ["action", "actor", "created_at"]

@@ -1,9 +1,10 @@
-"""Forum fixtures: members (CoP Members, with full names), a forum moderator, an editor, a category."""
+"""Forum fixtures: members (CoP Members, with full names), a forum moderator, an editor, a category.
+
+The cache (posting and report limits) is cleared around every test by tests/community/conftest.py."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 
 from community.forum.factories import ForumCategoryFactory, MemberFactory
 from community.forum.permissions import FORUM_MODERATORS
@@ -43,11 +44,3 @@ def plain_editor(db):
 @pytest.fixture
 def category(db):
     return ForumCategoryFactory(name="Crisis response in the field", slug="crisis-response-in-the-field")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Posting limits count in the cache, keyed by user id: ids are reused between tests on SQLite."""
-    cache.clear()
-    yield
-    cache.clear()

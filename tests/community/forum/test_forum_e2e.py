@@ -68,14 +68,9 @@ def moderate(client: Client, viewset: str, action: str, pk: int, reason: str) ->
 
 
 @pytest.fixture
-def forum(wagtail_tree, member_a, member_b, outsider, forum_moderator):
-    from community.forum.factories import ForumCategoryFactory
-
-    ForumCategoryFactory(name="Crisis response in the field", slug="crisis-response-in-the-field")
-    expired_user = member_a  # a member's own token, expired: membership does not outlive the token
-    expired = api_token_create(user=expired_user, name="old laptop", expires_at=timezone.now() - timedelta(minutes=1))[
-        1
-    ]
+def forum(wagtail_tree, member_a, member_b, outsider, forum_moderator, category):
+    # A member's own token, expired: membership does not outlive the token.
+    expired = api_token_create(user=member_a, name="old laptop", expires_at=timezone.now() - timedelta(minutes=1))[1]
     return {
         "ana": api_token_create(user=member_a, name="Ana's agency site")[1],
         "ben": api_token_create(user=member_b, name="Ben's agency site")[1],

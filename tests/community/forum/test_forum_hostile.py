@@ -9,7 +9,6 @@ import pytest
 
 from community.forum.factories import ForumThreadFactory
 from community.forum.models import ForumPost, ForumReport, ForumThread
-from integrations.graphql.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +28,6 @@ REPORT = """
 mutation ($id: ID!, $reason: String!) { reportForumPost(id: $id, reason: $reason) { ok errors { field code } } }"""
 
 
-def token(user) -> str:
-    return api_token_create(user=user, name=f"{user.username} site")[1]
-
-
 def call(client, bearer, query, **variables):
     body = json.dumps({"query": query, "variables": variables})
     return client.post("/graphql/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {bearer}")
@@ -46,24 +41,23 @@ def mutate(client, bearer, query, **variables) -> dict:
     return next(iter(payload["data"].values()))
 
 
-@pytest.fixture
-def ana(member_a):
-    return token(member_a)
+def create_thread(client, bearer, category: str, title: str, body: str) -> dict:
+    return mutate(client, bearer, CREATE_THREAD, input={"category": category, "title": title, "body": body})
 
 
 @pytest.fixture
-def ben(member_b):
-    return token(member_b)
+def ana(member_a, token_for):
+    return token_for(member_a)
+
+
+@pytest.fixture
+def ben(member_b, token_for):
+    return token_for(member_b)
 
 
 @pytest.fixture
 def thread_id(client, ana, category):
-    created = mutate(
-        client,
-        ana,
-        CREATE_THREAD,
-        input={"category": category.slug, "title": "988 warm handoffs", "body": "<p>How do you hand off to 988?</p>"},
-    )
+    created = create_thread(client, ana, category.slug, "988 warm handoffs", "<p>How do you hand off to 988?</p>")
     return created["thread"]["id"]
 
 
@@ -103,12 +97,7 @@ def test_script_and_event_handler_html_in_posts_is_made_harmless(client, ana, th
 
 
 def test_markup_in_titles_is_refused(client, ana, category):
-    result = mutate(
-        client,
-        ana,
-        CREATE_THREAD,
-        input={"category": category.slug, "title": "<script>alert(1)</script>Help", "body": "<p>x</p>"},
-    )
+    result = create_thread(client, ana, category.slug, "<script>alert(1)</script>Help", "<p>x</p>")
     assert result["errors"] == [
         {"field": "title", "message": "Titles are plain text: remove the HTML.", "code": "invalid"}
     ]
@@ -177,7 +166,7 @@ def test_nul_characters_are_refused_not_500s(client, ana, ben, thread_id, catego
     assert mutate(client, ben, REPORT, id=str(opening.pk), reason="spam\x00")["errors"] == [
         {"field": "reason", "code": "invalid"}
     ]
-    created = mutate(client, ana, CREATE_THREAD, input={"category": "x\x00", "title": "t", "body": "<p>b</p>"})
+    created = create_thread(client, ana, "x\x00", "t", "<p>b</p>")
     assert created["errors"][0]["code"] == "not_found"
     empty = mutate(client, ana, REPLY, input={"threadId": thread_id, "body": "\x00"})
     assert empty["errors"][0]["code"] == "required"
