@@ -31,11 +31,6 @@ def presigned_url(storage: S3Storage, name: str, *, content_type: str, dispositi
     )
 
 
-def public_url(storage: S3Storage, name: str) -> str:
-    """The CDN URL when AWS_S3_CUSTOM_DOMAIN is set (plain, cacheable); otherwise a pre-signed bucket URL."""
-    return storage.url(name)
-
-
 class LocalStorage(FileSystemStorage):
     """FileSystemStorage that removes what it wrote when a save fails (disk full, quota, I/O error).
 

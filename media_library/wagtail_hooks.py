@@ -6,7 +6,8 @@ from wagtail import hooks
 from wagtail.wagtail_hooks import require_wagtail_login
 
 from media_library.selectors import document_is_public, document_is_visible
-from media_library.storage import is_s3, presigned_url, public_url
+from media_library.storage import is_s3, presigned_url
+from pages.selectors import active_user
 
 
 @hooks.register("before_serve_document", order=-100)
@@ -25,8 +26,10 @@ def serve_document_by_privacy_rule(document, request):
     storage = document.file.storage
     if not is_s3(storage):
         return None
-    if document_is_public(document):
-        response = HttpResponseRedirect(public_url(storage, document.file.name))
+    # An anonymous visitor sees only public documents: the check above already answered for them.
+    if not active_user(request.user).is_authenticated or document_is_public(document):
+        # storage.url: the CDN URL when AWS_S3_CUSTOM_DOMAIN is set (plain, cacheable), else a pre-signed bucket URL
+        response = HttpResponseRedirect(storage.url(document.file.name))
     else:
         response = HttpResponseRedirect(
             presigned_url(

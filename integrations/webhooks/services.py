@@ -253,8 +253,21 @@ def _deliver_batch(batch: list[Delivery], pool: ThreadPoolExecutor) -> bool:
     if succeeded and endpoint.failing_since:
         Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
     failures = [(d, result) for d, result in zip(batch, results, strict=True) if not result[0].succeeded]
+    gone = retrying = False
     for delivery, (attempt, response, permanent) in failures:
-        _after_failure(delivery, attempt.error, response, permanent)
+        if response is not None and response.status == 410:
+            _finish(delivery, DeliveryStatus.FAILED, "HTTP 410 Gone: endpoint disabled")
+            gone = True
+        elif permanent:
+            _finish(delivery, DeliveryStatus.FAILED, attempt.error)
+        else:
+            _retry_later(delivery, attempt.error, response)
+            retrying = True
+    # What happens to the endpoint is decided once per batch, so its owner gets one email, not one per delivery.
+    if gone:
+        endpoint_disable(endpoint=endpoint, reason="The receiver answered 410 Gone.", notify=True)
+    elif retrying:
+        _note_failure(endpoint)
     return bool(failures)
 
 
@@ -283,18 +296,6 @@ def _send(delivery: Delivery) -> tuple[DeliveryAttempt, network.Response | None,
         succeeded=succeeded,
     )
     return attempt, response, permanent
-
-
-def _after_failure(delivery: Delivery, error: str, response: network.Response | None, permanent: bool) -> None:
-    endpoint = delivery.endpoint
-    if response is not None and response.status == 410:
-        _finish(delivery, DeliveryStatus.FAILED, "HTTP 410 Gone: endpoint disabled")
-        endpoint_disable(endpoint=endpoint, reason="The receiver answered 410 Gone.", notify=True)
-    elif permanent:
-        _finish(delivery, DeliveryStatus.FAILED, error)
-    else:
-        _retry_later(delivery, error, response)
-        _note_failure(endpoint)
 
 
 def _finish(delivery: Delivery, status: str, error: str) -> None:

@@ -23,7 +23,8 @@ class ReplayForm(forms.Form):
 
 
 class ConfirmActionView(WagtailAdminTemplateMixin, FormView):
-    """Base for one action on one object; subclasses set `model`, the texts and `perform()`."""
+    """Base for one action on one object (an endpoint unless `model` says otherwise); subclasses set the texts and
+    `perform()`."""
 
     template_name = "webhooks/confirm_action.html"
     form_class = forms.Form
@@ -32,7 +33,7 @@ class ConfirmActionView(WagtailAdminTemplateMixin, FormView):
     page_title = ""
     submit_label = "Confirm"
     confirmation_message = ""
-    back_url_name = ""
+    back_url_name = "webhook_endpoints:edit"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(f"webhooks.change_{self.model._meta.model_name}"):
@@ -58,7 +59,6 @@ class EndpointPingView(ConfirmActionView):
     page_title = "Send test ping"
     submit_label = "Send webhook.ping"
     confirmation_message = "Send a signed webhook.ping to this endpoint now? The result shows in the delivery log."
-    back_url_name = "webhook_endpoints:edit"
 
     def perform(self, form) -> str:
         delivery = services.endpoint_ping(endpoint=self.object)
@@ -72,7 +72,6 @@ class EndpointRotateSecretView(ConfirmActionView):
         "A new secret signs from now on; the current one keeps signing alongside it (a second v1 signature) for "
         "the grace period, so the partner can switch without losing a webhook."
     )
-    back_url_name = "webhook_endpoints:edit"
 
     def perform(self, form) -> str:
         secret = services.endpoint_rotate_secret(endpoint=self.object)
@@ -84,7 +83,6 @@ class EndpointReplayView(ConfirmActionView):
     submit_label = "Replay"
     form_class = ReplayForm
     confirmation_message = "Queue every event since the time below that this endpoint subscribes to."
-    back_url_name = "webhook_endpoints:edit"
 
     def perform(self, form) -> str:
         count = services.endpoint_replay(endpoint=self.object, since=form.cleaned_data["since"])

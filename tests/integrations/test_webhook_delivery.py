@@ -318,3 +318,22 @@ def test_moving_a_live_page_sends_updated_with_its_new_url(home_page, event_inde
     [request] = receiver.verified()
     assert request.payload["type"] == "event.updated"
     assert request.payload["data"]["url"].endswith("/archive/early-diversion/")
+
+
+def test_410_on_a_whole_batch_disables_the_endpoint_and_mails_its_owner_once(
+    draft_event, event_index, subscribe, receiver, run_worker
+):
+    receiver.script = [410, 410, 410]
+    subscribe(events=["*"], owner_email="webteam@citinternational.example")
+    others = [
+        TrainingEventPageFactory(parent=event_index, live=False, title=f"Session {n}", slug=f"session-{n}")
+        for n in (1, 2)
+    ]
+    with transaction.atomic():  # one commit, so the worker claims all three in one batch
+        for page in (draft_event, *others):
+            publish(page)
+    run_worker()
+
+    assert len(receiver.received) == 3
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+    assert [message.to for message in mail.outbox] == [["webteam@citinternational.example"]]

@@ -47,17 +47,21 @@ def make_bucket(endpoint: str, bucket: str):
     return client
 
 
+def fresh_bucket(settings, monkeypatch, endpoint: str, **extra_env: str) -> SimpleNamespace:
+    """Default storage on a new, created bucket; `.client` (boto3) and `.bucket` to look inside it."""
+    bucket = use_s3(settings, monkeypatch, endpoint, **extra_env)
+    return SimpleNamespace(client=make_bucket(endpoint, bucket), bucket=bucket)
+
+
 @pytest.fixture
 def s3(settings, monkeypatch, moto_endpoint):
     """Default storage on a fresh moto bucket; `.client` (boto3) and `.bucket` to look inside it."""
-    bucket = use_s3(settings, monkeypatch, moto_endpoint)
-    return SimpleNamespace(client=make_bucket(moto_endpoint, bucket), bucket=bucket)
+    return fresh_bucket(settings, monkeypatch, moto_endpoint)
 
 
 @pytest.fixture
 def s3_with_cdn(settings, monkeypatch, moto_endpoint):
-    bucket = use_s3(settings, monkeypatch, moto_endpoint, AWS_S3_CUSTOM_DOMAIN="media.cdn.example.org")
-    return SimpleNamespace(client=make_bucket(moto_endpoint, bucket), bucket=bucket)
+    return fresh_bucket(settings, monkeypatch, moto_endpoint, AWS_S3_CUSTOM_DOMAIN="media.cdn.example.org")
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Images need alt text; publications are PDFs; recordings have one video source and real WebVTT captions."""
 
+import hashlib
 import re
 from datetime import date
 
@@ -248,6 +249,4 @@ def test_document_metadata_follows_a_replaced_file(db):
     assert original.mime_type == "text/csv"
     assert original.page_count is None
     assert original.file_size == len(replacement)
-    import hashlib
-
     assert original.sha256 == hashlib.sha256(replacement).hexdigest()
