@@ -91,7 +91,7 @@ def test_a_failed_writing_request_leaves_no_writes(django_user_model):
     assert not django_user_model.objects.filter(username="half-done").exists()
 
 
-def test_a_full_disk_leaves_no_partial_file(tmp_path, monkeypatch):
+def test_a_full_disk_leaves_no_partial_file(tmp_path):
     storage = LocalStorage(location=str(tmp_path))
 
     class DiskFull(ContentFile):
