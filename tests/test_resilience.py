@@ -4,6 +4,7 @@ import errno
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import OperationalError
 from django.http import HttpResponse
@@ -12,6 +13,7 @@ from django_tasks import task_backends
 
 from cms.cache import TolerantRedisCache
 from cms.middleware import MESSAGE, AtomicWritesMiddleware, DatabaseUnavailableMiddleware
+from cms.ratelimit import increment, window_hit
 from integrations.webhooks import tasks
 from media_library.storage import LocalStorage
 from tests.media_library.s3 import free_port
@@ -102,3 +104,12 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path):
     with pytest.raises(OSError, match="No space left"):
         storage.save("documents/report.csv", DiskFull(b"x" * 4096))
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
+def test_rate_counter_counts_from_one_in_each_window():
+    cache.clear()
+    assert [increment("test:counter", 60) for _ in range(3)] == [1, 2, 3]
+    count, retry_after = window_hit("test:window", 86400)
+    assert count == 1
+    assert 1 <= retry_after <= 86400
+    assert window_hit("test:window", 86400)[0] == 2
