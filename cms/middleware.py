@@ -41,8 +41,9 @@ class AtomicWritesMiddleware:
     Wagtail's admin actions write in autocommit steps (unpublish: the page, the log entry, then our webhook outbox
     through a signal): a web worker killed between two of them left a page unpublished with no webhook event for
     partners (the fault suite). Not ATOMIC_REQUESTS: on SQLite (transaction_mode IMMEDIATE) that would take the
-    write lock for every read. /graphql/ is left out: it has no mutations. A 5xx answer (an exception turned into
-    a response below this middleware) rolls back too.
+    write lock for every read. /graphql/ is left out: most of its POSTs are reads, and each mutation's service
+    (community/) is atomic itself. A 5xx answer (an exception turned into a response below this middleware) rolls
+    back too.
     """
 
     SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}

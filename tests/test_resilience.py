@@ -4,14 +4,17 @@ import errno
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django_tasks import task_backends
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from cms.cache import TolerantRedisCache
 from cms.middleware import MESSAGE, AtomicWritesMiddleware, DatabaseUnavailableMiddleware
+from cms.ratelimit import increment, window_hit
 from integrations.webhooks import tasks
 from media_library.storage import LocalStorage
 from tests.media_library.s3 import free_port
@@ -29,7 +32,7 @@ def test_redis_cache_down_falls_back_to_process_memory():
     assert cache.incr("graphql:rate:ip:1") == 1  # the rate limiter still counts
     cache.set("k", "v")
     assert cache.get("k") == "v"
-    with pytest.raises(Exception):  # noqa: B017, PT011 - /healthz sees the outage the others do not
+    with pytest.raises(RedisConnectionError):  # /healthz sees the outage the others do not
         cache.ping()
 
 
@@ -91,7 +94,7 @@ def test_a_failed_writing_request_leaves_no_writes(django_user_model):
     assert not django_user_model.objects.filter(username="half-done").exists()
 
 
-def test_a_full_disk_leaves_no_partial_file(tmp_path, monkeypatch):
+def test_a_full_disk_leaves_no_partial_file(tmp_path):
     storage = LocalStorage(location=str(tmp_path))
 
     class DiskFull(ContentFile):
@@ -102,3 +105,12 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="No space left"):
         storage.save("documents/report.csv", DiskFull(b"x" * 4096))
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
+def test_rate_counter_counts_from_one_in_each_window():
+    cache.clear()
+    assert [increment("test:counter", 60) for _ in range(3)] == [1, 2, 3]
+    count, retry_after = window_hit("test:window", 86400)
+    assert count == 1
+    assert 1 <= retry_after <= 86400
+    assert window_hit("test:window", 86400)[0] == 2

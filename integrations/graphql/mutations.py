@@ -7,10 +7,10 @@ to its input); they never raise for bad input. Callers who may not act at all ge
 
 import graphene
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 
-from integrations.graphql.loaders import viewer
-from pages.selectors import user_is_member
+from integrations.graphql.loaders import get_loader, viewer
 
 WHOLE_INPUT = "__all__"
 
@@ -23,17 +23,12 @@ class FieldError(graphene.ObjectType):
     code = graphene.String(required=True, description="Machine-readable reason, e.g. 'required', 'max_length'.")
 
 
-def camel_case(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def field_errors(error: ValidationError) -> list[FieldError]:
     """A Django ValidationError as the mutation's `errors` list, field names as the partner sent them."""
     by_field = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
     return [
         FieldError(
-            field=WHOLE_INPUT if name == NON_FIELD_ERRORS else camel_case(name),
+            field=WHOLE_INPUT if name == NON_FIELD_ERRORS else to_camel_case(name),
             message=" ".join(problem.messages),
             code=problem.code or "invalid",
         )
@@ -59,6 +54,6 @@ def require_authenticated(info):
 def require_member(info):
     """The caller, when they belong to the Community of Practice; the members-only error otherwise."""
     user = require_authenticated(info)
-    if not user_is_member(user):
+    if not get_loader(info).caller_is_member():  # the request's memo of pages.selectors.user_is_member
         raise AccessDenied("Only Community of Practice members can see or do this.", "FORBIDDEN")
     return user

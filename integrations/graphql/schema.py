@@ -192,8 +192,8 @@ class Query(CommunityQuery, ForumQuery, graphene.ObjectType):
     @staticmethod
     def resolve_search(root, info, query, page=1, per_page=None):
         offset, per_page = page_bounds(page, per_page)
-        hits = selectors.search(user=viewer(info), query=query)
-        return get_loader(info).register(hits[offset : offset + per_page])
+        hits = selectors.search(user=viewer(info), query=query, offset=offset, limit=per_page)
+        return get_loader(info).register(hits)
 
     @staticmethod
     def resolve_preview(root, info, token):

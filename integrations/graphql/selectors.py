@@ -243,9 +243,16 @@ def parent(page: Page, *, user) -> Page | None:
     return visible_pages(parents, user=user).specific().first()
 
 
-def search(*, user, query: str) -> list:
-    """Every content type, best match first, narrowed to what `user` may see."""
+def search(*, user, query: str, offset: int = 0, limit: int | None = None) -> list:
+    """Every content type, best match first, narrowed to what `user` may see; only the hits in
+    [offset, offset + limit) are loaded as specific pages (a search may match up to MAX_SEARCH_HITS pages)."""
     hits = search_hits(Page, query)
-    visible = visible_pages(Page.objects.type(*CONTENT_PAGE_MODELS).filter(pk__in=hits), user=user).specific()
-    rank = {pk: position for position, pk in enumerate(hits)}
-    return sorted(visible, key=lambda page: rank[page.pk])
+    visible = set(
+        visible_pages(Page.objects.type(*CONTENT_PAGE_MODELS).filter(pk__in=hits), user=user).values_list(
+            "pk", flat=True
+        )
+    )
+    ranked = [pk for pk in dict.fromkeys(hits) if pk in visible]
+    wanted = ranked[offset : None if limit is None else offset + limit]
+    pages = {page.pk: page for page in Page.objects.filter(pk__in=wanted).specific()}
+    return [pages[pk] for pk in wanted if pk in pages]

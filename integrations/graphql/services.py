@@ -35,8 +35,9 @@ def api_token_revoke(*, token: APIToken, by_user=None, source: str = "admin") ->
 
 
 def api_token_mark_used(*, token: APIToken, now: datetime | None = None) -> None:
-    """Record use at most once per WAGTAILAPI_TOKEN_LAST_USED_INTERVAL seconds (Wagtail's setting, default 60):
-    last_used_at is informational, and writing it on every request would turn each API read into a write."""
+    """Record use at most once per WAGTAILAPI_TOKEN_LAST_USED_INTERVAL seconds (read only here, not a Wagtail
+    setting; unset, 60): last_used_at is informational, and writing it on every request would turn each API read
+    into a write."""
     interval = getattr(settings, "WAGTAILAPI_TOKEN_LAST_USED_INTERVAL", 60)
     now = now or timezone.now()
     if interval is None or (token.last_used_at is not None and now - token.last_used_at < timedelta(seconds=interval)):

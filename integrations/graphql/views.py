@@ -130,10 +130,7 @@ def timed_out(error: GraphQLError) -> bool:
 
 def json_response(payload: dict, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    response = HttpResponse(body, status=status, content_type="application/json")
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
+    return HttpResponse(body, status=status, content_type="application/json", headers=headers)
 
 
 def check_rate(identity: str, limit: int) -> None:

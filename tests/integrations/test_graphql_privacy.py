@@ -287,3 +287,15 @@ def test_no_user_or_owner_type_is_reachable():
 def test_tree_root_is_not_a_page(home_page):
     root = Page.get_first_root_node()
     assert data("query ($id: ID) { page(id: $id) { title } }", id=root.pk)["page"] is None
+
+
+def test_search_pages_through_visible_hits_only(content, callers):
+    for event in (content["public_event"], content["member_event"], content["draft_event"]):
+        insert_or_update_object(event)
+    query = 'query ($page: Int) { search(query: "event", perPage: 1, page: $page) { title } }'
+    anonymous = [data(query, page=page)["search"] for page in (1, 2)]
+    assert anonymous[0] == [{"title": "Public event"}]
+    assert anonymous[1] == []  # the members-only and draft hits do not take a place on a page
+    member = [data(query, user=callers["member"], page=page)["search"] for page in (1, 2, 3)]
+    assert sorted(hit["title"] for page in member for hit in page) == ["Members event", "Public event"]
+    assert member[2] == []
