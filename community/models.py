@@ -7,7 +7,6 @@ email and phone, the agency's notes for peers). `AGENCY_PUBLIC_FIELDS` is that l
 repeat it for partners.
 """
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -131,10 +130,6 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{person_name(self.user)} ({self.agency.name})"
-
-
-def hash_secret(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Invitation(models.Model):

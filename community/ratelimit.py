@@ -7,8 +7,8 @@ guessing secrets: passwords per account, invitation tokens and passwords per IP.
 from django.conf import settings
 from django.core.cache import cache
 
+from cms.hashing import secret_digest
 from cms.ratelimit import increment, window_hit
-from community.models import hash_secret
 
 TOO_MANY_INVITATION_ATTEMPTS = "Too many invitation attempts from your network. Wait a minute and try again."
 
@@ -21,11 +21,11 @@ def attempt_allowed(scope: str, identity: str) -> bool:
 
 # Keys hold the account's SHA-256: short and safe for any cache whatever was typed, and no email address.
 def _failures_key(account: str) -> str:
-    return f"community:login-failures:{hash_secret(account)}"
+    return f"community:login-failures:{secret_digest(account)}"
 
 
 def _lock_key(account: str) -> str:
-    return f"community:login-locked:{hash_secret(account)}"
+    return f"community:login-locked:{secret_digest(account)}"
 
 
 def account_locked(account: str) -> bool:

@@ -13,7 +13,6 @@ from django.utils.html import escape, linebreaks
 from cms.client_ip import client_ip
 from community import ratelimit, selectors, services
 from community.models import AgencyType, ContactRole, TaDeliveryMode, TaRequestStatus, Urgency
-from integrations.graphql.auth import token_for_key
 from integrations.graphql.loaders import get_loader, parse_id
 from integrations.graphql.mutations import (
     WHOLE_INPUT,
@@ -238,8 +237,7 @@ class Logout(graphene.Mutation):
     @staticmethod
     def mutate(root, info):
         user = require_authenticated(info)
-        key = info.context.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")[2].strip()
-        token = token_for_key(key) if key else None
+        token = getattr(info.context, "api_token", None)  # found and checked by the view's authentication
         if token is None or token.user_id != user.pk:
             return LogoutPayload(revoked=False, errors=whole_input_error("No token was sent.", "no_token"))
         return LogoutPayload(revoked=api_token_revoke(token=token, by_user=user, source="logout"), errors=[])

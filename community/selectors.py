@@ -7,7 +7,8 @@ resolvers refuse non-members with a clear error before they get here, so this is
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
-from community.models import STATE_CODES, Agency, AgencyContact, Invitation, TaRequest, hash_secret
+from cms.hashing import secret_digest
+from community.models import STATE_CODES, Agency, AgencyContact, Invitation, TaRequest
 from pages.selectors import active_user, user_is_member
 
 SEARCH_MAX_LENGTH = 100
@@ -87,4 +88,4 @@ def invitation_for_token(token: str | None) -> Invitation | None:
     """The invitation a link's token names (accepted and expired ones too, so callers can say which)."""
     if not token or len(token) > INVITATION_TOKEN_MAX_LENGTH:
         return None
-    return Invitation.objects.select_related("agency").filter(token_hash=hash_secret(token)).first()
+    return Invitation.objects.select_related("agency").filter(token_hash=secret_digest(token)).first()

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import APIToken
 
+from cms.hashing import secret_digest
 from cms.links import public_url
 from community import ratelimit
 from community.models import (
@@ -30,7 +31,6 @@ from community.models import (
     TaRequest,
     TaRequestChange,
     Urgency,
-    hash_secret,
     person_name,
 )
 from community.selectors import INVITATION_TOKEN_MAX_LENGTH, invitation_for_token, member_agency
@@ -65,7 +65,7 @@ def invitation_create(*, email: str, agency: Agency, invited_by=None) -> tuple[I
     invitation = Invitation.objects.create(
         email=email.strip().lower(),
         agency=agency,
-        token_hash=hash_secret(token),
+        token_hash=secret_digest(token),
         invited_by=invited_by,
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
@@ -136,7 +136,7 @@ def invitation_accept(*, token: str, name: str, password: str):
     User = get_user_model()
     with transaction.atomic():
         # Locked so two simultaneous acceptances of one link cannot both succeed.
-        invitation = Invitation.objects.select_for_update().filter(token_hash=hash_secret(token)).first()
+        invitation = Invitation.objects.select_for_update().filter(token_hash=secret_digest(token)).first()
         problem = _invitation_problem(invitation)
         if problem is not None:
             raise problem

@@ -28,6 +28,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.hashing import secret_digest
 from events import serializers as serializers_module
 from events.recurrence import MAX_OCCURRENCES, Occurrence, build_rule, exists_in_zone, local_to_aware
 from integrations.graphql.preview import PartnerPreviewMixin
@@ -528,7 +529,7 @@ class CalendarToken(models.Model):
 
     @staticmethod
     def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+        return secret_digest(token)
 
     @property
     def token(self) -> str:

@@ -252,6 +252,7 @@ def run(request: HttpRequest) -> HttpResponse:
 
     # The resolvers' privacy rule reads info.context.user: the token's user, never the session's.
     request.user = user
+    request.api_token = token  # the token itself, for mutations that act on it (logout)
     request.graphql_deadline = time.monotonic() + settings.GRAPHQL_TIME_LIMIT_SECONDS
     result = execute(
         get_schema(),
