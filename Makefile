@@ -49,7 +49,7 @@ test-fast: install
 
 # Faults injected into private services (PostgreSQL, Redis, S3), gunicorn and workers; README "Fault suite".
 test-faults: install
-	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest tests/faults -m faults -p no:cacheprovider -s -q
+	CMS_FAULT_SUITE=1 DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest tests/faults -p no:cacheprovider -s -q
 
 lint: install
 	$(VENV)/bin/ruff check .
