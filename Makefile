@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
-.PHONY: run test test-fast test-faults lint format install serve worker seed clean serve-prod bench-load
+.PHONY: run test test-fast test-faults lint format install serve worker seed clean serve-prod bench-load docs docs-build
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ run: install
 	  $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 # The production shape on this machine: gunicorn + run_worker + RQ worker, PostgreSQL (database cms_prod), Redis,
-# moto_server for S3 (README "Deploying to production"). PROD_PORT, DB_NAME, REDIS_DB override.
+# moto_server for S3 (docs/operations.md, "Deploying to production"). PROD_PORT, DB_NAME, REDIS_DB override.
 PROD_PORT ?= 8080
 serve-prod: install
 	PORT=$(PROD_PORT) deploy/serve-prod.sh
@@ -47,7 +47,7 @@ test: install
 test-fast: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest -m "not browser and not slow"
 
-# Faults injected into private services (PostgreSQL, Redis, S3), gunicorn and workers; README "Fault suite".
+# Faults injected into private services (PostgreSQL, Redis, S3), gunicorn and workers (docs/operations.md).
 test-faults: install
 	CMS_FAULT_SUITE=1 DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest tests/faults -p no:cacheprovider -s -q
 
@@ -59,8 +59,16 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The documentation in docs/ (mkdocs.yml): served with live reload, or built the way CI builds it (--strict: a broken
+# link or anchor fails).
+docs: install
+	$(VENV)/bin/mkdocs serve -a 127.0.0.1:8001
+
+docs-build: install
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media static .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media static .pytest_cache site
 
 # --- GraphQL API ----------------------------------------------------------------------------------------------
 # schema.graphql is what partners read; tests/integrations/test_graphql_schema_file.py fails when it drifts.
