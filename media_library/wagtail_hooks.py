@@ -27,7 +27,7 @@ def serve_document_by_privacy_rule(document, request):
     if not is_s3(storage):
         return None
     # An anonymous visitor sees only public documents: the check above already answered for them.
-    if not active_user(request.user).is_authenticated or document_is_public(document):
+    if not active_user(request.user).is_authenticated or document_is_public(document.pk):
         # storage.url: the CDN URL when AWS_S3_CUSTOM_DOMAIN is set (plain, cacheable), else a pre-signed bucket URL
         response = HttpResponseRedirect(storage.url(document.file.name))
     else:

@@ -132,6 +132,7 @@ def test_private_document_is_refused_to_anonymous_visitors(s3, client, members_c
     assert response.status_code == 302
     assert "login" in response["Location"]
     assert "X-Amz" not in response["Location"]
+    assert response["Cache-Control"].startswith("private")
 
 
 def test_private_document_is_refused_to_non_members(s3, client, members_collection):
@@ -140,6 +141,7 @@ def test_private_document_is_refused_to_non_members(s3, client, members_collecti
     response = client.get(document.url)
     assert response.status_code == 403
     assert "X-Amz" not in str(response.headers)
+    assert response["Cache-Control"].startswith("private")
 
 
 def test_member_gets_a_short_lived_sigv4_presigned_url(s3_with_cdn, client, members_collection, member, settings):
