@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
-from wagtail.models import Collection
 
 from media_library.factories import DocumentFactory, ImageFactory
 from media_library.models import CustomDocument, CustomImage, CustomRendition
@@ -29,11 +28,11 @@ class LocalFiles:
 
 
 class BucketFiles:
-    def __init__(self, bucket):
-        self.bucket = bucket
+    def __init__(self, s3):
+        self.s3 = s3
 
     def keys(self) -> list[str]:
-        listing = self.bucket.client.list_objects_v2(Bucket=self.bucket.bucket)
+        listing = self.s3.client.list_objects_v2(Bucket=self.s3.bucket)
         return sorted(item["Key"] for item in listing.get("Contents", []))
 
 
@@ -56,20 +55,14 @@ def assert_files_deleted_by_the_worker() -> None:
 
 
 def document_with_file(name: str = "guide.pdf") -> CustomDocument:
-    return DocumentFactory(
-        title="Deflection field guide",
-        file=ContentFile(make_pdf("Deflection", []), name),
-        collection=Collection.get_first_root_node(),  # where the editorial groups hold their media permissions
-    )
+    return DocumentFactory(title="Deflection field guide", file=ContentFile(make_pdf("Deflection", []), name))
 
 
 def image_with_rendition() -> tuple[CustomImage, str]:
     # Wagtail caches renditions by image id: after a transactional test's flush, ids repeat and a cached rendition
     # of an earlier test's image (in its own MEDIA_ROOT) would be returned without making a file.
     CustomRendition.cache_backend.clear()
-    image = ImageFactory(
-        file=ContentFile(ImageFactory.build().file.read(), "team.jpg"), collection=Collection.get_first_root_node()
-    )
+    image = ImageFactory(file=ContentFile(ImageFactory.build().file.read(), "team.jpg"))
     return image, image.get_rendition("fill-32x32").file.name
 
 
