@@ -18,6 +18,7 @@ def serve_document_by_privacy_rule(document, request):
     a pre-signed URL that expires in MEDIA_PRIVATE_URL_EXPIRE seconds, public files to their CDN/plain URL, so no
     file passes through the web process. On local storage we return None and Wagtail streams the file with
     Content-Disposition, `X-Content-Type-Options: nosniff` and `Content-Security-Policy: default-src 'none'`.
+    media_library.views.serve_document marks every answer about a restricted document `Cache-Control: private`.
     """
     if not document_is_visible(document, user=request.user):
         if not request.user.is_authenticated:
