@@ -2,7 +2,6 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.api import api_router
 from cms.views import healthz
@@ -11,7 +10,7 @@ from integrations.graphql.views import graphql_view
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
+    path("documents/", include("media_library.urls")),
     # Partner API: the hardened GraphQL endpoint (integrations/graphql/views.py).
     path("graphql/", graphql_view, name="graphql"),
     path("api/v2/", api_router.urls),  # Wagtail REST API v2 (pages only), the benchmark's baseline

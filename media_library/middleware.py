@@ -1,7 +1,7 @@
 """A clear answer when the media store is unreachable (S3) or full (local disk), instead of a 500 with internals.
 
 Uploads store the file before the database row is inserted (FileField.pre_save), so when this answers nothing was
-saved: the editor is told to retry. botocore's timeouts and retries are bounded in settings (s3_storage_options).
+saved: the editor is told to retry. botocore's timeouts and retries are bounded by media_library.storage.MediaS3Storage.
 """
 
 import errno

@@ -7,6 +7,6 @@ def document_is_visible(document, *, user) -> bool:
     return visible_documents(user=user).filter(pk=document.pk).exists()
 
 
-def document_is_public(document) -> bool:
+def document_is_public(document_id) -> bool:
     """Public documents may be cached by a CDN; anything else is members-only (or otherwise restricted)."""
-    return document_is_visible(document, user=None)
+    return visible_documents(user=None).filter(pk=document_id).exists()

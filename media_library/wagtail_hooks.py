@@ -18,6 +18,7 @@ def serve_document_by_privacy_rule(document, request):
     a pre-signed URL that expires in MEDIA_PRIVATE_URL_EXPIRE seconds, public files to their CDN/plain URL, so no
     file passes through the web process. On local storage we return None and Wagtail streams the file with
     Content-Disposition, `X-Content-Type-Options: nosniff` and `Content-Security-Policy: default-src 'none'`.
+    media_library.views.serve_document marks every answer about a restricted document `Cache-Control: private`.
     """
     if not document_is_visible(document, user=request.user):
         if not request.user.is_authenticated:
@@ -27,7 +28,7 @@ def serve_document_by_privacy_rule(document, request):
     if not is_s3(storage):
         return None
     # An anonymous visitor sees only public documents: the check above already answered for them.
-    if not active_user(request.user).is_authenticated or document_is_public(document):
+    if not active_user(request.user).is_authenticated or document_is_public(document.pk):
         # storage.url: the CDN URL when AWS_S3_CUSTOM_DOMAIN is set (plain, cacheable), else a pre-signed bucket URL
         response = HttpResponseRedirect(storage.url(document.file.name))
     else:

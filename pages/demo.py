@@ -5,6 +5,7 @@ when it already exists, so a second run changes nothing. Dates are chosen relati
 are upcoming on a fresh install, and are not moved by later runs.
 """
 
+import io
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -14,13 +15,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.text import slugify
+from PIL import Image as PILImage
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
 
 from community.demo import build_community_demo
 from events.models import EventIndexPage, EventOccurrenceOverride, EventSkippedDate, EventStatus, TrainingEventPage
-from media_library.factories import WEBVTT_SAMPLE, ImageFactory
+from media_library.factories import WEBVTT_SAMPLE
 from media_library.models import (
     CustomDocument,
     CustomImage,
@@ -30,6 +32,7 @@ from media_library.models import (
     RecordingPage,
 )
 from media_library.pdf import make_pdf
+from media_library.services import media_upload
 from pages.editorial import EDITORS, MEMBERS, MODERATORS, PARTNERS, ensure_editorial_setup
 from pages.factories import paragraph
 from pages.models import CourseIndexPage, CoursePage, GuidePage, HomePage, Person, ProgramPage, Topic
@@ -175,9 +178,7 @@ def _document(title: str, filename: str, content: bytes, collection: Collection,
     existing = CustomDocument.objects.filter(title=title).first()
     if existing:
         return existing
-    document = CustomDocument(title=title, collection=collection)
-    document.file.save(filename, ContentFile(content), save=False)
-    document.save()
+    document = media_upload(CustomDocument, title=title, filename=filename, content=content, collection=collection)
     report.created.append(f"document: {title}")
     return document
 
@@ -187,7 +188,20 @@ def _cover_image(title: str, collection: Collection, report: DemoReport) -> Cust
     if existing:
         return existing
     report.created.append(f"image: {title}")
-    return ImageFactory(title=title, description=f"Cover of “{title}”", collection=collection)
+    return media_upload(
+        CustomImage,
+        title=title,
+        description=f"Cover of “{title}”",
+        filename=f"{slugify(title)}.png",
+        content=_cover_png(),
+        collection=collection,
+    )
+
+
+def _cover_png() -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 48), "navy").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def _collections(members: Group) -> tuple[Collection, Collection]:

@@ -1,5 +1,6 @@
 """The demo-content command: idempotent, complete for the program, and every seeded page reachable."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -95,6 +96,27 @@ def test_covers_the_program():
     assert CollectionViewRestriction.objects.filter(collection=members_only, groups__name="CoP Members").exists()
     for group in ("Editors", "Moderators", "CoP Members", "Partners"):
         assert Group.objects.get(name=group).user_set.exists(), group
+
+
+def test_seeded_media_carry_the_metadata_an_admin_upload_records():
+    seed()
+    documents = CustomDocument.objects.all()
+    assert documents.filter(file__endswith=".pdf").exists() and documents.filter(file__endswith=".vtt").exists()
+    for document in documents:
+        with document.open_file() as handle:
+            content = handle.read()
+        assert document.file_size == len(content), document.title
+        assert document.sha256 == hashlib.sha256(content).hexdigest(), document.title
+        assert document.file_hash == hashlib.sha1(content).hexdigest(), document.title  # noqa: S324 (Wagtail's)
+        assert document.mime_type == ("application/pdf" if document.extension == "pdf" else "text/vtt"), document.title
+        assert document.page_count == (1 if document.extension == "pdf" else None), document.title
+    images = CustomImage.objects.all()
+    assert images.exists()
+    for image in images:
+        with image.open_file() as handle:
+            content = handle.read()
+        assert image.file_size == len(content), image.title
+        assert image.file_hash == hashlib.sha1(content).hexdigest(), image.title  # noqa: S324 (Wagtail's)
 
 
 def test_credentials_are_kept_for_the_next_run(settings):

@@ -224,54 +224,35 @@ AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 MEDIA_PRIVATE_URL_EXPIRE = int(os.environ.get("MEDIA_PRIVATE_URL_EXPIRE", "60"))
 
 
-def s3_storage_options() -> dict:
-    """S3Storage options from the environment; bounded network waits (botocore's defaults hang >75 s)."""
-    from botocore.config import Config
-
+def s3_storage() -> dict:
+    """The S3 entry of STORAGES, from the environment (media_library.storage.MediaS3Storage builds botocore's
+    objects from these numbers). Every option must stay JSON-able: Wagtail queues them with each file delete."""
     return {
-        "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
-        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
-        "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
-        "default_acl": "private",
-        "file_overwrite": False,  # two "report.pdf" uploads must never share a key (DESIGN.md §6)
-        "querystring_auth": True,
-        "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
-        "signature_version": "s3v4",
-        "client_config": Config(
-            signature_version="s3v4",
-            s3={"addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "auto")},
-            connect_timeout=float(os.environ.get("AWS_S3_CONNECT_TIMEOUT", "3")),
-            read_timeout=float(os.environ.get("AWS_S3_READ_TIMEOUT", "6")),
-            retries={"mode": "standard", "total_max_attempts": int(os.environ.get("AWS_S3_MAX_ATTEMPTS", "2"))},
-        ),
-        # Files read back from S3 spill to a temporary file past 8 MB instead of being held in memory.
-        "max_memory_size": 8 * 1024 * 1024,
-        "transfer_config": s3_transfer_config(int(os.environ.get("AWS_S3_UPLOAD_CONCURRENCY", "4"))),
+        "BACKEND": "media_library.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "default_acl": "private",
+            "file_overwrite": False,  # two "report.pdf" uploads must never share a key
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+            "signature_version": "s3v4",
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "auto"),
+            "connect_timeout": float(os.environ.get("AWS_S3_CONNECT_TIMEOUT", "3")),
+            "read_timeout": float(os.environ.get("AWS_S3_READ_TIMEOUT", "6")),
+            "max_attempts": int(os.environ.get("AWS_S3_MAX_ATTEMPTS", "2")),
+            # 8 MB multipart parts in flight (and in memory) per upload.
+            "upload_concurrency": int(os.environ.get("AWS_S3_UPLOAD_CONCURRENCY", "4")),
+            # Files read back from S3 spill to a temporary file past 8 MB instead of being held in memory.
+            "max_memory_size": 8 * 1024 * 1024,
+        },
     }
 
 
-def s3_transfer_config(concurrency: int):
-    """Large files go up in 8 MB parts with at most `concurrency` parts read into memory at once.
-
-    s3transfer reads each part of a file object into memory and by default allows 10 of them queued
-    (max_in_memory_upload_chunks, not a boto3 constructor argument): capped here so a 500 MB video costs the web
-    process about concurrency x 8 MB whatever its size.
-    """
-    from boto3.s3.transfer import TransferConfig
-
-    config = TransferConfig(
-        multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=concurrency
-    )
-    config.max_in_memory_upload_chunks = concurrency
-    return config
-
-
 if AWS_STORAGE_BUCKET_NAME:
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_storage_options()}
-    STORAGES["s3"] = STORAGES["default"]
+    STORAGES["default"] = STORAGES["s3"] = s3_storage()
 # Our before_serve_document hook answers first (permission check, then a pre-signed or CDN redirect); "redirect"
 # is only Wagtail's fallback. Never "direct": it hands anyone a working URL for a members-only file.
 WAGTAILDOCS_SERVE_METHOD = "redirect" if AWS_STORAGE_BUCKET_NAME else "serve_view"

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from wagtail.models import Collection, CollectionViewRestriction
 
-from cms.settings.base import s3_storage_options
+from cms.settings.base import s3_storage
 from pages.selectors import MEMBERS_GROUP
 from tests.media_library.s3 import MotoServer, s3_env
 
@@ -32,8 +32,7 @@ def use_s3(settings, monkeypatch, endpoint: str, **extra_env: str):
     bucket = f"test-{uuid.uuid4().hex[:12]}"
     for name, value in s3_env(endpoint, bucket, **extra_env).items():
         monkeypatch.setenv(name, value)
-    options = s3_storage_options()
-    backend = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    backend = s3_storage()
     settings.STORAGES = {**settings.STORAGES, "default": backend, "s3": backend}
     settings.WAGTAILDOCS_SERVE_METHOD = "redirect"
     return bucket

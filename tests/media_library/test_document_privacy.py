@@ -62,3 +62,38 @@ def test_document_url_with_a_wrong_or_hostile_filename_is_404(client):
     document = DocumentFactory(title="CIT starter guide")
     for name in ("other.pdf", "../../settings.py", "resource.pdf%00.html"):
         assert client.get(f"/documents/{document.pk}/{name}").status_code == 404
+
+
+# --- caching: a restricted document's answers are private, a public one's are left as they are -----------------
+
+
+def assert_private(response) -> None:
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert "private" in directives, response.get("Cache-Control")
+    assert not directives & {"public", "s-maxage"}
+
+
+def test_a_member_downloading_a_members_only_document_gets_a_private_response(client, members_only_document, member):
+    client.force_login(member)
+    response = client.get(members_only_document.url)
+    assert response.status_code == 200
+    assert_private(response)
+    revalidated = client.get(members_only_document.url, headers={"If-None-Match": response["ETag"]})
+    assert revalidated.status_code == 304
+    assert_private(revalidated)
+
+
+def test_refusals_of_a_members_only_document_are_private_too(client, members_only_document):
+    assert_private(client.get(members_only_document.url))  # anonymous: sent to log in
+    client.force_login(get_user_model().objects.create_user("partner", password="pw"))
+    assert_private(client.get(members_only_document.url))  # not a member: 403
+
+
+def test_a_public_document_is_not_marked_private(client, member):
+    document = DocumentFactory(title="CIT starter guide")
+    for viewer in (None, member):
+        if viewer:
+            client.force_login(viewer)
+        response = client.get(document.url)
+        assert response.status_code == 200
+        assert "private" not in response.get("Cache-Control", "")

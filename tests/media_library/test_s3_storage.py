@@ -1,6 +1,11 @@
 """Media on a real S3-compatible server (moto_server): storage settings, upload/read/rendition/delete, no overwrite,
 and the permission-checked serving of public and members-only documents."""
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,6 +15,7 @@ from django.core.files.storage import default_storage
 
 from media_library.factories import DocumentFactory, ImageFactory
 from media_library.pdf import make_pdf
+from tests.media_library.s3 import s3_env
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +33,53 @@ def test_s3_storage_is_private_sigv4_no_overwrite_with_bounded_waits(s3):
     assert storage.client_config.connect_timeout <= 5
     assert storage.client_config.read_timeout <= 10
     assert storage.client_config.retries["total_max_attempts"] <= 3
+    assert storage.transfer_config.max_in_memory_upload_chunks == storage.transfer_config.max_concurrency == 4
+
+
+def test_production_settings_with_a_bucket_build_an_s3_storage_whose_options_can_be_queued():
+    """Wagtail queues a storage's deconstructed options with every file delete: they must be JSON (no botocore
+    objects) and carry no credentials; the storage rebuilt from them has the configured bounds."""
+    script = (
+        "import django, json; django.setup(); "
+        "from django.core.files.storage import storages; "
+        "from django.utils.module_loading import import_string; "
+        "path, args, kwargs = storages['default'].deconstruct(); "
+        "assert storages['s3'].deconstruct() == (path, args, kwargs); "
+        "rebuilt = import_string(path)(*args, **kwargs); "
+        "print(json.dumps({'deconstructed': [path, args, kwargs], "
+        "'connect_timeout': rebuilt.client_config.connect_timeout, 'read_timeout': rebuilt.client_config.read_timeout, "
+        "'attempts': rebuilt.client_config.retries['total_max_attempts'], "
+        "'addressing': rebuilt.client_config.s3['addressing_style'], "
+        "'signature': rebuilt.client_config.signature_version, "
+        "'parts': rebuilt.transfer_config.max_in_memory_upload_chunks, 'secret': rebuilt.secret_key}))"
+    )
+    env = {
+        **os.environ,
+        **s3_env("http://127.0.0.1:9", "cms-media", AWS_SECRET_ACCESS_KEY="s3cr3t-key", AWS_S3_CONNECT_TIMEOUT="2"),
+        "AWS_S3_UPLOAD_CONCURRENCY": "3",
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "SECRET_KEY": "a-long-random-test-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "cms.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    shape = json.loads(result.stdout.strip().splitlines()[-1])
+    path, args, kwargs = shape["deconstructed"]
+    assert args == []
+    assert path == "media_library.storage.MediaS3Storage"
+    assert kwargs["bucket_name"] == "cms-media" and kwargs["file_overwrite"] is False
+    assert "s3cr3t" not in json.dumps(shape["deconstructed"])
+    assert shape["secret"] == "s3cr3t-key"  # the rebuilt storage reads it from the environment
+    assert (shape["connect_timeout"], shape["read_timeout"], shape["attempts"]) == (2, 6, 2)
+    assert (shape["addressing"], shape["signature"], shape["parts"]) == ("path", "s3v4", 3)
 
 
 def test_document_upload_read_and_delete(s3):
@@ -79,6 +132,7 @@ def test_private_document_is_refused_to_anonymous_visitors(s3, client, members_c
     assert response.status_code == 302
     assert "login" in response["Location"]
     assert "X-Amz" not in response["Location"]
+    assert response["Cache-Control"].startswith("private")
 
 
 def test_private_document_is_refused_to_non_members(s3, client, members_collection):
@@ -87,6 +141,7 @@ def test_private_document_is_refused_to_non_members(s3, client, members_collecti
     response = client.get(document.url)
     assert response.status_code == 403
     assert "X-Amz" not in str(response.headers)
+    assert response["Cache-Control"].startswith("private")
 
 
 def test_member_gets_a_short_lived_sigv4_presigned_url(s3_with_cdn, client, members_collection, member, settings):

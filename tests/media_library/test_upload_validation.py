@@ -14,6 +14,7 @@ from wagtail.models import Collection, ReferenceIndex
 from media_library.factories import WEBVTT_SAMPLE, DocumentFactory, ImageFactory, PublicationPageFactory
 from media_library.models import CustomDocument, CustomImage
 from media_library.pdf import make_pdf
+from media_library.services import media_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +178,26 @@ def test_filenames_are_made_safe(admin_client, name, stored):
 def test_factory_paths_are_sanitised_too():
     document = DocumentFactory(file=SimpleUploadedFile("../../secret.pdf", PDF))
     assert document.file.name == "documents/secret.pdf"
+
+
+def test_uploads_from_code_get_the_admin_forms_checks_and_metadata():
+    """media_upload (seed_demo's path) is the admin upload form: the same refusals, the same recorded fields."""
+    collection = Collection.get_first_root_node()
+    with pytest.raises(ValidationError, match="content is not a recognised file"):
+        media_upload(CustomDocument, title="Fake", filename="report.pdf", content=HTML, collection=collection)
+    document = media_upload(CustomDocument, title="Brief", filename="../brief.pdf", content=PDF, collection=collection)
+    assert document.file.name == "documents/brief.pdf"
+    assert (document.file_size, document.mime_type, document.page_count) == (len(PDF), "application/pdf", 1)
+    assert document.sha256 == hashlib.sha256(PDF).hexdigest() and document.file_hash
+    with pytest.raises(ValidationError, match="too many pixels"):
+        media_upload(
+            CustomImage,
+            title="Bomb",
+            description="x",
+            filename="b.png",
+            content=png(20000, 20000),
+            collection=collection,
+        )
 
 
 # --- images -----------------------------------------------------------------------------------------------------
