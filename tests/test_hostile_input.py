@@ -7,7 +7,9 @@ from django.utils.html import escape
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from events.models import TrainingEventPage
+from integrations.webhooks.models import Endpoint
 from pages.models import Topic
+from tests.integrations.test_webhook_admin import endpoint_form
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +170,11 @@ def test_changed_session_cannot_move_into_a_daylight_saving_gap(admin_client, ev
     assert response.status_code == 200
     assert "2:15 AM does not exist on March 14 in America/New_York" in response.content.decode()
     assert not TrainingEventPage.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["event_types", "headers"])
+def test_webhook_endpoint_json_nested_a_thousand_levels_deep_is_a_form_error(admin_client, field):
+    response = admin_client.post(reverse("webhook_endpoints:add"), endpoint_form(**{field: "[" * 1000 + "]" * 1000}))
+    assert response.status_code == 200
+    assert "Enter a valid JSON." in response.content.decode()
+    assert not Endpoint.objects.exists()

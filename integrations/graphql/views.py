@@ -34,6 +34,7 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 
+from cms import json_input
 from cms.client_ip import client_ip
 from cms.middleware import DATABASE_DOWN
 from cms.ratelimit import window_hit
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 SUGGESTION_RE = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
 INTERNAL_ERROR = "Internal error while resolving this field; it has been logged."
 ALLOWED_METHODS = "GET, POST, OPTIONS"
+TOO_DEEP = f"JSON nested too deeply (more than {json_input.MAX_DEPTH} levels)"
 
 
 class Rejection(Exception):
@@ -154,7 +156,9 @@ def read_params(request: HttpRequest) -> tuple[str, dict | None, str | None]:
         variables = params.get("variables") or None
         if variables is not None:
             try:
-                variables = json.loads(variables)
+                variables = json_input.loads(variables)
+            except json_input.NestedTooDeeply:
+                raise Rejection(400, f"The 'variables' parameter is {TOO_DEEP}.") from None
             except ValueError:
                 raise Rejection(400, "The 'variables' parameter is not valid JSON.") from None
         payload = {"query": params.get("query"), "variables": variables, "operationName": params.get("operationName")}
@@ -174,7 +178,9 @@ def read_params(request: HttpRequest) -> tuple[str, dict | None, str | None]:
         if len(body) > limit:
             raise too_big
         try:
-            payload = json.loads(body)
+            payload = json_input.loads(body)
+        except json_input.NestedTooDeeply:
+            raise Rejection(400, f"The request body is {TOO_DEEP}.") from None
         except ValueError:
             raise Rejection(400, "The request body is not valid JSON.") from None
         if isinstance(payload, list):

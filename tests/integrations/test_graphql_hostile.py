@@ -100,6 +100,38 @@ def test_three_megabyte_body_is_413(client):
     assert response.status_code == 413 and "too large" in messages(response)
 
 
+NESTED_ARRAY = "[" * 1000 + "]" * 1000  # 2 KB
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        NESTED_ARRAY,
+        '{"a":' * 1000 + "1" + "}" * 1000,
+        '{"query": "{ topics { name } }", "variables": {"x": ' + NESTED_ARRAY + "}}",
+        # Deep enough to refuse, shallow enough that Python's parser manages it: the limit is ours, not the stack's.
+        '{"query": "{ topics { name } }", "variables": {"x": ' + "[" * 100 + "]" * 100 + "}}",
+    ],
+)
+def test_json_nested_a_thousand_levels_deep_is_400_not_500(client, body):
+    response = client.post("/graphql/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert messages(response) == "The request body is JSON nested too deeply (more than 32 levels)."
+
+
+def test_get_variables_nested_a_thousand_levels_deep_are_400_not_500(client):
+    response = client.get("/graphql/", {"query": "{ topics { name } }", "variables": NESTED_ARRAY})
+    assert response.status_code == 400
+    assert messages(response) == "The 'variables' parameter is JSON nested too deeply (more than 32 levels)."
+
+
+def test_ordinary_nesting_in_variables_still_works(client):
+    query = "query ($topic: String) { events(topic: $topic) { items { title } } }"
+    body = json.dumps({"query": query, "variables": {"topic": "deflection"}, "extensions": {"a": [[[[{"b": 1}]]]]}})
+    response = client.post("/graphql/", body, content_type="application/json")
+    assert response.status_code == 200, response.content
+
+
 def test_schema_introspection_is_400_in_production(client):
     response = post(client, "{ __schema { types { name fields { name } } } }")
     assert response.status_code == 400 and "introspection" in messages(response).lower()
