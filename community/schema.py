@@ -204,8 +204,9 @@ class SignInPayload(graphene.ObjectType):
 
 
 class Login(graphene.Mutation):
-    """A member signs in with email and password and gets a fresh API token that expires. Failures all say the
-    same thing; repeated failures lock the account for a while, and each network is rate-limited."""
+    """A member signs in with email and password and gets a fresh API token that expires. Members only: staff and
+    superuser accounts are refused (staff get API tokens from the admin or `manage.py api_token create`). Failures
+    all say the same thing; repeated failures lock the account for a while, and each network is rate-limited."""
 
     class Arguments:
         email = graphene.String(required=True)
@@ -245,7 +246,9 @@ class Logout(graphene.Mutation):
 
 class AcceptInvitation(graphene.Mutation):
     """Accept an emailed invitation (the token is the last part of its link): sets the member's name and password
-    and signs them in. The same as the CMS's own /members/invitation/<token>/ page."""
+    and signs them in. The same as the CMS's own /members/invitation/<token>/ page. It creates a member account or
+    re-admits a deactivated member; when the address belongs to any other account (staff, active, not a member's)
+    nothing changes and `errors` says why (code staff_account, active_account or other_account)."""
 
     class Arguments:
         token = graphene.String(required=True)

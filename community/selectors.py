@@ -14,6 +14,12 @@ from pages.selectors import active_user, user_is_member
 SEARCH_MAX_LENGTH = 100
 
 
+def is_staff_account(user) -> bool:
+    """Django's staff or superuser status: accounts that member sign-in and invitations never serve (a superuser's
+    token passes every restriction; staff get API tokens from `manage.py api_token create`)."""
+    return bool(user.is_staff or user.is_superuser)
+
+
 def member_agency(user) -> Agency | None:
     user = active_user(user)
     if not user.is_authenticated:

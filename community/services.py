@@ -15,6 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import APIToken
@@ -33,7 +34,7 @@ from community.models import (
     Urgency,
     person_name,
 )
-from community.selectors import INVITATION_TOKEN_MAX_LENGTH, invitation_for_token, member_agency
+from community.selectors import INVITATION_TOKEN_MAX_LENGTH, invitation_for_token, is_staff_account, member_agency
 from integrations.graphql.services import api_token_create, api_token_revoke
 from integrations.webhooks.services import event_record
 from pages.models import Topic
@@ -105,12 +106,53 @@ def _invitation_problem(invitation: Invitation | None) -> ValidationError | None
     return None
 
 
+# Who an invitation may be for: a new member, or a deactivated member coming back. Any other account with the
+# address is left as it is, and the invitee is told why (the link went to that address, so this reveals nothing
+# its holder could not know).
+ACCOUNT_REFUSALS = {
+    "staff_account": (
+        "This email address belongs to a staff account, which an invitation cannot change. Ask program staff to "
+        "invite a different address."
+    ),
+    "active_account": (
+        "This email address already has an account: sign in with it instead. An invitation only creates a new "
+        "member account or re-admits a deactivated member."
+    ),
+    "other_account": (
+        "This email address belongs to an account that is not a member account, or to more than one account: an "
+        "invitation cannot change them. Ask program staff."
+    ),
+}
+
+
+def _was_member(user) -> bool:
+    return user.groups.filter(name=MEMBERS_GROUP).exists() or Member.objects.filter(user=user).exists()
+
+
+def _invitee_account(email: str):
+    """The deactivated member account an invitation to `email` re-admits, or None when it creates one (named by
+    the address). ValidationError (whole input) when the address (as email or username) belongs to any other
+    account: staff or superuser, active, not a member's, or several."""
+    accounts = list(get_user_model().objects.filter(Q(email__iexact=email) | Q(username__iexact=email)))
+    if any(is_staff_account(account) for account in accounts):
+        code = "staff_account"
+    elif any(account.is_active for account in accounts):
+        code = "active_account"
+    elif len(accounts) > 1 or not all(_was_member(account) for account in accounts):
+        code = "other_account"
+    else:
+        return accounts[0] if accounts else None
+    raise ValidationError(ACCOUNT_REFUSALS[code], code=code)
+
+
 def invitation_check(*, token: str) -> Invitation:
-    """The usable invitation for `token`; ValidationError saying why not (unknown, used, expired)."""
+    """The usable invitation for `token`; ValidationError saying why not (unknown, used, expired, or an account
+    the invitation may not touch)."""
     invitation = invitation_for_token(token)
     problem = _invitation_problem(invitation)
     if problem is not None:
         raise problem
+    _invitee_account(invitation.email)
     return invitation
 
 
@@ -125,8 +167,9 @@ def _clean_name(name: str) -> str:
 
 
 def invitation_accept(*, token: str, name: str, password: str):
-    """Create (or reactivate) the invitee's account with this name and password, make them a member of the
-    invitation's agency, and use the invitation up. Returns the user. ValidationError by field otherwise."""
+    """Create the invitee's account (or re-admit their deactivated member account, revoking any API token it still
+    had) with this name and password, make them a member of the invitation's agency, and use the invitation up.
+    Returns the user. ValidationError by field otherwise; staff, superuser and active accounts are never changed."""
     if not token or len(token) > INVITATION_TOKEN_MAX_LENGTH:
         raise _invitation_problem(None)
     name = _clean_name(name)
@@ -140,7 +183,7 @@ def invitation_accept(*, token: str, name: str, password: str):
         problem = _invitation_problem(invitation)
         if problem is not None:
             raise problem
-        user = User.objects.filter(email__iexact=invitation.email).order_by("pk").first()
+        user = _invitee_account(invitation.email)
         first_name, _, last_name = name.partition(" ")
         candidate = user or User(username=invitation.email, email=invitation.email)
         candidate.first_name, candidate.last_name = first_name[:150], last_name[:150]
@@ -152,6 +195,8 @@ def invitation_accept(*, token: str, name: str, password: str):
         candidate.is_active = True
         candidate.last_login = timezone.now()
         candidate.save()
+        if user is not None:  # coming back: tokens from before (deactivated without revoking them) stay dead
+            _revoke_api_tokens(user=candidate, by_user=None, source="invitation-readmitted")
         candidate.groups.add(Group.objects.get(name=MEMBERS_GROUP))
         Member.objects.update_or_create(user=candidate, defaults={"agency": invitation.agency})
         invitation.accepted_at = timezone.now()
@@ -175,7 +220,8 @@ class SignInRefused(Exception):
 def member_sign_in(*, email: str, password: str, ip: str) -> tuple[APIToken, str, datetime]:
     """A fresh expiring API token for a member's email and password: (token row, plain token, expires at).
 
-    Refused with one message whatever went wrong (unknown email, wrong password, not a member, inactive, locked),
+    Refused with one message whatever went wrong (unknown email, wrong password, not a member, a staff or superuser
+    account, inactive, locked),
     so the answer never says whether an account exists; unknown emails cost a password hash like known ones, and
     are locked out like them. After LOGIN_MAX_FAILURES failures the account is locked for LOGIN_LOCKOUT_SECONDS,
     the correct password included (fail closed). Each IP is also limited to LOGIN_RATE_LIMIT_PER_IP attempts per
@@ -197,7 +243,9 @@ def member_sign_in(*, email: str, password: str, ip: str) -> tuple[APIToken, str
         make_password(password)  # unknown emails cost a hash like known ones
         accepted = False
     else:
-        accepted = user.check_password(password) and user_is_member(user)
+        # Members only: staff and superusers (whose token would pass every restriction) use `api_token create`,
+        # and are refused like a wrong password, so the answer says nothing about which accounts are staff.
+        accepted = user.check_password(password) and user_is_member(user) and not is_staff_account(user)
     if not accepted:
         ratelimit.failure_record(account)
         raise SignInRefused(SIGN_IN_FAILED, "invalid_credentials")
@@ -223,8 +271,12 @@ def member_deactivate(*, member: Member, by_user=None) -> None:
     user = member.user
     user.is_active = False
     user.save(update_fields=["is_active"])
+    _revoke_api_tokens(user=user, by_user=by_user, source="member-deactivated")
+
+
+def _revoke_api_tokens(*, user, by_user, source: str) -> None:
     for token in APIToken.objects.filter(user=user, revoked_at__isnull=True):
-        api_token_revoke(token=token, by_user=by_user, source="member-deactivated")
+        api_token_revoke(token=token, by_user=by_user, source=source)
 
 
 def member_reactivate(*, member: Member) -> None:

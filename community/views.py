@@ -7,7 +7,7 @@ cached and send no Referer onwards; every request counts against the caller's IP
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +22,21 @@ from community.filters import filtered_agencies
 from community.forms import AcceptInvitationForm, AgencyImportForm
 from community.models import Member
 
+# Why a link cannot be used, as the page's status: unknown, used up or expired, or for an account an invitation
+# may not change (community.services.ACCOUNT_REFUSALS).
+REFUSAL_STATUS = {
+    "invalid": 404,
+    "used": 410,
+    "expired": 410,
+    **dict.fromkeys(services.ACCOUNT_REFUSALS, 409),
+}
+
+
+def _refusal(error: ValidationError) -> ValidationError | None:
+    """Why the link itself cannot be used (its token, or the account it is for), when that is what `error` says."""
+    by_field = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
+    return next(iter(by_field.get("token", []) + by_field.get(NON_FIELD_ERRORS, [])), None)
+
 
 @never_cache
 def accept_invitation(request, token: str):
@@ -35,8 +50,8 @@ def accept_invitation(request, token: str):
     try:
         invitation = services.invitation_check(token=token)
     except ValidationError as error:
-        status = 404 if error.error_dict["token"][0].code == "invalid" else 410
-        return page(status, problem=" ".join(error.message_dict["token"]))
+        refusal = _refusal(error)
+        return page(REFUSAL_STATUS[refusal.code], problem=" ".join(refusal.messages))
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,9 +59,10 @@ def accept_invitation(request, token: str):
                 token=token, name=form.cleaned_data["name"], password=form.cleaned_data["password"]
             )
         except ValidationError as error:
+            refusal = _refusal(error)
+            if refusal is not None:  # used or refused meanwhile: the link, not the form, is at fault
+                return page(REFUSAL_STATUS[refusal.code], problem=" ".join(refusal.messages))
             for field, problems in error.message_dict.items():
-                if field == "token":
-                    return page(410, problem=" ".join(problems))
                 form.add_error(field if field in form.fields else None, problems)
         else:
             return page(

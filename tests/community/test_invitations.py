@@ -6,13 +6,16 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
 from cms.hashing import secret_digest
 from community import services
 from community.models import Invitation, Member
-from pages.selectors import user_is_member
+from integrations.graphql.auth import TokenRejected, authenticate
+from integrations.graphql.services import api_token_create
+from pages.selectors import MEMBERS_GROUP, user_is_member
 from tests.integrations.graphql_helpers import data
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +163,106 @@ def test_reinviting_a_deactivated_member_reactivates_them(agency, member):
     member.refresh_from_db()
     assert member.is_active and member.check_password(PASSWORD)
     assert get_user_model().objects.filter(email__iexact=member.email).count() == 1
+
+
+# --- whose account an invitation may touch ------------------------------------------------------------------------
+
+INVITEE = "mlopez@cityofmesa.example.gov"
+ORIGINAL_PASSWORD = "Original-pass-phrase-9"
+
+
+def accept_over_http(client, token: str) -> dict:
+    variables = {"token": token, "name": "Maria Lopez", "password": PASSWORD}
+    response = client.post("/graphql/", {"query": ACCEPT, "variables": variables}, content_type="application/json")
+    assert response.status_code == 200
+    return response.json()["data"]["acceptInvitation"]
+
+
+def assert_refused_everywhere(client, token: str, code: str, text: str) -> None:
+    """The page (GET, then a POST anyway) and the mutation refuse with the same clear reason; nothing is used up."""
+    page = client.get(f"/members/invitation/{token}/")
+    assert page.status_code == 409
+    assert text in page.content.decode() and b"<form" not in page.content
+    posted = client.post(
+        f"/members/invitation/{token}/", {"name": "Maria Lopez", "password": PASSWORD, "password_again": PASSWORD}
+    )
+    assert posted.status_code == 409 and text in posted.content.decode()
+    result = accept_over_http(client, token)
+    assert result["token"] is None
+    [error] = result["errors"]
+    assert (error["field"], error["code"]) == ("__all__", code) and text in error["message"]
+    assert Invitation.objects.get().accepted_at is None
+
+
+@pytest.mark.parametrize("superuser", [True, False], ids=["superuser", "staff"])
+def test_an_invitation_never_touches_a_deactivated_staff_or_superuser_account(client, agency, superuser):
+    User = get_user_model()
+    admin = User.objects.create_user(
+        "ops-admin", email=INVITEE, password=ORIGINAL_PASSWORD, is_staff=True, is_superuser=superuser, is_active=False
+    )
+    _token_row, api_key = api_token_create(user=admin, name="ops scripts")
+    _invitation, token = invite(agency, email=INVITEE.upper())
+
+    assert_refused_everywhere(client, token, "staff_account", "staff account")
+
+    admin.refresh_from_db()
+    assert not admin.is_active and admin.check_password(ORIGINAL_PASSWORD)
+    assert admin.is_superuser is superuser and admin.is_staff
+    assert not admin.groups.exists() and not Member.objects.exists()
+    with pytest.raises(TokenRejected):
+        authenticate(f"Bearer {api_key}")
+
+
+@pytest.mark.parametrize("is_member", [True, False], ids=["member", "partner"])
+def test_an_invitation_never_touches_an_active_account(client, agency, is_member):
+    user = get_user_model().objects.create_user("someone", email=INVITEE, password=ORIGINAL_PASSWORD)
+    if is_member:
+        user.groups.add(Group.objects.get(name=MEMBERS_GROUP))
+    _invitation, token = invite(agency)
+
+    assert_refused_everywhere(client, token, "active_account", "already has an account")
+
+    user.refresh_from_db()
+    assert user.check_password(ORIGINAL_PASSWORD) and user.first_name == ""
+    assert user_is_member(user) is is_member and not Member.objects.exists()
+
+
+def test_an_invitation_does_not_make_a_member_of_a_deactivated_non_member_account(client, agency):
+    partner = get_user_model().objects.create_user(
+        "partner-web", email=INVITEE, password=ORIGINAL_PASSWORD, is_active=False
+    )
+    partner.groups.add(Group.objects.get(name="Partners"))
+    _invitation, token = invite(agency)
+
+    assert_refused_everywhere(client, token, "other_account", "not a member account")
+
+    partner.refresh_from_db()
+    assert not partner.is_active and partner.check_password(ORIGINAL_PASSWORD) and not user_is_member(partner)
+
+
+def test_a_deactivated_member_sharing_the_address_with_a_staff_account_is_not_readmitted(client, agency, member):
+    services.member_deactivate(member=member.membership)
+    get_user_model().objects.create_user("ops", email=member.email, is_staff=True, is_active=False)
+    _invitation, token = invite(agency, email=member.email)
+
+    assert_refused_everywhere(client, token, "staff_account", "staff account")
+
+    member.refresh_from_db()
+    assert not member.is_active
+
+
+def test_readmitting_a_deactivated_member_over_http_signs_them_in_and_leaves_old_tokens_revoked(client, agency, member):
+    _row, old_key = api_token_create(user=member, name="old device")
+    member.is_active = False  # deactivated from Django's user form: no tokens revoked
+    member.save()
+    _invitation, token = invite(agency, email=member.email)
+    assert client.get(f"/members/invitation/{token}/").status_code == 200
+
+    result = accept_over_http(client, token)
+
+    assert result["errors"] == [] and result["token"]
+    member.refresh_from_db()
+    assert member.is_active and member.check_password(PASSWORD)
+    assert authenticate(f"Bearer {result['token']}")[0] == member
+    with pytest.raises(TokenRejected, match="revoked"):
+        authenticate(f"Bearer {old_key}")

@@ -4,12 +4,15 @@ failures (fail closed), a per-IP rate limit, logout, and deactivation by staff."
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import APIToken
 
 from community.services import SIGN_IN_FAILED
 from integrations.graphql.auth import TokenRejected, authenticate, token_expires_at
+from pages.selectors import MEMBERS_GROUP
 from tests.integrations.graphql_helpers import data, run, user_in
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +144,29 @@ def test_staff_deactivate_a_member_from_the_admin(admin_client, member):
     admin_client.post(f"/admin/members/{pk}/reactivate/")
     member.refresh_from_db()
     assert member.is_active
+
+
+def login_over_http(client, email, password) -> dict:
+    variables = {"email": email, "password": password}
+    response = client.post("/graphql/", {"query": LOGIN, "variables": variables}, content_type="application/json")
+    assert response.status_code == 200
+    return response.json()["data"]["login"]
+
+
+@pytest.mark.parametrize(
+    ("is_staff", "is_superuser"), [(True, True), (False, True), (True, False)], ids=["superuser", "bare", "staff"]
+)
+def test_staff_and_superusers_get_the_same_refusal_as_a_wrong_password(client, member, is_staff, is_superuser):
+    """Member sign-in is for members: an admin account (even in the members group) gets no token from it, and the
+    answer is the one a wrong password gets, so it says nothing about which accounts are staff."""
+    admin = get_user_model().objects.create_user(
+        "ops", email="ops@cit.example.org", password=PASSWORD, is_staff=is_staff, is_superuser=is_superuser
+    )
+    admin.groups.add(Group.objects.get(name=MEMBERS_GROUP))
+
+    refused = login_over_http(client, "ops@cit.example.org", PASSWORD)
+
+    assert refused == login_over_http(client, member.email, "wrong")
+    assert refused["token"] is None and refused["errors"][0]["message"] == SIGN_IN_FAILED
+    assert not APIToken.objects.filter(user=admin).exists()
+    assert login_over_http(client, member.email, PASSWORD)["token"]  # members still sign in
