@@ -1,6 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
-from community.services import NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH
+from cms.client_ip import client_ip
+from community import services
+from community.services import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH
 
 
 class AcceptInvitationForm(forms.Form):
@@ -17,6 +20,42 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", "The two passwords differ.")
         return data
+
+
+class MemberSignInForm(forms.Form):
+    """Member sign-in on the CMS's own pages (/calendar/login/, through Django's LoginView): email and password,
+    with the rules, lockout and limits of the GraphQL `login` (community.services.member_authenticate)."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                self.user = services.member_authenticate(
+                    email=data["email"], password=data["password"], ip=client_ip(self.request)
+                )
+            except services.SignInRefused as refused:
+                raise ValidationError(refused.message, code=refused.code) from None
+        return data
+
+    def get_user(self):
+        return self.user
 
 
 class AgencyImportForm(forms.Form):

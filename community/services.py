@@ -1,7 +1,7 @@
 """Writes for the Online Resource Center: invitations, member sign-in and tokens, deactivation, TA requests.
 
 Errors a member can fix are raised as Django `ValidationError`s keyed by input field; the GraphQL mutations and
-the invitation page show them next to the field. Sign-in failures are deliberately vague (see `member_sign_in`).
+the invitation page show them next to the field. Sign-in failures are deliberately vague (see `member_authenticate`).
 """
 
 import logging
@@ -217,15 +217,14 @@ class SignInRefused(Exception):
         self.message, self.code = message, code
 
 
-def member_sign_in(*, email: str, password: str, ip: str) -> tuple[APIToken, str, datetime]:
-    """A fresh expiring API token for a member's email and password: (token row, plain token, expires at).
+def member_authenticate(*, email: str, password: str, ip: str):
+    """The member whose email and password these are: every member sign-in (GraphQL `login`, /calendar/login/).
 
-    Refused with one message whatever went wrong (unknown email, wrong password, not a member, a staff or superuser
-    account, inactive, locked),
-    so the answer never says whether an account exists; unknown emails cost a password hash like known ones, and
-    are locked out like them. After LOGIN_MAX_FAILURES failures the account is locked for LOGIN_LOCKOUT_SECONDS,
-    the correct password included (fail closed). Each IP is also limited to LOGIN_RATE_LIMIT_PER_IP attempts per
-    window, whatever the accounts tried.
+    Refused (SignInRefused) with one message whatever went wrong (unknown email, wrong password, not a member, a
+    staff or superuser account, inactive, locked), so the answer never says whether an account exists or is staff;
+    unknown emails cost a password hash like known ones, and are locked out like them. After LOGIN_MAX_FAILURES
+    failures the account is locked for LOGIN_LOCKOUT_SECONDS, the correct password included (fail closed). Each IP
+    is also limited to LOGIN_RATE_LIMIT_PER_IP attempts per window, whatever the accounts tried.
     """
     if not ratelimit.attempt_allowed("login", ip):
         raise SignInRefused(TOO_MANY_ATTEMPTS, "rate_limited")
@@ -250,6 +249,13 @@ def member_sign_in(*, email: str, password: str, ip: str) -> tuple[APIToken, str
         ratelimit.failure_record(account)
         raise SignInRefused(SIGN_IN_FAILED, "invalid_credentials")
     ratelimit.failures_clear(account)
+    return user
+
+
+def member_sign_in(*, email: str, password: str, ip: str) -> tuple[APIToken, str, datetime]:
+    """A fresh expiring API token for a member's email and password (refused as `member_authenticate` says):
+    (token row, plain token, expires at)."""
+    user = member_authenticate(email=email, password=password, ip=ip)
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
     return member_token_issue(user=user, source="login")

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, reverse_lazy
 
+from community.forms import MemberSignInForm
 from events import views
 
 app_name = "events"
@@ -16,8 +17,10 @@ urlpatterns = [
     path("subscription/", views.subscription, name="subscription"),
     path(
         "login/",
+        # Members sign in by email, with the same rules and lockout as the GraphQL login; staff use the admin's.
         auth_views.LoginView.as_view(
             template_name="events/calendar_login.html",
+            authentication_form=MemberSignInForm,
             redirect_authenticated_user=True,
             next_page=reverse_lazy("events:subscription"),
         ),

@@ -3,10 +3,18 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from wagtail.models import PageViewRestriction
 
 from events.factories import TrainingEventPageFactory
 from pages.selectors import MEMBERS_GROUP
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()  # /calendar/login/ counts attempts per IP and failures per account in the cache
+    yield
+    cache.clear()
 
 
 def publish(page):

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from community.services import SIGN_IN_FAILED
 from events.models import CalendarToken
 from events.services import (
     calendar_token_issue,
@@ -66,7 +67,7 @@ def test_a_member_signs_in_and_manages_their_link(member):
     csrf = login_page.cookies["csrftoken"].value
     response = client.post(
         "/calendar/login/",
-        {"username": "member-ical", "password": "pw-for-tests", "csrfmiddlewaretoken": csrf},
+        {"email": "m@example.org", "password": "pw-for-tests", "csrfmiddlewaretoken": csrf},
     )
     assert response.status_code == 302 and response["Location"] == "/calendar/subscription/"
 
@@ -107,9 +108,44 @@ def test_an_unknown_action_is_refused(client, member, action):
 
 
 def test_the_login_page_refuses_a_wrong_password(client, member):
-    response = client.post("/calendar/login/", {"username": "member-ical", "password": "wrong"})
+    response = client.post("/calendar/login/", {"email": "m@example.org", "password": "wrong"})
     assert response.status_code == 200
+    assert SIGN_IN_FAILED in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_login_page_asks_for_the_email_address_as_every_member_sign_in_does(client, member):
+    page = client.get("/calendar/login/").content.decode()
+    assert 'type="email" name="email"' in page and 'name="username"' not in page
+
+    by_username = client.post("/calendar/login/", {"username": "member-ical", "password": "pw-for-tests"})
+    assert by_username.status_code == 200 and "_auth_user_id" not in client.session
+
+    by_email = client.post("/calendar/login/", {"email": " M@Example.org ", "password": "pw-for-tests"})
+    assert by_email.status_code == 302 and by_email["Location"] == "/calendar/subscription/"
+    assert client.session["_auth_user_id"] == str(member.pk)
+
+
+def test_the_login_page_shares_the_lockout_with_the_graphql_login(client, member, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    for _ in range(3):
+        client.post("/calendar/login/", {"email": "m@example.org", "password": "guess"})
+
+    locked = client.post("/calendar/login/", {"email": "m@example.org", "password": "pw-for-tests"})
+
+    assert locked.status_code == 200 and "_auth_user_id" not in client.session
+    assert SIGN_IN_FAILED in locked.content.decode()
+    login = 'mutation { login(email: "m@example.org", password: "pw-for-tests") { token } }'
+    answer = client.post("/graphql/", {"query": login}, content_type="application/json").json()
+    assert answer["data"]["login"]["token"] is None
+
+
+def test_staff_sign_in_to_the_admin_not_on_the_members_page(client):
+    get_user_model().objects.create_superuser("ops", "ops@example.org", "pw-for-tests")
+    refused = client.post("/calendar/login/", {"email": "ops@example.org", "password": "pw-for-tests"})
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    assert SIGN_IN_FAILED in refused.content.decode()
+    assert 'href="/admin/login/?next=/calendar/subscription/"' in refused.content.decode()
 
 
 # --- staff in the admin -----------------------------------------------------------------------------------------
