@@ -1,7 +1,8 @@
 """Counters in the shared cache, for every rate limit and lockout (GraphQL requests, sign-in, invitations, forum).
 
-Atomic INCR on Redis, so every process counts against one budget; while Redis is down each process counts on its
-own (cms/cache.py): the limit is then at worst limit x processes, still a bound.
+Atomic increments on Redis, or on the database without it (cms/cache.py), so every process counts against one
+budget; `check --deploy` fails on a cache that processes do not share (cms/checks.py). While Redis is down each
+process counts on its own (cms/cache.py): the limit is then at worst limit x processes, still a bound.
 """
 
 import math

@@ -7,14 +7,19 @@ import os
 import runpy
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
+from django.utils import timezone
 
+from cms.cache import AtomicDatabaseCache
+from cms.models import CacheEntry
 from cms.request_log import JsonFormatter, RequestIdFilter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +59,7 @@ def test_production_settings_pass_check_deploy():
         "print(json.dumps({'middleware': s.MIDDLEWARE, 'static': s.STORAGES['staticfiles']['BACKEND'], "
         "'conn_max_age': s.DATABASES['default']['CONN_MAX_AGE'], "
         "'health_checks': s.DATABASES['default']['CONN_HEALTH_CHECKS'], 'debug': s.DEBUG, "
-        "'formatter': s.LOGGING['handlers']['console']['formatter']}))"
+        "'formatter': s.LOGGING['handlers']['console']['formatter'], 'cache': s.CACHES['default']['BACKEND']}))"
     )
     env = {
         **os.environ,
@@ -63,6 +68,7 @@ def test_production_settings_pass_check_deploy():
         "ALLOWED_HOSTS": "cms.example.org",
     }
     env.pop("CONN_MAX_AGE", None)
+    env.pop("REDIS_URL", None)
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
@@ -78,6 +84,7 @@ def test_production_settings_pass_check_deploy():
     assert shape["conn_max_age"] == 60
     assert shape["health_checks"] is True
     assert shape["formatter"] == "json"
+    assert shape["cache"] == "cms.cache.AtomicDatabaseCache"  # no REDIS_URL: counters shared through the database
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
@@ -93,6 +100,148 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def production_env(**extra: str) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "REDIS_", "PYTEST_"))}
+    return env | {
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "SECRET_KEY": "a-long-random-test-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "cms.example.org",
+        **extra,
+    }
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def django_process(env: dict, code: str) -> subprocess.Popen:
+    """`code` run by `manage.py shell` in a process of its own; it prints one JSON line as its answer."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def answer(process: subprocess.Popen):
+    stdout, stderr = process.communicate(timeout=180)
+    assert process.returncode == 0, stderr[-3000:]
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+# Every process counts in one window: a minute boundary between the two rounds below would start a fresh count.
+ONE_WINDOW = "from django.conf import settings; settings.LOGIN_RATE_LIMIT_WINDOW_SECONDS = 10**9\n"
+ROUND_ONE = (
+    ONE_WINDOW
+    + """
+import json
+from cms.ratelimit import increment
+from community import ratelimit
+counts = [increment("test:shared-counter", 600) for _ in range(25)]
+locks = [ratelimit.failure_record("victim@agency.example.gov") for _ in range(2)]
+allowed = [ratelimit.attempt_allowed("login", "203.0.113.7") for _ in range(5)]
+print(json.dumps({"counts": counts, "locks": locks, "allowed": allowed}))
+"""
+)
+ROUND_TWO = (
+    ONE_WINDOW
+    + """
+import json
+from community import ratelimit
+print(json.dumps({
+    "locked": ratelimit.account_locked("victim@agency.example.gov"),
+    "allowed": ratelimit.attempt_allowed("login", "203.0.113.7"),
+}))
+"""
+)
+
+
+@pytest.mark.slow  # five Django processes
+def test_production_processes_without_redis_share_lockouts_and_rate_limits(tmp_path):
+    """Production settings with no REDIS_URL, four processes at once (as gunicorn's workers would be), one database:
+    each records 2 failed sign-ins for one account and 5 attempts from one address, and counts 25 hits on a shared
+    counter. Together that is over the lockout (5 failures) and at the per-address limit (20 attempts), so a fifth
+    process finds the account locked and the address refused, and no hit was lost or counted twice."""
+    env = production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    manage(env, "createcachetable")  # the cache's table alone (`migrate` makes it too)
+
+    first = [answer(process) for process in [django_process(env, ROUND_ONE) for _ in range(4)]]
+    second = answer(django_process(env, ROUND_TWO))
+
+    assert sorted(count for result in first for count in result["counts"]) == list(range(1, 101))
+    assert sum(lock for result in first for lock in result["locks"]) == 1  # the 5th failure, in whichever process
+    assert all(allowed for result in first for allowed in result["allowed"])  # 20 attempts: at the limit
+    assert second == {"locked": True, "allowed": False}
+
+
+@pytest.mark.django_db
+def test_the_database_cache_counts_in_place_keeping_the_expiry_and_never_culls_live_counters():
+    """On the table `migrate` made (the test database's), as production without Redis uses it."""
+    cache = AtomicDatabaseCache("cms_cache", {"OPTIONS": {"MAX_ENTRIES": 3}})
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("failures")
+    assert cache.add("failures", 1, timeout=900)
+    assert [cache.incr("failures") for _ in range(3)] == [2, 3, 4]
+    row = CacheEntry.objects.get(cache_key=cache.make_key("failures"))
+    assert row.expires > timezone.now() + timedelta(minutes=14)  # Django's incr would have reset it to 5 minutes
+    CacheEntry.objects.filter(pk=row.pk).update(expires=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("failures")  # expired is gone, as on Redis
+    for n in range(6):  # twice MAX_ENTRIES of live entries: none may be dropped to make room
+        cache.set(f"lock-{n}", 1, timeout=900)
+    assert all(cache.get(f"lock-{n}") == 1 for n in range(6))
+    assert not CacheEntry.objects.filter(pk=row.pk).exists()  # the expired one was swept
+
+
+LOCAL_MEMORY_CHECK = """
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test.utils import override_settings
+with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+    try:
+        call_command("check", deploy=True, fail_level="WARNING")
+    except SystemCheckError as error:
+        print(error)
+"""
+
+
+def test_check_deploy_fails_when_rate_limit_counters_would_live_in_each_process():
+    output = manage(production_env(), "shell", "--no-imports", "-c", LOCAL_MEMORY_CHECK)
+    assert "(cms.W001)" in output
+    assert "LocMemCache" in output and "REDIS_URL" in output
+
+
+@pytest.mark.parametrize(
+    ("backend", "flagged"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", True),
+        ("django.core.cache.backends.dummy.DummyCache", True),
+        ("django.core.cache.backends.filebased.FileBasedCache", True),
+        ("django.core.cache.backends.db.DatabaseCache", True),  # shared, but its incr loses concurrent hits
+        ("cms.cache.AtomicDatabaseCache", False),
+        ("cms.cache.TolerantRedisCache", False),
+        ("django.core.cache.backends.redis.RedisCache", False),
+    ],
+)
+def test_the_deploy_check_names_caches_that_processes_do_not_share(settings, backend, flagged):
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "cms_cache"}}
+    found = [message.id for message in run_checks(include_deployment_checks=True, tags=["caches"])]
+    assert ("cms.W001" in found) is flagged
 
 
 # --- request ids -----------------------------------------------------------------------------------------------------

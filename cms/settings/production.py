@@ -8,7 +8,7 @@ import copy
 import os
 
 from .base import *  # noqa: F403
-from .base import LOGGING, MIDDLEWARE, STORAGES, env_bool, require_secret_key
+from .base import LOGGING, MIDDLEWARE, REDIS_URL, STORAGES, env_bool, require_secret_key
 
 require_secret_key()
 DEBUG = False
@@ -27,6 +27,19 @@ X_FRAME_OPTIONS = "DENY"
 # Persistent database connections (health-checked before reuse, base.py): one per gunicorn worker and task worker,
 # so size PostgreSQL's max_connections for WEB_CONCURRENCY x web instances + workers.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+
+# The cache holds the rate-limit and sign-in lockout counters, which every process must share (a per-process count
+# multiplies each limit by the number of gunicorn workers): Redis when REDIS_URL is set (base.py), else the
+# database (cms/cache.py; its table comes with `migrate`). `check --deploy` refuses any cache processes do not share.
+if not REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "cms.cache.AtomicDatabaseCache",
+            "LOCATION": "cms_cache",
+            # When expired entries are swept (live ones never are): a small table keeps every write cheap.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 # Static files: served by the web process itself (WhiteNoise), right after SecurityMiddleware, from hashed names
 # (`app.3f2a9c.css`) with pre-compressed gzip/brotli copies, so a CDN or browser may keep them for a year. No

@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class CacheEntry(models.Model):
+    """The table of the database cache (cms.cache.AtomicDatabaseCache: production without REDIS_URL), with the
+    columns `createcachetable` would give it. A model so that its migration makes the table on every `migrate`,
+    whichever cache the settings named at the time; nothing reads it through the ORM."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "cms_cache"
+
+    def __str__(self) -> str:
+        return self.cache_key
