@@ -496,6 +496,10 @@ class CalendarToken(models.Model):
     link can be shown again (GraphQL `viewer.calendarUrl`, the subscription page) from the stored random nonce; the
     lookup uses its SHA-256. Rotating issues a new row (new nonce) and revokes the old one; revoked rows are kept so
     an old link answers 410 Gone rather than 404. At most one live token per member.
+
+    `access_key`/`access_changed_at`: what the privacy rule knew about the holder (groups, superuser) when the link
+    was last read, and when that last changed: the feed's Last-Modified moves when the holder gains or loses access,
+    however that happened (admin, invitation, shell), not only when an event changes.
     """
 
     user = models.ForeignKey(
@@ -505,6 +509,8 @@ class CalendarToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    access_key = models.CharField(max_length=64, blank=True, editable=False)
+    access_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "calendar link"
