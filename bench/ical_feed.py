@@ -68,13 +68,13 @@ def floor_bytes(pages) -> bytes:
     validators, no text cleaning or URL checks, no bounds."""
     from icalendar import Calendar, Event
 
-    from events.ical import ICAL_STATUS, first_years, recurrence_rule, vtimezone
+    from events.ical import ICAL_STATUS, recurrence_rule, vtimezone
 
     calendar = Calendar()
     calendar.add("prodid", "-//floor//EN")
     calendar.add("version", "2.0")
-    for tzid, year in sorted(first_years(pages).items()):
-        calendar.add_component(vtimezone(tzid, year))
+    for tzid in sorted({page.time_zone for page in pages}):
+        calendar.add_component(vtimezone(tzid))
     for page in pages:
         event = Event()
         event.add("uid", str(page.ical_uid))

@@ -155,7 +155,7 @@ def test_topic_feed(client, make_event):
     response = client.get(topic_feed_path("deflection"))
     assert response.status_code == 200
     assert b"Deflection basics" in response.content and b"Unrelated" not in response.content
-    assert b"X-WR-CALNAME:CIT ASSIST: Deflection" in response.content
+    assert b"X-WR-CALNAME;VALUE=TEXT:CIT ASSIST: Deflection" in response.content
 
 
 @pytest.mark.parametrize("slug", ["no-such-topic", "..%2F..%2Fetc%2Fpasswd", "x' OR '1'='1", "d\u00e9flection"])
