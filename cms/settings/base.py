@@ -72,7 +72,7 @@ MIDDLEWARE = [
     # Django's GZipMiddleware for text bodies. Outside everything that makes or reads a body, so it compresses the
     # final bytes (feeds, GraphQL, REST, pages) when the client sends Accept-Encoding: gzip; inside WhiteNoise
     # (production inserts it above), which serves its own precompressed static files. Why BREACH is not a
-    # concern here: README "Calendar feeds", "Compression".
+    # concern here: README "Calendar feeds (iCal)", HTTP.
     "cms.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
