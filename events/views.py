@@ -81,7 +81,7 @@ def _feed_response(
     response["ETag"] = etag
     if timestamp is not None:
         response["Last-Modified"] = http_date(timestamp)
-    # Also on 304s and HEADs, which GZipMiddleware leaves alone: every answer here has a gzip twin.
+    # Also on 304s, which GZipMiddleware leaves alone: every answer here has a gzip twin.
     patch_vary_headers(response, ["Accept-Encoding"])
     if private:
         response["Cache-Control"] = "private, no-store"
@@ -94,7 +94,7 @@ def _feed_response(
 
 def feed_view(view):
     """A feed: GET and HEAD only (405 with `Allow` otherwise). Exempt from CSRF, which would answer a POST with a
-    403 before the method check: the view writes nothing, so there is nothing to protect."""
+    403 before the method check: a feed takes no writes, so there is nothing to protect."""
     return csrf_exempt(require_safe(view))
 
 
