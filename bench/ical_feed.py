@@ -4,8 +4,9 @@
 
 Prints SQL query counts (must not grow with the number of events), the full generation time through the view
 against the floor (the same events, already in memory, serialised with bare icalendar and the same VTIMEZONEs;
-target <= 2x), and a 304 answer against a full generation (target >= 20x faster). Runs on a throwaway test
-database (SQLite in memory unless DATABASE_URL points elsewhere); never part of the test suite.
+target <= 2x), a 304 answer and a HEAD against a full generation (target >= 20x faster), and the feed's size plain
+and gzip-compressed. Runs on a throwaway test database (SQLite in memory unless DATABASE_URL points elsewhere);
+never part of the test suite.
 """
 
 import argparse
@@ -68,13 +69,13 @@ def floor_bytes(pages) -> bytes:
     validators, no text cleaning or URL checks, no bounds."""
     from icalendar import Calendar, Event
 
-    from events.ical import ICAL_STATUS, first_years, recurrence_rule, vtimezone
+    from events.ical import ICAL_STATUS, recurrence_rule, vtimezone
 
     calendar = Calendar()
     calendar.add("prodid", "-//floor//EN")
     calendar.add("version", "2.0")
-    for tzid, year in sorted(first_years(pages).items()):
-        calendar.add_component(vtimezone(tzid, year))
+    for tzid in sorted({page.time_zone for page in pages}):
+        calendar.add_component(vtimezone(tzid))
     for page in pages:
         event = Event()
         event.add("uid", str(page.ical_uid))
@@ -164,11 +165,18 @@ def main() -> None:
     def not_modified():
         assert client.get("/calendar/events.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
 
+    def head():
+        assert client.head("/calendar/events.ics").status_code == 200
+
     loaded = list(with_feed_relations(feed_events(user=None)))
     assert len(loaded) == args.events
     full_time = timed(full, args.repeat)
     floor_time = timed(lambda: floor_bytes(loaded), args.repeat)
     not_modified_time = timed(not_modified, args.repeat * 4)
+    head_time = timed(head, args.repeat * 4)
+    plain = full()
+    compressed = client.get("/calendar/events.ics", HTTP_ACCEPT_ENCODING="gzip")
+    assert compressed["Content-Encoding"] == "gzip"
 
     rows = [
         ("events in the feed (repeating)", f"{args.events} ({recurring})"),
@@ -179,6 +187,8 @@ def main() -> None:
         ("generation / floor (target <= 2.0)", f"{full_time / floor_time:.2f}x"),
         (f"304 answer to If-None-Match (median of {args.repeat * 4})", f"{not_modified_time * 1000:.2f} ms"),
         ("full generation / 304 (target >= 20)", f"{full_time / not_modified_time:.0f}x"),
+        (f"HEAD (median of {args.repeat * 4})", f"{head_time * 1000:.2f} ms"),
+        ("feed size / with Accept-Encoding: gzip", f"{len(plain.content):,} / {len(compressed.content):,} bytes"),
     ]
     width = max(len(name) for name, _ in rows)
     print(f"{'measure'.ljust(width)} | value")

@@ -20,8 +20,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # quotes that break log parsers) is replaced rather than cleaned, so a log line never carries caller-made text.
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{7,127}")
 
-# Paths that carry a credential: a member's private calendar link is its own secret, so it never reaches a log.
-SECRET_PATHS = re.compile(r"^(/calendar/members/)[^/]+(\.ics)$")
+# Paths that carry a credential: a member's private calendar link is its own secret, so it never reaches a log
+# (their whole feed, or one event of it).
+SECRET_PATHS = re.compile(r"^(/calendar/members/)[^/]+(\.ics|/events/[^/]+\.ics)$")
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 request_logger = logging.getLogger("cms.request")

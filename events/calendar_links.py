@@ -24,6 +24,11 @@ def member_feed_path(token: str) -> str:
     return f"/calendar/members/{token}.ics"
 
 
+def member_event_feed_path(token: str, event_slug: str) -> str:
+    """One event from the holder's private feed: how a member adds a members-only event to their calendar."""
+    return f"/calendar/members/{token}/events/{event_slug}.ics"
+
+
 def webcal_url(https_url: str) -> str:
     """The `webcal://` twin of a feed URL: opens the desktop calendar app instead of downloading the file."""
     return "webcal://" + https_url.split("://", 1)[1]

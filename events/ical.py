@@ -6,10 +6,12 @@ What clients and caches rely on, and how it is kept:
   own property ordering.
 - Time zones: DTSTART/DTEND carry the event's IANA zone (`TZID=America/Chicago`) and the calendar embeds one
   VTIMEZONE per zone used, written with yearly RRULEs as Outlook, Thunderbird (ical.js) and vobject expect;
-  icalendar's `add_missing_timezones()` writes RDATE lists that those clients misread (DESIGN.md §6).
+  icalendar's `add_missing_timezones()` writes RDATE lists that those clients misread and Outlook ignores. Each
+  VTIMEZONE describes its zone from 1970 on (`ZONE_FIRST_YEAR`), and DAYLIGHT is always the summer part.
 - Recurrence: RRULE (UNTIL in UTC, as RFC 5545 requires with a TZID start), EXDATE for skipped sessions and one
-  RECURRENCE-ID component per changed or cancelled session. Like every other channel, a rule yields at most
-  `MAX_OCCURRENCES` sessions: a longer or endless rule is written with `COUNT=500`.
+  RECURRENCE-ID component per changed or cancelled session, and per session whose local time meets a clock change
+  (parsers disagree on those; the component states the model's times). Like every other channel, a rule yields at
+  most `MAX_OCCURRENCES` sessions: a longer or endless rule is written with `COUNT=500`.
 - Text is plain (rich text stripped), control characters removed and escaped per RFC 5545 §3.3.11, so a title
   holding CRLF + `END:VEVENT` stays one escaped line; URLs are only ever http(s).
 """
@@ -33,8 +35,11 @@ from events.recurrence import MAX_OCCURRENCES, nth_weekday_of_month
 PRODID = "-//CIT ASSIST//Training events//EN"
 # How often clients should re-read a feed (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
 REFRESH_INTERVAL = timedelta(hours=1)
-# VTIMEZONE rules are derived from the zone's transitions up to this year; the last rule stays open-ended, which
-# is what the tz database itself assumes for later years.
+# VTIMEZONE rules are derived from the zone's transitions from ZONE_FIRST_YEAR up to ZONE_HORIZON_YEAR; the last
+# rule stays open-ended, which is what the tz database itself assumes for later years. From 1970 whatever the
+# events' dates: vobject tells whether a VTIMEZONE is UTC by comparing it with UTC over 2000-2020 only, so
+# observances starting later made Europe/London read as UTC, every summer session an hour off.
+ZONE_FIRST_YEAR = 1970
 ZONE_HORIZON_YEAR = 2037
 
 RRULE_FREQUENCIES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "yearly": "YEARLY"}
@@ -128,7 +133,13 @@ class Transition:
     offset_before: timedelta
     offset_after: timedelta
     name: str
-    is_dst: bool
+    is_dst: bool  # into summer time: a DAYLIGHT observance
+
+    @property
+    def local_window(self) -> tuple[datetime, datetime]:
+        """The wall-clock span the change skips or repeats (01:00 to 02:00 in London, either way)."""
+        before, after = ((self.at + offset).replace(tzinfo=None) for offset in (self.offset_before, self.offset_after))
+        return min(before, after), max(before, after)
 
     @property
     def local_onset(self) -> datetime:
@@ -174,7 +185,11 @@ def _transitions(zone: ZoneInfo, year: int) -> list[Transition]:
                 else:
                     high = middle
             after = high.astimezone(zone)
-            found.append(Transition(high, offset, next_offset, after.tzname(), bool(after.dst())))
+            # Summer time is what the tz database marks as DST, except where it marks winter as a negative DST and
+            # summer as standard time (Europe/Dublin: IST in summer, GMT in winter). Clients take DAYLIGHT for
+            # summer, so those count the other way round; the offsets and names are the database's either way.
+            summer = after.dst() > timedelta(0) or low.astimezone(zone).dst() < timedelta(0)
+            found.append(Transition(high, offset, next_offset, after.tzname(), summer))
         day, offset = next_day, next_offset
     return found
 
@@ -196,32 +211,38 @@ def _observance(transitions: list[Transition], *, open_ended: bool):
 
 
 @lru_cache(maxsize=128)
-def vtimezone(tzid: str, first_year: int) -> Timezone:
-    """A VTIMEZONE for `tzid` valid from `first_year` on, written as yearly RRULEs.
-
-    Transitions are read from zoneinfo for each year (from the year before, so the first event's date has an
-    observance that started before it); each run of years with the same rule becomes one STANDARD or DAYLIGHT
-    component with `RRULE:FREQ=YEARLY;BYMONTH=..;BYDAY=..` ending at its last transition (UNTIL, UTC), and the rule
-    still in force at the horizon stays open-ended. A zone without changes (America/Phoenix) gets one STANDARD.
-    """
+def zone_transitions(tzid: str) -> tuple[Transition, ...]:
+    """Every offset change of `tzid` from ZONE_FIRST_YEAR to ZONE_HORIZON_YEAR, read once per process."""
     zone = ZoneInfo(tzid)
+    return tuple(
+        transition for year in range(ZONE_FIRST_YEAR, ZONE_HORIZON_YEAR + 1) for transition in _transitions(zone, year)
+    )
+
+
+@lru_cache(maxsize=128)
+def vtimezone(tzid: str) -> Timezone:
+    """A VTIMEZONE for `tzid` from ZONE_FIRST_YEAR on, written as yearly RRULEs.
+
+    Each run of consecutive years with the same rule becomes one STANDARD or DAYLIGHT component with
+    `RRULE:FREQ=YEARLY;BYMONTH=..;BYDAY=..` ending at its last transition (UNTIL, UTC), and the rule still in force
+    at the horizon stays open-ended. A zone without changes (America/Phoenix) gets one STANDARD.
+    """
     runs: list[list[Transition]] = []
     open_run: dict[tuple, list[Transition]] = {}
-    for year in range(first_year - 1, ZONE_HORIZON_YEAR + 1):
-        for transition in _transitions(zone, year):
-            run = open_run.get(transition.rule_key)
-            if run and run[-1].at.year == year - 1:
-                run.append(transition)
-            else:
-                run = [transition]
-                runs.append(run)
-                open_run[transition.rule_key] = run
+    for transition in zone_transitions(tzid):
+        run = open_run.get(transition.rule_key)
+        if run and run[-1].at.year == transition.at.year - 1:
+            run.append(transition)
+        else:
+            run = [transition]
+            runs.append(run)
+            open_run[transition.rule_key] = run
     component = Timezone()
     component.add("tzid", tzid)
     if not runs:
-        reference = datetime(first_year, 1, 1, tzinfo=UTC).astimezone(zone)
+        reference = datetime(ZONE_FIRST_YEAR, 1, 1, tzinfo=UTC).astimezone(ZoneInfo(tzid))
         standard = TimezoneStandard()
-        standard.add("dtstart", datetime(1970, 1, 1))
+        standard.add("dtstart", reference.replace(tzinfo=None))
         standard.add("tzoffsetfrom", reference.utcoffset())
         standard.add("tzoffsetto", reference.utcoffset())
         standard.add("tzname", reference.tzname())
@@ -230,6 +251,16 @@ def vtimezone(tzid: str, first_year: int) -> Timezone:
     for run in runs:
         component.add_component(_observance(run, open_ended=run[-1].at.year == ZONE_HORIZON_YEAR))
     return component
+
+
+@lru_cache(maxsize=128)
+def change_hours(tzid: str) -> tuple[tuple[time, time], ...]:
+    """The times of day within which `tzid`'s clocks have changed since 1970 (skipped or repeated hours)."""
+    hours = set()
+    for transition in zone_transitions(tzid):
+        start, end = transition.local_window
+        hours.add((start.time(), end.time()) if start.date() == end.date() else (time.min, time.max))
+    return tuple(sorted(hours))
 
 
 # --- events -----------------------------------------------------------------------------------------------------
@@ -288,10 +319,10 @@ class FeedOptions:
     include_join_url: bool = False
 
 
-def _add_text(component, name: str, value: str, *, single_line: bool = False) -> None:
+def _add_text(component, name: str, value: str, *, single_line: bool = False, parameters=None) -> None:
     value = clean_text(value, single_line=single_line)
     if value:
-        component.add(name, PlainText(value))
+        component.add(name, PlainText(value), parameters=parameters)
 
 
 def _description(page: TrainingEventPage, join_url: str | None, note: str = "") -> str:
@@ -335,8 +366,32 @@ def _base_event(page: TrainingEventPage, options: FeedOptions, links: PageLinks,
     return event
 
 
+def _may_meet_a_clock_change(page: TrainingEventPage) -> bool:
+    """Cheap test, so only events whose sessions may meet a change are expanded to find those that do: sessions
+    that stay within one day and clear of the hours the zone's clocks change at never do."""
+    start, end = page.local_start, page.local_end
+    if end.date() != start.date():
+        return True
+    return any(low <= end.time() and start.time() <= high for low, high in change_hours(page.time_zone))
+
+
+def _meets_a_clock_change(page: TrainingEventPage, session) -> bool:
+    """True for a session that starts in a skipped hour (and so moved forward), starts or ends in a repeated one,
+    or spans a change. Parsers read such a rule instance differently (ical.js moves a skipped time back and takes
+    the second of a repeated one; recurring-ical-events adds the length on the wall clock), so the feed states
+    the model's times for it (`events.recurrence`)."""
+    wall_start, wall_end = session.start.replace(tzinfo=None), session.end.replace(tzinfo=None)
+    return (
+        wall_start != datetime.combine(session.original_date, page.start_time)
+        or wall_end - wall_start != session.duration
+        or is_ambiguous(session.start)
+        or is_ambiguous(session.end)
+    )
+
+
 def event_components(page: TrainingEventPage, *, options: FeedOptions, links: PageLinks) -> list[Event]:
-    """The VEVENT of one event, then one RECURRENCE-ID VEVENT per changed or cancelled session."""
+    """The VEVENT of one event, then one RECURRENCE-ID VEVENT per changed or cancelled session and per session
+    whose local time meets a clock change."""
     master = _base_event(page, options, links, page.status)
     start, end = page.local_start.replace(tzinfo=page.zone), page.local_end.replace(tzinfo=page.zone)
     if not page.is_recurring:
@@ -350,24 +405,18 @@ def event_components(page: TrainingEventPage, *, options: FeedOptions, links: Pa
     skipped = sorted(row.date for row in page.skipped_dates.all())
     if skipped:
         master.add("exdate", [_aware(day, page.start_time, page.zone) for day in skipped])
-    if page.rescheduled_occurrences.all():
+    meets_changes = _may_meet_a_clock_change(page)
+    if page.rescheduled_occurrences.all() or meets_changes:
         for session in page.occurrences():
-            if not session.is_override:
+            if not (session.is_override or (meets_changes and _meets_a_clock_change(page, session))):
                 continue
             changed = _base_event(page, options, links, session.status, session.note)
+            # The rule's own local time, as every parser computes the instance it replaces (even a skipped one).
             changed.add("recurrence-id", _aware(session.original_date, page.start_time, page.zone))
             changed.add("dtstart", _when(session.start))
             changed.add("dtend", _when(session.end))
             components.append(changed)
     return components
-
-
-def first_years(pages) -> dict[str, int]:
-    """Each zone used by `pages` with the earliest year it is needed from."""
-    years: dict[str, int] = {}
-    for page in pages:
-        years[page.time_zone] = min(years.get(page.time_zone, page.start_date.year), page.start_date.year)
-    return years
 
 
 def new_calendar(name: str, description: str = "") -> Calendar:
@@ -376,8 +425,11 @@ def new_calendar(name: str, description: str = "") -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    _add_text(calendar, "name", name, single_line=True)
-    _add_text(calendar, "x-wr-calname", name, single_line=True)
+    # NAME (RFC 7986) and X-WR-CALNAME hold TEXT, escaped as RFC 5545 §3.3.11 requires (comma, semicolon,
+    # backslash); icalendar and ical.js read both as a value of unknown type and keep the backslashes ("Crisis
+    # lines\, 988") unless VALUE=TEXT says what they are, and vobject cuts an unescaped name at its first comma.
+    for prop in ("name", "x-wr-calname"):
+        _add_text(calendar, prop, name, single_line=True, parameters={"VALUE": "TEXT"})
     if description:
         _add_text(calendar, "x-wr-caldesc", description)
     calendar.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
@@ -390,8 +442,8 @@ def build_calendar(pages, *, name: str, options: FeedOptions, description: str =
     """The feed for `pages` (prefetched with topics, skipped dates and changed sessions) as iCalendar bytes."""
     pages = sorted(pages, key=lambda page: (page.start, str(page.ical_uid)))
     calendar = new_calendar(name, description)
-    for tzid, year in sorted(first_years(pages).items()):
-        calendar.add_component(vtimezone(tzid, year))
+    for tzid in sorted({page.time_zone for page in pages}):
+        calendar.add_component(vtimezone(tzid))
     links = PageLinks()
     for page in pages:
         for component in event_components(page, options=options, links=links):

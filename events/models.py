@@ -30,7 +30,16 @@ from wagtail.search import index
 
 from cms.hashing import secret_digest
 from events import serializers as serializers_module
-from events.recurrence import MAX_OCCURRENCES, Occurrence, build_rule, exists_in_zone, local_to_aware
+from events.recurrence import (
+    MAX_OCCURRENCES,
+    Occurrence,
+    build_rule,
+    elapsed,
+    exists_in_zone,
+    later,
+    local_to_aware,
+    resolve_local,
+)
 from integrations.graphql.preview import PartnerPreviewMixin
 from pages.blocks import BodyBlock
 from pages.models import Person, Topic
@@ -329,19 +338,21 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
         )
 
     def rule_occurrences(self, limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
-        """Every session the rule yields (before skips and changes), at most `limit` of them."""
-        length = self.local_end - self.local_start
+        """Every session the rule yields (before skips and changes), at most `limit` of them.
+
+        Each starts at the rule's local time and lasts as long as the first session: a start in an hour a clock
+        change skips moves forward by the gap, one in an hour that happens twice is the first (`events.recurrence`).
+        """
+        length = elapsed(resolve_local(self.local_start, self.zone), resolve_local(self.local_end, self.zone))
         rule = self.recurrence_rule()
         starts = [self.local_start] if rule is None else list(islice(rule, limit))
-        return [
-            Occurrence(
-                original_date=start.date(),
-                start=start.replace(tzinfo=self.zone),
-                end=(start + length).replace(tzinfo=self.zone),
-                status=self.status,
+        sessions = []
+        for start in starts:
+            begin = resolve_local(start, self.zone)
+            sessions.append(
+                Occurrence(original_date=start.date(), start=begin, end=later(begin, length), status=self.status)
             )
-            for start in starts
-        ]
+        return sessions
 
     def occurrences(self, limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
         """The sessions members attend: the rule's dates minus skipped ones, with changed sessions applied."""
@@ -466,7 +477,7 @@ class EventOccurrenceOverride(Orderable):
             end = local_to_aware(day, self.new_end_time, zone)
         else:
             start = local_to_aware(day, occurrence.start.time(), zone)
-            end = start + occurrence.duration
+            end = later(start, occurrence.duration)
         return Occurrence(
             original_date=occurrence.original_date,
             start=start,
@@ -496,6 +507,10 @@ class CalendarToken(models.Model):
     link can be shown again (GraphQL `viewer.calendarUrl`, the subscription page) from the stored random nonce; the
     lookup uses its SHA-256. Rotating issues a new row (new nonce) and revokes the old one; revoked rows are kept so
     an old link answers 410 Gone rather than 404. At most one live token per member.
+
+    `access_key`/`access_changed_at`: what the privacy rule knew about the holder (groups, superuser) when the link
+    was last read, and when that last changed: the feed's Last-Modified moves when the holder gains or loses access,
+    however that happened (admin, invitation, shell), not only when an event changes.
     """
 
     user = models.ForeignKey(
@@ -505,6 +520,8 @@ class CalendarToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    access_key = models.CharField(max_length=64, blank=True, editable=False)
+    access_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "calendar link"

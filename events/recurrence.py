@@ -2,10 +2,16 @@
 
 Rules run over naive local datetimes in the event's own time zone so a 10:00 meeting stays at 10:00 across
 daylight-saving changes; each occurrence is made aware only when it is emitted.
+
+What a session is when its local time meets a clock change: it starts at the rule's local time and lasts as long
+as the first session did (elapsed time, RFC 5545 §3.8.5.3). A start in a skipped hour is read with the offset
+before the change, so it moves forward by the gap (02:30 on the March change is 03:30 EDT), as RFC 5545 §3.3.5 says
+and most calendar apps do; a start in a repeated hour is the first of the two. So no session comes out zero or two
+hours long, and its end is wherever that length takes it on the wall clock.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -43,7 +49,23 @@ def build_rule(
 
 
 def local_to_aware(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, clock).replace(tzinfo=zone)
+    return resolve_local(datetime.combine(day, clock), zone)
+
+
+def resolve_local(local: datetime, zone: ZoneInfo) -> datetime:
+    """The instant a wall-clock time names in `zone`, with the wall clock it really shows: a skipped time moves
+    forward by the gap, a repeated time is the first of the two (see the module docstring)."""
+    return local.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
+
+
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """Real time between two aware datetimes (subtracting two in the same zone would compare wall clocks)."""
+    return end.astimezone(UTC) - start.astimezone(UTC)
+
+
+def later(start: datetime, length: timedelta) -> datetime:
+    """`start` plus `length` of real time, in `start`'s zone (adding to an aware datetime adds wall-clock time)."""
+    return (start.astimezone(UTC) + length).astimezone(start.tzinfo)
 
 
 def exists_in_zone(local: datetime, zone: ZoneInfo) -> bool:
@@ -65,4 +87,4 @@ class Occurrence:
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        return elapsed(self.start, self.end)

@@ -1,5 +1,6 @@
 """Reads of training events, through the one privacy rule in `pages.selectors`."""
 
+import hashlib
 import hmac
 from datetime import datetime, timedelta
 
@@ -115,3 +116,12 @@ def calendar_token_lookup(token: str) -> CalendarToken | None:
 
 def live_calendar_token(user) -> CalendarToken | None:
     return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def access_key(user) -> str:
+    """A digest of what the privacy rule reads about `user` (`pages.selectors`: superuser or not, their groups).
+
+    Equal keys mean the user may see the same pages; a changed key means their view of the site may have changed.
+    """
+    groups = sorted(user.groups.values_list("pk", flat=True))
+    return hashlib.sha256(repr((user.is_superuser, groups)).encode()).hexdigest()

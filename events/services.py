@@ -8,7 +8,7 @@ from django.utils import timezone
 from cms.links import public_url
 from events.calendar_links import member_feed_path
 from events.models import CalendarToken
-from events.selectors import live_calendar_token
+from events.selectors import access_key, live_calendar_token
 
 
 def _new_token(*, user) -> CalendarToken:
@@ -44,6 +44,18 @@ def calendar_token_rotate(*, user) -> CalendarToken:
 def calendar_token_revoke(*, user) -> int:
     """Revoke the member's live link; revoked rows stay so the old URL answers 410 Gone. Returns how many."""
     return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def calendar_token_access_changed_at(row: CalendarToken):
+    """When the link holder's access last changed, as seen by this link (a Last-Modified for their feeds).
+
+    Compared on every read, so any change counts however it was made; the first read of a link counts as one.
+    """
+    key = access_key(row.user)
+    if row.access_key != key:
+        row.access_key, row.access_changed_at = key, timezone.now()
+        CalendarToken.objects.filter(pk=row.pk).update(access_key=key, access_changed_at=row.access_changed_at)
+    return row.access_changed_at
 
 
 def member_calendar_url(user) -> str:

@@ -12,6 +12,9 @@ urlpatterns = [
     path("events.ics", views.events_feed, name="events_feed"),
     re_path(r"^topics/(?P<slug>[^/]+)\.ics$", views.topic_feed, name="topic_feed"),
     re_path(r"^events/(?P<slug>[^/]+)\.ics$", views.event_feed, name="event_feed"),
+    re_path(
+        r"^members/(?P<token>[^/]+)/events/(?P<slug>[^/]+)\.ics$", views.member_event_feed, name="member_event_feed"
+    ),
     # Anything after members/ (slashes, dots, 10 KB) reaches the view, so every bad link gets the same answer.
     re_path(r"^members/(?P<token>[\s\S]*)\.ics$", views.member_feed, name="member_feed"),
     path("subscription/", views.subscription, name="subscription"),

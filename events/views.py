@@ -1,8 +1,10 @@
 """iCal feeds and the member's calendar-link page. Thin: selectors decide what is visible, `events.ical` builds.
 
-Every feed answers with a strong ETag and Last-Modified computed from one aggregate query (`feed_validator`), so a
-client's conditional request gets its 304 without the feed being built. Public feeds may be cached by anyone;
-a member's feed is `private, no-store` and its URL is the credential.
+Every feed answers with an ETag and Last-Modified computed from one aggregate query (`feed_validator`), so a
+client's conditional request gets its 304, and a HEAD its headers, without the feed being built. The ETag is weak:
+the same calendar goes out plain or gzip-compressed (GZipMiddleware), and a weak ETag names both, so a 304 carries
+the very validator the client's cache holds. Public feeds may be cached by anyone; a member's feed is
+`private, no-store` and its URL is the credential. Feeds take no writes: other methods get 405 (not CSRF's 403).
 """
 
 import hashlib
@@ -11,11 +13,12 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
 from events import services
 from events.calendar_links import member_feed_path, subscribe_links
@@ -31,10 +34,11 @@ from events.selectors import (
 from pages.models import Topic
 from pages.selectors import user_is_member, visible_pages
 
-CONTENT_TYPE = "text/calendar; charset=utf-8"
+# RFC 5545 §3.2 / RFC 2445 media type parameter: the METHOD the body carries (METHOD:PUBLISH).
+CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 PUBLIC = FeedOptions(include_join_url=False)
 # Bump when the builder's output changes for the same data, so cached copies are not kept as current.
-FEED_FORMAT_VERSION = 1
+FEED_FORMAT_VERSION = 2
 # Shared caches (a CDN) may keep a public feed this long; clients re-read hourly (REFRESH-INTERVAL).
 PUBLIC_MAX_AGE = 900
 SITE_NAME = "CIT ASSIST"
@@ -42,11 +46,12 @@ SITE_NAME = "CIT ASSIST"
 BAD_LINK_BODY = b"This calendar link does not work. Get your current link from your calendar subscription page.\n"
 
 
-def _validators(key: tuple, events) -> tuple[str, datetime | None]:
+def _validators(key: tuple, events, changed_at: datetime | None = None) -> tuple[str, datetime | None]:
+    """(weak ETag, Last-Modified) of a feed; `changed_at` is a change outside the events (the viewer's access)."""
     state = feed_validator(events)
     fingerprint = repr((FEED_FORMAT_VERSION, settings.PUBLIC_BASE_URL, key, sorted(state.items())))
-    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:40] + '"'
-    changes = [value for value in state.values() if isinstance(value, datetime)]
+    etag = 'W/"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:40] + '"'
+    changes = [value for value in (*state.values(), changed_at) if isinstance(value, datetime)]
     return etag, max(changes, default=None)
 
 
@@ -59,17 +64,25 @@ def _feed_response(
     description: str = "",
     private: bool = False,
     options: FeedOptions = PUBLIC,
+    changed_at: datetime | None = None,
 ):
-    etag, last_modified = _validators(key, events)
+    etag, last_modified = _validators(key, events, changed_at)
     timestamp = int(last_modified.timestamp()) if last_modified else None
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
-    if response is None:
+    if response is None and request.method == "HEAD":
+        # The GET's headers without building its body. Streaming, so that no "Content-Length: 0" is added
+        # (CommonMiddleware does for plain responses): a HEAD may only state the GET's length (RFC 9110 §8.6).
+        response = StreamingHttpResponse((), content_type=CONTENT_TYPE)
+    elif response is None:
         body = build_calendar(with_feed_relations(events), name=name, description=description, options=options)
         response = HttpResponse(body, content_type=CONTENT_TYPE)
+    if response.status_code == 200:
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     response["ETag"] = etag
     if timestamp is not None:
         response["Last-Modified"] = http_date(timestamp)
+    # Also on 304s, which GZipMiddleware leaves alone: every answer here has a gzip twin.
+    patch_vary_headers(response, ["Accept-Encoding"])
     if private:
         response["Cache-Control"] = "private, no-store"
         response["Referrer-Policy"] = "no-referrer"
@@ -79,7 +92,13 @@ def _feed_response(
     return response
 
 
-@require_http_methods(["GET", "HEAD"])
+def feed_view(view):
+    """A feed: GET and HEAD only (405 with `Allow` otherwise). Exempt from CSRF, which would answer a POST with a
+    403 before the method check: a feed takes no writes, so there is nothing to protect."""
+    return csrf_exempt(require_safe(view))
+
+
+@feed_view
 def events_feed(request):
     return _feed_response(
         request,
@@ -90,7 +109,7 @@ def events_feed(request):
     )
 
 
-@require_http_methods(["GET", "HEAD"])
+@feed_view
 def topic_feed(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     return _feed_response(
@@ -102,7 +121,7 @@ def topic_feed(request, slug: str):
     )
 
 
-@require_http_methods(["GET", "HEAD"])
+@feed_view
 def event_feed(request, slug: str):
     event = visible_event(slug=slug, user=None)
     if event is None:
@@ -122,24 +141,57 @@ def _bad_link(status: int) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "HEAD"])
-def member_feed(request, token: str):
+def _link_holder(token: str):
+    """(the calendar link's row, None) for a working link, else (None, the answer: 404 unknown, 410 turned off)."""
     row = calendar_token_lookup(token)
     if row is None:
-        return _bad_link(404)
+        return None, _bad_link(404)
     if row.is_revoked or not row.user.is_active:
-        return _bad_link(410)
-    user = row.user
+        return None, _bad_link(410)
+    return row, None
+
+
+def _holder_options(row) -> FeedOptions:
     # Join links are for Community of Practice members; any other account with a link sees public details only.
-    options = FeedOptions(include_join_url=user_is_member(user))
+    return FeedOptions(include_join_url=user_is_member(row.user))
+
+
+@feed_view
+def member_feed(request, token: str):
+    row, refusal = _link_holder(token)
+    if refusal:
+        return refusal
+    options = _holder_options(row)
     return _feed_response(
         request,
-        key=("member", user.pk, options),
+        key=("member", row.user_id, options),
         options=options,
-        events=feed_events(user=user),
+        events=feed_events(user=row.user),
         name=f"{SITE_NAME} training events (members)",
         description="Your private calendar: public and members-only sessions, with join links. Do not share it.",
         private=True,
+        changed_at=services.calendar_token_access_changed_at(row),
+    )
+
+
+@feed_view
+def member_event_feed(request, token: str, slug: str):
+    """One event the link's holder may see (members-only ones included): GraphQL's `icalUrl` for such an event."""
+    row, refusal = _link_holder(token)
+    if refusal:
+        return refusal
+    event = visible_event(slug=slug, user=row.user)
+    if event is None:
+        raise Http404("No such event.")
+    options = _holder_options(row)
+    return _feed_response(
+        request,
+        key=("member-event", row.user_id, event.pk, options),
+        options=options,
+        events=visible_pages(type(event).objects.filter(pk=event.pk), user=row.user),
+        name=event.title,
+        private=True,
+        changed_at=services.calendar_token_access_changed_at(row),
     )
 
 

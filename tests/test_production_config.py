@@ -317,12 +317,13 @@ def test_json_log_lines_parse_and_carry_the_request_id(client, json_log):
 
 
 @pytest.mark.django_db
-def test_a_members_calendar_link_never_reaches_the_log(client, json_log):
-    client.get("/calendar/members/s3cr3t-t0ken-value.ics")
+@pytest.mark.parametrize("feed", [".ics", "/events/cop-meeting.ics"])
+def test_a_members_calendar_link_never_reaches_the_log(client, json_log, feed):
+    client.get(f"/calendar/members/s3cr3t-t0ken-value{feed}")
     logged = json_log.getvalue()
     assert "s3cr3t-t0ken-value" not in logged
-    assert '"path": "/calendar/members/<redacted>.ics"' in logged
-    assert "Not Found: /calendar/members/<redacted>.ics" in logged  # Django's own 4xx warning
+    assert f'"path": "/calendar/members/<redacted>{feed}"' in logged
+    assert f"Not Found: /calendar/members/<redacted>{feed}" in logged  # Django's own 4xx warning
 
 
 def test_a_log_record_with_a_traceback_and_new_lines_stays_one_json_line(json_log):

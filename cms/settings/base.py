@@ -69,6 +69,11 @@ MIDDLEWARE = [
     # First: every later layer's log lines carry the request id, and the logged duration covers them all.
     "cms.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Django's GZipMiddleware for text bodies. Outside everything that makes or reads a body, so it compresses the
+    # final bytes (feeds, GraphQL, REST, pages) when the client sends Accept-Encoding: gzip; inside WhiteNoise
+    # (production inserts it above), which serves its own precompressed static files. Why BREACH is not a
+    # concern here: README "Calendar feeds (iCal)", HTTP.
+    "cms.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

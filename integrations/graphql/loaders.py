@@ -19,6 +19,7 @@ from wagtail.models import Page, Site
 from wagtail.rich_text.rewriters import FIND_A_TAG, extract_attrs
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from events.services import calendar_token_issue
 from pages.models import Topic
 from pages.selectors import active_user, user_is_member, visible_documents, visible_images, visible_pages
 
@@ -83,11 +84,30 @@ class Loader:
         self.page_paths: dict[int, str | None] = {}  # linked page id -> its path on the site (None: not visible)
         self._root_url_path: str | None = None
         self._is_member: bool | None = None
+        self._public: dict[int, bool] = {}  # page id -> visible to anonymous callers too
+        self._calendar_token = None
 
     def caller_is_member(self) -> bool:
         if self._is_member is None:
             self._is_member = user_is_member(self.user)
         return self._is_member
+
+    def is_public(self, page: Page) -> bool:
+        """Whether anyone may see `page`, checked for every registered page at once (anonymous callers only ever
+        get public pages, so they cost no query)."""
+        if not self.user.is_authenticated:
+            return True
+        if page.pk not in self._public:
+            pending = {pk for pk in (p.pk for p in self._pages) if pk not in self._public} | {page.pk}
+            public = set(visible_pages(Page.objects.filter(pk__in=pending), user=None).values_list("pk", flat=True))
+            self._public.update({pk: pk in public for pk in pending})
+        return self._public[page.pk]
+
+    def calendar_token(self):
+        """The caller's calendar link (issued on first use), read once per request."""
+        if self._calendar_token is None:
+            self._calendar_token = calendar_token_issue(user=self.user)
+        return self._calendar_token
 
     # --- registration and scanning ----------------------------------------------------------------------
 

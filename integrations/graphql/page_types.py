@@ -10,7 +10,7 @@ from django.utils import timezone
 from graphql import GraphQLError
 
 from cms.links import public_url
-from events.calendar_links import event_feed_path
+from events.calendar_links import event_feed_path, member_event_feed_path, subscribe_links
 from events.models import EventIndexPage, TrainingEventPage
 from integrations.graphql import selectors
 from integrations.graphql.enums import DeliveryModeEnum, EventStatusEnum
@@ -22,7 +22,6 @@ from integrations.graphql.types import (
     ImageType,
     PersonType,
     TopicType,
-    calendar_links,
     declared,
     stream_field,
 )
@@ -175,9 +174,36 @@ class EventSessionType(graphene.ObjectType):
         name = "EventSession"
 
 
-class TrainingEventPageType(
-    declared(TrainingEventPage), calendar_links(lambda event: event_feed_path(event.slug)), graphene.ObjectType
-):
+def event_feed_links(event, info) -> dict[str, str] | None:
+    """Links to the event's own feed that work for the caller: the public feed for a public event; for an event
+    only some may see, the member's private per-event feed under their calendar link; else none."""
+    loader = get_loader(info)
+    if loader.is_public(event):
+        return subscribe_links(event_feed_path(event.slug))
+    if loader.caller_is_member():
+        return subscribe_links(member_event_feed_path(loader.calendar_token().token, event.slug))
+    return None
+
+
+def event_feed_link(kind: str, description: str) -> graphene.String:
+    def resolve(event, info):
+        links = event_feed_links(event, info)
+        return links and links[kind]
+
+    return graphene.String(description=description, resolver=resolve)
+
+
+class EventCalendarLinks:
+    ical_url = event_feed_link(
+        "https",
+        "The event's iCal feed (https). For a members-only event, the member's private link; null for a caller "
+        "who sees such an event without being a member.",
+    )
+    webcal_url = event_feed_link("webcal", "The same feed for desktop calendars (webcal://).")
+    google_calendar_url = event_feed_link("google", "Subscribe in Google Calendar.")
+
+
+class TrainingEventPageType(declared(TrainingEventPage), EventCalendarLinks, graphene.ObjectType):
     # In the event's own zone (the offset says which), like `sessions`, so "10:00 in Chicago" reads as such.
     starts_at = graphene.DateTime(
         required=True,

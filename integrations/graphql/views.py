@@ -224,7 +224,8 @@ def graphql_view(request: HttpRequest) -> HttpResponse:
             response["Cache-Control"] = "no-store"
     for name, value in cors.items():
         response[name] = value
-    response["Vary"] = "Authorization, Origin"
+    # Accept-Encoding also on 304s, which GZipMiddleware leaves alone: every answer has a gzip twin.
+    response["Vary"] = "Authorization, Origin, Accept-Encoding"
     return response
 
 
@@ -287,9 +288,12 @@ def run(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = (
         f"public, max-age={settings.GRAPHQL_GET_MAX_AGE}" if token is None else "private, no-cache"
     )
-    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    # Weak: the same answer goes out plain or gzip-compressed, and one validator must name both (RFC 9110 §8.8.1),
+    # so a 304 carries what the client's cache holds. If-None-Match compares weakly (§13.1.2).
+    etag = 'W/"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
     response["ETag"] = etag
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+    sent = [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]
+    if etag.removeprefix("W/") in sent:
         not_modified = HttpResponse(status=304)
         for name in ("ETag", "Cache-Control"):
             not_modified[name] = response[name]

@@ -330,6 +330,67 @@ def test_rescheduled_date_without_new_times_keeps_the_usual_local_time(quarterly
     assert session.duration == timedelta(hours=1, minutes=30)
 
 
+# Weekly on Sundays in New York: on March 14, 2027 clocks skip 02:00-03:00; on November 7, 2027 01:00-02:00 happens
+# twice (first EDT, UTC-4, then EST, UTC-5).
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def weekly_sunday(event_index, start: time, end: time) -> TrainingEventPage:
+    return TrainingEventPageFactory(
+        parent=event_index,
+        start_date=date(2027, 3, 7),
+        start_time=start,
+        end_time=end,
+        time_zone="America/New_York",
+        recurrence_frequency=RecurrenceFrequency.WEEKLY,
+        recurrence_until=date(2027, 11, 14),
+    )
+
+
+def sessions_on(page: TrainingEventPage) -> dict:
+    return {session.original_date: session for session in page.occurrences()}
+
+
+def test_a_session_in_the_skipped_hour_moves_forward_and_keeps_its_length(event_index):
+    sessions = sessions_on(weekly_sunday(event_index, time(2, 30), time(3, 30)))
+    gap = sessions[date(2027, 3, 14)]
+    assert gap.start == datetime(2027, 3, 14, 3, 30, tzinfo=NEW_YORK)  # 02:30 does not exist: an hour later
+    assert gap.start.astimezone(UTC) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
+    assert gap.end.astimezone(UTC) == datetime(2027, 3, 14, 8, 30, tzinfo=UTC)
+    assert (gap.start.hour, gap.start.minute, gap.end.hour) == (3, 30, 4)  # the wall clock reads what happens
+    assert {session.duration for session in sessions.values()} == {timedelta(hours=1)}
+
+
+def test_a_session_that_ends_in_the_skipped_hour_keeps_its_length(event_index):
+    sessions = sessions_on(weekly_sunday(event_index, time(1, 30), time(2, 30)))
+    gap = sessions[date(2027, 3, 14)]
+    assert gap.start.astimezone(UTC) == datetime(2027, 3, 14, 6, 30, tzinfo=UTC)  # 01:30 EST
+    assert gap.end.astimezone(UTC) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)  # 03:30 EDT
+    assert (gap.end.hour, gap.end.minute) == (3, 30)
+    assert {session.duration for session in sessions.values()} == {timedelta(hours=1)}
+
+
+def test_a_session_in_the_repeated_hour_is_the_first_one_and_keeps_its_length(event_index):
+    sessions = sessions_on(weekly_sunday(event_index, time(1, 30), time(2, 30)))
+    fold = sessions[date(2027, 11, 7)]
+    assert fold.start.astimezone(UTC) == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)  # 01:30 EDT, the first 01:30
+    assert fold.end.astimezone(UTC) == datetime(2027, 11, 7, 6, 30, tzinfo=UTC)  # 01:30 EST, an hour later
+    assert (fold.end.hour, fold.end.minute, fold.end.fold) == (1, 30, 1)
+    assert {session.duration for session in sessions.values()} == {timedelta(hours=1)}
+    assert sessions_on(weekly_sunday(event_index, time(0, 30), time(1, 30)))[date(2027, 11, 7)].duration == (
+        timedelta(hours=1)
+    )
+
+
+def test_a_moved_session_keeps_its_length_across_the_change(event_index):
+    page = weekly_sunday(event_index, time(1, 30), time(2, 30))
+    page.rescheduled_occurrences = [EventOccurrenceOverride(original_date=date(2027, 3, 7), new_date=date(2027, 3, 14))]
+    moved = page.occurrences()[0]
+    assert moved.start.astimezone(UTC) == datetime(2027, 3, 14, 6, 30, tzinfo=UTC)
+    assert moved.end.astimezone(UTC) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
+    assert (moved.end.hour, moved.end.minute) == (3, 30)
+
+
 def test_open_ended_daily_rule_is_bounded(event):
     event.recurrence_frequency = RecurrenceFrequency.DAILY
     event.full_clean()

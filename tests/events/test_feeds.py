@@ -1,9 +1,13 @@
 """The feed URLs over HTTP: headers, conditional requests, constant queries, privacy, and hostile input."""
 
+import time
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
 from events.calendar_links import event_feed_path, events_feed_path, member_feed_path, topic_feed_path
@@ -11,6 +15,7 @@ from events.models import CalendarToken
 from events.services import calendar_token_revoke, calendar_token_rotate, member_calendar_url
 from events.views import BAD_LINK_BODY
 from pages.factories import TopicFactory
+from pages.selectors import MEMBERS_GROUP
 from tests.events.conftest import members_only, publish
 
 pytestmark = pytest.mark.django_db
@@ -20,19 +25,58 @@ def member_path(user) -> str:
     return member_calendar_url(user).removeprefix("https://cms.example.org")
 
 
+CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
+
+
 def test_public_feed_headers(client, make_event):
     make_event()
     response = client.get(events_feed_path())
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Type"] == CALENDAR_CONTENT_TYPE
     assert response["Cache-Control"].startswith("public, max-age=")
-    assert response["ETag"].startswith('"') and response["Last-Modified"].endswith("GMT")
+    # Weak: the same calendar is also sent gzip-compressed (tests/test_compression.py).
+    assert response["ETag"].startswith('W/"') and response["Last-Modified"].endswith("GMT")
 
 
-def test_head_and_unsupported_methods(client, make_event):
-    make_event()
-    assert client.head(events_feed_path()).status_code == 200
-    assert client.post(events_feed_path()).status_code == 405
+def test_every_feed_says_method_publish_in_its_content_type_and_body(client, make_event, member):
+    event = make_event()
+    topic = TopicFactory(name="Deflection")
+    event.topics.set([topic])
+    publish(event)
+    for path in (events_feed_path(), topic_feed_path("deflection"), event_feed_path(event.slug), member_path(member)):
+        response = client.get(path)
+        assert response["Content-Type"] == CALENDAR_CONTENT_TYPE, path
+        assert b"\r\nMETHOD:PUBLISH\r\n" in response.content, path
+
+
+def test_writes_to_a_feed_are_405_with_allow_not_a_csrf_403(make_event, member):
+    """A browser-like client (CSRF checks on, no token): the feed refuses the method, not the missing token."""
+    event = make_event()
+    client = Client(enforce_csrf_checks=True)
+    for path in (events_feed_path(), event_feed_path(event.slug), member_path(member)):
+        for method in (client.post, client.put, client.delete):
+            response = method(path)
+            assert response.status_code == 405, (path, method)
+            assert response["Allow"] == "GET, HEAD"
+
+
+def test_head_costs_what_a_conditional_get_costs_and_sends_the_same_headers(client, make_event, member):
+    """HEAD answers from the validators alone: as many queries as a 304, whatever the number of events."""
+    for index in range(3):
+        make_event(title=f"Session {index}", recurrence_frequency="weekly", recurrence_count=5)
+    for path in (events_feed_path(), member_path(member)):
+        full = client.get(path)
+        with CaptureQueriesContext(connection) as conditional:
+            assert client.get(path, HTTP_IF_NONE_MATCH=full["ETag"]).status_code == 304
+        with CaptureQueriesContext(connection) as head_queries:
+            head = client.head(path)
+        assert head.status_code == 200
+        assert len(head_queries) == len(conditional), path
+        assert b"".join(head.streaming_content) == b""
+        for header in ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Content-Disposition"):
+            assert head[header] == full[header], header
+        # RFC 9110 §8.6: a HEAD response carries the GET's length or none at all, never "0".
+        assert not head.has_header("Content-Length")
 
 
 def test_if_none_match_and_if_modified_since_give_304_cheaply(client, make_event, django_assert_max_num_queries):
@@ -111,7 +155,7 @@ def test_topic_feed(client, make_event):
     response = client.get(topic_feed_path("deflection"))
     assert response.status_code == 200
     assert b"Deflection basics" in response.content and b"Unrelated" not in response.content
-    assert b"X-WR-CALNAME:CIT ASSIST: Deflection" in response.content
+    assert b"X-WR-CALNAME;VALUE=TEXT:CIT ASSIST: Deflection" in response.content
 
 
 @pytest.mark.parametrize("slug", ["no-such-topic", "..%2F..%2Fetc%2Fpasswd", "x' OR '1'='1", "d\u00e9flection"])
@@ -151,7 +195,7 @@ def test_member_feed_is_private(client, member, make_event):
     response = client.get(member_path(member))
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Type"] == CALENDAR_CONTENT_TYPE
     assert client.get(member_path(member), HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
@@ -197,3 +241,43 @@ def test_an_inactive_member_link_is_gone(client, member):
     member.is_active = False
     member.save()
     assert client.get(path).status_code == 410
+
+
+def next_second() -> None:
+    """HTTP dates have one-second resolution: let the clock pass one so a change can show in Last-Modified."""
+    time.sleep(1.05)
+
+
+def test_a_member_feed_is_modified_when_the_member_loses_or_regains_membership(client, member, make_event):
+    """A client revalidating with If-Modified-Since alone must not keep members-only sessions and join links."""
+    make_event(title="Public webinar")
+    members_only(make_event(title="CoP quarterly meeting", join_url="https://meet.example.org/cop"))
+    path = member_path(member)
+    cached = client.get(path)
+    assert b"CoP quarterly meeting" in cached.content and b"meet.example.org" in cached.content
+    since = cached["Last-Modified"]
+    assert client.get(path, HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+
+    next_second()
+    member.groups.remove(Group.objects.get(name=MEMBERS_GROUP))
+    response = client.get(path, HTTP_IF_MODIFIED_SINCE=since)
+    assert response.status_code == 200
+    assert b"CoP quarterly meeting" not in response.content and b"meet.example.org" not in response.content
+    assert response["ETag"] != cached["ETag"]
+    since = response["Last-Modified"]
+    assert client.get(path, HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+
+    next_second()
+    member.groups.add(Group.objects.get(name=MEMBERS_GROUP))
+    response = client.get(path, HTTP_IF_MODIFIED_SINCE=since)
+    assert response.status_code == 200 and b"CoP quarterly meeting" in response.content
+
+
+def test_a_deactivated_member_revalidating_gets_410_not_304(client, member, make_event):
+    make_event()
+    path = member_path(member)
+    cached = client.get(path)
+    member.is_active = False
+    member.save()
+    for headers in ({"HTTP_IF_MODIFIED_SINCE": cached["Last-Modified"]}, {"HTTP_IF_NONE_MATCH": cached["ETag"]}):
+        assert client.get(path, **headers).status_code == 410

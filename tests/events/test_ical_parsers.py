@@ -1,5 +1,7 @@
 """Proof with real clients' parsers: three independent iCalendar implementations expand our feeds to the same
-instants (UTC, to the second) over two years, across daylight-saving changes, and agree with the model.
+instants (UTC, to the second) over two years, across daylight-saving changes, and agree with the model: in US zones,
+in zones at UTC+0 with summer time (London, Dublin, Lisbon), and south of the equator (Sydney), including weekly
+sessions that land in the hour a change skips or repeats.
 
 - Python `icalendar` + `recurring-ical-events` (resolves TZIDs through zoneinfo, ignoring our VTIMEZONEs),
 - Mozilla `ical.js`, the parser inside Thunderbird, run with node (resolves times through our VTIMEZONEs),
@@ -13,8 +15,10 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -22,13 +26,24 @@ import recurring_ical_events
 import vobject
 
 from events.factories import TrainingEventPageFactory
-from events.ical import ICAL_STATUS
+from events.ical import ICAL_STATUS, is_ambiguous
 from events.models import EventOccurrenceOverride, EventSkippedDate, EventStatus, TrainingEventPage
+from pages.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db
 
 ICALJS_DIR = Path(__file__).parent / "icaljs"
-ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles"]
+ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Australia/Sydney",
+]
 
 
 def utc(value: datetime) -> str:
@@ -39,8 +54,30 @@ def next_weekday(day: date, weekday: int) -> date:
     return day + timedelta(days=(weekday - day.weekday()) % 7)
 
 
-def dst_sunday(year: int, month: int, nth: int) -> date:
-    return next_weekday(date(year, month, 1), 6) + timedelta(weeks=nth - 1)
+@dataclass(frozen=True)
+class ClockChange:
+    """A daylight-saving change as a local clock sees it: `start` to `end` is skipped (spring) or repeated (autumn)."""
+
+    start: datetime
+    end: datetime
+    skipped: bool
+
+
+def clock_changes(zone: str, year: int) -> list[ClockChange]:
+    """The zone's offset changes in `year` (found in 15-minute steps: every change here is on a quarter hour)."""
+    tz = ZoneInfo(zone)
+    changes = []
+    moment = datetime(year, 1, 1, tzinfo=UTC)
+    offset = moment.astimezone(tz).utcoffset()
+    while moment.year == year:
+        moment += timedelta(minutes=15)
+        new_offset = moment.astimezone(tz).utcoffset()
+        if new_offset != offset:
+            skipped = new_offset > offset
+            before, after = (moment + offset).replace(tzinfo=None), (moment + new_offset).replace(tzinfo=None)
+            changes.append(ClockChange(min(before, after), max(before, after), skipped))
+            offset = new_offset
+    return changes
 
 
 @pytest.fixture
@@ -58,8 +95,9 @@ def make_live_event(event_index):
 @pytest.fixture
 def program(make_live_event):
     """Per zone: a weekly series over two years (every DST change), a monthly 'second Thursday' CoP meeting with a
-    skipped and a moved session, a daily series across next March's change, and one-off sessions right at the
-    changes (the evening before, the morning after, and 01:30 on the November night that happens twice)."""
+    skipped and a moved session, a daily series across next spring's change, one-off sessions right at the changes
+    (the evening before, just after the skipped hour, in the hour that happens twice, after it), and weekly
+    sessions on the changes' weekday that start in the skipped and in the repeated hour."""
     today = date.today()
     year = today.year + 1
     events = []
@@ -97,29 +135,51 @@ def program(make_live_event):
         EventOccurrenceOverride.objects.create(
             page=monthly, original_date=sessions[7].original_date, status=EventStatus.CANCELLED
         )
-        daily = make_live_event(
-            title=f"Daily bootcamp {zone}",
-            time_zone=zone,
-            start_date=dst_sunday(year, 3, 2) - timedelta(days=3),
-            start_time=time(8, 0),
-            end_time=time(9, 0),
-            recurrence_frequency="daily",
-            recurrence_count=7,
+        events += [weekly, monthly]
+        changes = clock_changes(zone, year)
+        if not changes:  # Phoenix
+            continue
+        spring = next(change for change in changes if change.skipped)
+        autumn = next(change for change in changes if not change.skipped)
+        events.append(
+            make_live_event(
+                title=f"Daily bootcamp {zone}",
+                time_zone=zone,
+                start_date=spring.start.date() - timedelta(days=3),
+                start_time=time(8, 0),
+                end_time=time(9, 0),
+                recurrence_frequency="daily",
+                recurrence_count=7,
+            )
         )
-        events += [weekly, monthly, daily]
-        for day, clock in (
-            (dst_sunday(year, 3, 2) - timedelta(days=1), time(23, 0)),
-            (dst_sunday(year, 3, 2), time(3, 30)),
-            (dst_sunday(year, 11, 1), time(1, 30)),
-            (dst_sunday(year, 11, 1), time(3, 0)),
+        hour = timedelta(hours=1)
+        for moment in (
+            datetime.combine(spring.start.date() - timedelta(days=1), time(22, 0)),
+            spring.end + timedelta(minutes=30),
+            autumn.start + timedelta(minutes=30),  # happens twice
+            autumn.end + hour,
         ):
             events.append(
                 make_live_event(
-                    title=f"One-off {zone} {day} {clock}",
+                    title=f"One-off {zone} {moment}",
                     time_zone=zone,
-                    start_date=day,
-                    start_time=clock,
-                    end_time=time(clock.hour + 1, clock.minute) if clock.hour < 23 else time(23, 59),
+                    start_date=moment.date(),
+                    start_time=moment.time(),
+                    end_time=(moment + hour).time(),
+                )
+            )
+        first = min(spring.start, autumn.start).date()
+        for label, clock in {"skipped": spring.start.time(), "repeated": autumn.start.time()}.items():
+            start = (datetime.combine(first, clock) + timedelta(minutes=30)).time()
+            events.append(
+                make_live_event(
+                    title=f"Weekly at the change {zone} {label}",
+                    time_zone=zone,
+                    start_date=first - timedelta(weeks=2),
+                    start_time=start,
+                    end_time=(datetime.combine(first, start) + hour).time(),
+                    recurrence_frequency="weekly",
+                    recurrence_count=60,  # both changes of the year
                 )
             )
     return events
@@ -188,7 +248,8 @@ def expand_with_vobject(path: Path, window) -> set[tuple]:
     return found
 
 
-def expand_with_icaljs(path: Path, window) -> set[tuple]:
+def run_icaljs(script: str, *arguments: str):
+    """The JSON a script in tests/events/icaljs prints (skipped, or failed under CI, without node and ical.js)."""
     node = shutil.which("node")
     missing = [
         name
@@ -204,13 +265,14 @@ def expand_with_icaljs(path: Path, window) -> set[tuple]:
             pytest.fail(message)
         pytest.skip(message)
     result = subprocess.run(
-        [node, str(ICALJS_DIR / "expand.mjs"), str(path), utc(window[0]), utc(window[1])],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+        [node, str(ICALJS_DIR / script), *arguments], capture_output=True, text=True, timeout=60, check=True
     )
-    return {(item["uid"], item["start"], item["end"], item["status"]) for item in json.loads(result.stdout)}
+    return json.loads(result.stdout)
+
+
+def expand_with_icaljs(path: Path, window) -> set[tuple]:
+    items = run_icaljs("expand.mjs", str(path), utc(window[0]), utc(window[1]))
+    return {(item["uid"], item["start"], item["end"], item["status"]) for item in items}
 
 
 def test_three_parsers_expand_the_feed_to_the_models_sessions(feed, window):
@@ -223,8 +285,59 @@ def test_three_parsers_expand_the_feed_to_the_models_sessions(feed, window):
 
 
 def test_every_zone_crosses_daylight_saving_in_the_window(program, window):
-    """The comparison means something: sessions of one series sit at two UTC offsets, except in Phoenix."""
+    """The comparison means something: sessions of one series sit at two UTC offsets, except in Phoenix, and the
+    series at the change meet the skipped and the repeated hour."""
     for zone in ZONES:
         page = TrainingEventPage.objects.get(title=f"Weekly clinic {zone}")
         offsets = {session.start.utcoffset() for session in page.occurrences()}
         assert len(offsets) == (1 if zone == "America/Phoenix" else 2), zone
+        if zone == "America/Phoenix":
+            continue
+        skipped = TrainingEventPage.objects.get(title=f"Weekly at the change {zone} skipped")
+        assert any(session.start.time() != skipped.start_time for session in skipped.occurrences()), zone
+        repeated = TrainingEventPage.objects.get(title=f"Weekly at the change {zone} repeated")
+        assert any(is_ambiguous(session.start) for session in repeated.occurrences()), zone
+
+
+def test_summer_is_daylight_with_the_tz_databases_names(feed):
+    """As vobject reads our VTIMEZONEs: each zone's summer half is DAYLIGHT and winter STANDARD, with the tz
+    database's names and offsets. Europe/Dublin is the odd one: its data calls IST (summer) standard time and GMT
+    (winter) a negative DST, which clients would show the wrong way round."""
+    zones = {zone.tzid.value: zone.gettzinfo() for zone in vobject.readOne(feed.read_text()).vtimezone_list}
+    year = date.today().year + 1
+    for zone in ZONES:
+        reference = ZoneInfo(zone)
+        winter, summer = sorted(
+            (datetime(year, 1, 15, 12), datetime(year, 7, 15, 12)),
+            key=lambda moment: moment.replace(tzinfo=reference).utcoffset(),
+        )
+        for moment in (winter, summer):
+            expected = moment.replace(tzinfo=reference)
+            assert zones[zone].utcoffset(moment) == expected.utcoffset(), (zone, moment)
+            assert zones[zone].tzname(moment) == expected.tzname(), (zone, moment)
+        assert zones[zone].dst(winter) == timedelta(0), zone
+        if zone != "America/Phoenix":
+            assert zones[zone].dst(summer) > timedelta(0), zone
+    dublin = vobject.readOne(feed.read_text()).vtimezone_list
+    dublin = next(zone for zone in dublin if zone.tzid.value == "Europe/Dublin")
+    assert {(part.name, part.tzname.value) for part in dublin.getChildren() if part.name != "TZID"} >= {
+        ("DAYLIGHT", "IST"),
+        ("STANDARD", "GMT"),
+    }
+
+
+def test_the_calendar_name_reads_back_unchanged_in_every_parser(client, make_live_event, tmp_path):
+    """NAME and X-WR-CALNAME with the characters RFC 5545 escapes in text (comma, semicolon, backslash) and one it
+    does not (colon): the name each parser shows is the topic's, without backslashes."""
+    topic = TopicFactory(name=r"Crisis lines, 988; co-response \ CIT")
+    make_live_event(title="Crisis lines webinar").topics.set([topic])
+    path = tmp_path / "topic.ics"
+    path.write_bytes(client.get(f"/calendar/topics/{topic.slug}.ics").content)
+    name = f"CIT ASSIST: {topic.name}"
+
+    parsed = icalendar.Calendar.from_ical(path.read_bytes())
+    assert str(parsed.calendar_name) == name
+    assert str(parsed["NAME"]) == str(parsed["X-WR-CALNAME"]) == name
+    calendar = vobject.readOne(path.read_text())
+    assert calendar.contents["name"][0].value == calendar.contents["x-wr-calname"][0].value == name
+    assert run_icaljs("calendar-name.mjs", str(path)) == {"name": name, "x-wr-calname": name}

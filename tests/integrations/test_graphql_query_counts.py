@@ -104,8 +104,9 @@ def test_events_query_count_is_pinned(event_index, shared, django_assert_num_que
     make_events(event_index, shared, 5)
     member = user_in(MEMBERS_GROUP, "member")
     # count, events, topics, facilitators, facilitator photos (+renditions), default site root, block documents,
-    # block images (+renditions), block topics, linked pages, member check, skipped and changed sessions.
-    with django_assert_num_queries(15):
+    # block images (+renditions), block topics, linked pages, member check, skipped and changed sessions, which
+    # events are public (a member's calendar links differ for members-only ones).
+    with django_assert_num_queries(16):
         data(EVENTS, user=member, perPage=5)
 
 

@@ -21,7 +21,9 @@ until.zone = ICAL.Timezone.utcTimezone;
 const masters = new Map();
 const exceptions = [];
 for (const vevent of calendar.getAllSubcomponents("vevent")) {
-  const event = new ICAL.Event(vevent);
+  // Exceptions are related below by UID, as Thunderbird does. Without `exceptions`, ICAL.Event relates every
+  // RECURRENCE-ID component of the calendar to each event, whatever its UID, keyed by local time alone.
+  const event = new ICAL.Event(vevent, { exceptions: [] });
   if (event.isRecurrenceException()) exceptions.push(event);
   else masters.set(event.uid, event);
 }
