@@ -1,8 +1,8 @@
 """A real HTTP receiver on 127.0.0.1 (ephemeral port) that verifies every webhook with the standardwebhooks library.
 
 Each request is answered by the next scripted behaviour (then the default, 200): a status code, or one of the
-hostile behaviours "hang", "drip", "redirect", "huge". Verification uses each secret given; `verified_with`
-records which secrets accepted the request's signatures.
+hostile behaviours "hang", "drip", "drip-close", "drip-http10", "redirect", "huge". Verification uses each secret
+given; `verified_with` records which secrets accepted the request's signatures.
 """
 
 import json
@@ -94,12 +94,19 @@ def start_receiver(secrets=(), script=()) -> Receiver:
                 self.send_response(200)
                 self.send_header("Content-Length", "1000")
                 self.end_headers()
-                for _ in range(1000):
-                    if receiver.release.is_set():
-                        return
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.5)
+                self.drip(1000, 0.5)
+                return
+            if behaviour in ("drip-close", "drip-http10"):
+                # No Content-Length: the body ends when the server closes, as with Python's own http.server. The
+                # client's http.client then hands the socket over to the response (connection.sock is None).
+                if behaviour == "drip-http10":
+                    self.protocol_version = "HTTP/1.0"
+                self.close_connection = True
+                self.send_response(200)
+                if behaviour == "drip-close":
+                    self.send_header("Connection", "close")
+                self.end_headers()
+                self.drip(40, 0.25)  # 10 s in all
                 return
             if behaviour == "redirect":
                 self.send_response(307)
@@ -127,6 +134,14 @@ def start_receiver(secrets=(), script=()) -> Receiver:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def drip(self, count: int, interval: float):
+            for _ in range(count):
+                if receiver.release.is_set():
+                    return
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(interval)
 
     receiver.server = Server(("127.0.0.1", 0), Handler)
     receiver.server.daemon_threads = True
