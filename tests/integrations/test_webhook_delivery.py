@@ -303,17 +303,24 @@ def second_receiver():
 
 
 def test_a_slow_endpoint_does_not_hold_up_the_others(draft_event, receiver, second_receiver, run_worker):
-    """The slow partner's delivery is claimed first (its endpoint is older); the fast one must not wait for it."""
+    """The slow partner's delivery is claimed first (its endpoint is older); the fast one's must not wait for it,
+    nor must a fast delivery that falls due (a retry, say) while the slow one is still being sent."""
     slow, fast = receiver, second_receiver
     slow.delay = 4.0  # answers 200, but only after 4 s
+    endpoints = []
     for server in (slow, fast):
-        endpoint = services.endpoint_create(url=server.url, event_types=["*"])
-        server.secrets.append(endpoint.secret)
+        endpoints.append(services.endpoint_create(url=server.url, event_types=["*"]))
+        server.secrets.append(endpoints[-1].secret)
     publish(draft_event)
+    retry = WebhookEvent.objects.create(type="page.updated", object_key="page:1", data={"id": 1}, public=True)
+    due_soon = timezone.now() + timedelta(seconds=1)
+    Delivery.objects.create(event=retry, endpoint=endpoints[1], object_key=retry.object_key, next_attempt_at=due_soon)
     run_worker()
 
-    [slow_request], [fast_request] = slow.verified(), fast.verified()
-    assert fast_request.received_at < slow_request.received_at + 2.0  # well before the slow answer (4 s)
+    [slow_request], fast_requests = slow.verified(), fast.verified()
+    assert [request.payload["type"] for request in fast_requests] == ["event.published", "page.updated"]
+    assert fast_requests[0].received_at < slow_request.received_at + 1.0  # well before the slow answer (4 s)
+    assert fast_requests[1].received_at < slow_request.received_at + 3.0  # due after 1 s, sent before 4 s
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SUCCEEDED}
 
 
@@ -367,6 +374,38 @@ def test_a_failing_endpoint_is_disabled_after_five_days(draft_event, subscribe, 
     assert not endpoint.active
     assert "5 days" in endpoint.disabled_reason
     assert mail.outbox[0].to == ["owner@example.org"]
+
+
+def test_deliveries_that_run_out_of_retries_tell_the_owner_once(
+    draft_event, event_index, subscribe, receiver, run_worker, settings
+):
+    settings.WEBHOOKS_RETRY_SCHEDULE = [0]  # one attempt each, then the delivery gives up
+    receiver.script = [500] * 4
+    subscribe(events=["*"], owner_email="webteam@citinternational.example")
+    others = [
+        TrainingEventPageFactory(parent=event_index, live=False, title=f"Session {n}", slug=f"session-{n}")
+        for n in (1, 2)
+    ]
+    with transaction.atomic():
+        for page in (draft_event, *others):
+            publish(page)
+    run_worker()
+    event = publish(TrainingEventPage.objects.get(pk=draft_event.pk))  # the receiver is still broken
+    run_worker()
+
+    assert len(receiver.received) == 4
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+    [message] = mail.outbox  # once, not per delivery
+    assert message.to == ["webteam@citinternational.example"]
+    assert receiver.url in message.subject
+    assert "replay" in message.body
+
+    publish(event)  # the receiver recovers (200): a later run of trouble is news again
+    run_worker()
+    receiver.script = [500]
+    publish(event)
+    run_worker()
+    assert len(mail.outbox) == 2
 
 
 def test_scheduled_go_live_sends_published_when_the_page_goes_live(draft_event, subscribe, receiver, run_worker):
