@@ -138,20 +138,26 @@ def delivery_resend(*, delivery: Delivery) -> Delivery:
 # --- the outbox ------------------------------------------------------------------------------------------------
 
 
-def event_record(*, event_type: str, object_key: str, data: dict, public: bool) -> WebhookEvent:
-    """Write the event and one delivery per subscribed, active endpoint in the caller's transaction.
+def event_record(
+    *, event_type: str, object_key: str, data: dict, public: bool, audience: str | None = None
+) -> WebhookEvent:
+    """Write the event and one delivery per subscribed, active endpoint (of `audience` only, when given) in the
+    caller's transaction.
 
     Nothing is sent from here: after commit one task wakes a worker, so a rolled back change sends nothing and
     publishing costs the same few queries whatever the number of endpoints.
     """
     event = WebhookEvent.objects.create(type=event_type, object_key=object_key, data=data, public=public)
-    endpoints = [endpoint for endpoint in Endpoint.objects.filter(active=True) if endpoint.subscribes_to(event_type)]
+    candidates = Endpoint.objects.filter(active=True)
+    if audience:
+        candidates = candidates.filter(audience=audience)
+    endpoints = [endpoint for endpoint in candidates if endpoint.subscribes_to(event_type)]
     if endpoints:
         _queue_deliveries(event, endpoints)
     return event
 
 
-def page_event_record(*, page: Page, action: str) -> WebhookEvent:
+def page_event_record(*, page: Page, action: str, audience: str | None = None) -> WebhookEvent:
     """The outbox row for `action` on `page`; the kind (event, publication, recording, page) comes from its type."""
     event_type = f"{selectors.page_kind(page)}.{action}"
     return event_record(
@@ -159,6 +165,7 @@ def page_event_record(*, page: Page, action: str) -> WebhookEvent:
         object_key=f"page:{page.pk}",
         data=selectors.page_event_data(page),
         public=page_is_public(page),
+        audience=audience,
     )
 
 

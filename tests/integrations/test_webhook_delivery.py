@@ -122,8 +122,10 @@ def test_rolled_back_publish_sends_nothing(draft_event, subscribe, receiver, run
 
 def test_deleting_a_subtree_sends_one_deleted_per_live_page(event_index, subscribe, receiver, run_worker):
     subscribe(events=["*.deleted"])
-    events = [TrainingEventPageFactory(parent=event_index, title=f"Session {n}") for n in range(3)]
+    event_index = publish(event_index)
+    events = [publish(TrainingEventPageFactory(parent=event_index, live=False, title=f"Session {n}")) for n in range(3)]
     TrainingEventPageFactory(parent=event_index, live=False, title="Never published")
+    TrainingEventPageFactory(parent=event_index, title="Made live without a publish")  # never announced either
 
     event_index.delete()
     run_worker()
@@ -425,7 +427,9 @@ def test_scheduled_go_live_sends_published_when_the_page_goes_live(draft_event, 
 
 
 def test_moving_a_live_page_sends_updated_with_its_new_url(home_page, event_index, subscribe, receiver, run_worker):
-    event = TrainingEventPageFactory(parent=event_index, title="Early Diversion", slug="early-diversion")
+    event = publish(
+        TrainingEventPageFactory(parent=event_index, live=False, title="Early Diversion", slug="early-diversion")
+    )
     other_index = EventIndexPageFactory(parent=home_page, title="Archive", slug="archive")
     subscribe(events=["event.updated"])
 
