@@ -238,7 +238,11 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
             # Connected: each read may now wait for what is left of the deadline (a partner that takes 7 s to
             # answer is fine); the watchdog ends the attempt at the deadline however the bytes trickle in.
             sock.settimeout(max(deadline - time.monotonic(), 0.001))
-            _watchdog.attach(watch, sock)
+            try:
+                _watchdog.attach(watch, sock)
+            except DeadlineExceeded:
+                sock.close()
+                raise
             return sock
         raise error
 
