@@ -199,10 +199,13 @@ WEBHOOKS_MAX_RESPONSE_BYTES = 64 * 1024
 WEBHOOKS_RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
 WEBHOOKS_DISABLE_AFTER_DAYS = 5
 WEBHOOKS_SECRET_GRACE_HOURS = 24
-# One worker claims up to BATCH_SIZE deliveries of one endpoint and sends them SEND_THREADS at a time. A RUNNING
-# delivery whose worker died is taken over when its lease ends: the batch's longest possible run plus this margin.
+# One worker sends up to SEND_THREADS deliveries at once. It claims up to BATCH_SIZE deliveries of one endpoint and
+# sends them ENDPOINT_THREADS at a time, one batch per endpoint: an endpoint that is slow or failing holds only its
+# own threads, the others' deliveries go on. A RUNNING delivery whose worker died is taken over when its lease
+# ends: the batch's longest possible run (every attempt to its deadline) plus this margin.
 WEBHOOKS_BATCH_SIZE = 50
-WEBHOOKS_SEND_THREADS = 8
+WEBHOOKS_SEND_THREADS = 16
+WEBHOOKS_ENDPOINT_THREADS = 4
 WEBHOOKS_LEASE_MARGIN_SECONDS = 30
 WEBHOOKS_DRAIN_SECONDS = 60  # one drain task hands over to a fresh one after this long
 WEBHOOKS_LOG_RETENTION_DAYS = int(os.environ.get("WEBHOOKS_LOG_RETENTION_DAYS", "30"))

@@ -99,8 +99,13 @@ class Endpoint(models.Model):
         validators=[validate_custom_headers],
         help_text='Extra headers sent with every request, e.g. {"X-Partner-Key": "..."}.',
     )
-    owner_email = models.EmailField(blank=True, help_text="Told by email when the endpoint is disabled.")
+    owner_email = models.EmailField(
+        blank=True, help_text="Told by email when the endpoint is disabled or its deliveries run out of retries."
+    )
     failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the owner was told that deliveries ran out of retries; cleared by the next success (or re-enabling),
+    # so one run of trouble sends one email however many deliveries give up.
+    gave_up_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     disabled_reason = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

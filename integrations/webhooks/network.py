@@ -1,4 +1,4 @@
-"""Outbound HTTP to partner endpoints, safe against SSRF (DESIGN.md §6).
+"""Outbound HTTP to partner endpoints, safe against SSRF.
 
 `requests` re-resolves the name when it connects (DNS rebinding), follows redirects with the body and signature,
 applies its read timeout per read and reads any size of body, so delivery uses `http.client` directly:
@@ -9,8 +9,10 @@ applies its read timeout per read and reads any size of body, so delivery uses `
 - IPv4 embedded in IPv6 (`::ffff:a.b.c.d`, NAT64, 6to4) is checked as the IPv4 address it carries;
 - `WEBHOOKS_ALLOWED_NETWORKS` may open private ranges (a local receiver in development and tests), never
   link-local and cloud-metadata addresses;
-- connect timeout, one total deadline enforced by a watchdog that shuts the socket (a 1-byte-per-second drip
-  cannot hold the worker), at most `WEBHOOKS_MAX_RESPONSE_BYTES` read, redirects never followed.
+- a connect timeout for connecting only, one total deadline for the whole attempt enforced by a watchdog that
+  shuts the socket down (a 1-byte-per-second drip cannot hold the worker, whether the receiver keeps the
+  connection alive, answers `Connection: close` or speaks HTTP/1.0), at most `WEBHOOKS_MAX_RESPONSE_BYTES` read,
+  redirects never followed.
 """
 
 import contextlib
@@ -127,17 +129,25 @@ def check_url(url: str) -> Target:
     return Target(parts.scheme, parts.hostname, port, path, tuple(addresses))
 
 
-def _cut(connection: http.client.HTTPConnection) -> None:
-    """Shutting the socket makes any blocked send/recv return at once."""
-    sock = connection.sock
-    if sock is not None:
-        with contextlib.suppress(OSError):  # already closed: nothing left to cut
-            sock.shutdown(socket.SHUT_RDWR)
+class _Watch:
+    """One attempt's deadline and, once connected, the watchdog's own handle on its socket."""
+
+    __slots__ = ("deadline", "done", "expired", "sock")
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.sock: socket.socket | None = None
+        self.expired = self.done = False
 
 
 class _Watchdog:
     """One long-lived thread that cuts connections whose deadline has passed (a threading.Timer per request cost
-    about as much as the request itself to a fast local receiver)."""
+    about as much as the request itself to a fast local receiver).
+
+    It holds a duplicate of each connection's socket rather than the connection: http.client hands the socket from
+    the connection to the response when the receiver answers HTTP/1.0 or `Connection: close` (connection.sock is
+    then None), and TLS wraps it in a new socket object; shutting down any descriptor of the socket ends them all.
+    """
 
     def __init__(self):
         self._condition = threading.Condition()
@@ -145,28 +155,38 @@ class _Watchdog:
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
 
-    def watch(self, deadline: float, connection) -> list:
-        entry = [deadline, next(self._order), connection]
+    def watch(self, deadline: float) -> _Watch:
+        watch = _Watch(deadline)
         with self._condition:
-            # Deadlines only grow, so the sleeping thread needs waking only when it has nothing to wait for;
-            # waking it on every request would cost a GIL hand-over each time.
+            # Wake the sleeping thread only when it must now wake earlier: waking it on every request would cost a
+            # GIL hand-over each time.
             wake = not self._heap or deadline < self._heap[0][0]
-            heapq.heappush(self._heap, entry)
+            heapq.heappush(self._heap, (deadline, next(self._order), watch))
             if self._thread is None or not self._thread.is_alive():  # also after a fork (RQ's work horses)
                 self._thread = threading.Thread(target=self._run, name="webhooks-watchdog", daemon=True)
                 self._thread.start()
             elif wake:
                 self._condition.notify()
-        return entry
+        return watch
 
-    def unwatch(self, entry: list) -> None:
+    def attach(self, watch: _Watch, sock: socket.socket) -> None:
+        """Watch the connected `sock`; raises DeadlineExceeded when the deadline passed while connecting."""
         with self._condition:
-            entry[2] = None
+            if watch.expired:
+                raise DeadlineExceeded("The deadline passed while connecting.")
+            watch.sock = sock.dup()
+
+    def unwatch(self, watch: _Watch) -> None:
+        # Under the lock: the watchdog never shuts down a descriptor number that was closed and reused meanwhile.
+        with self._condition:
+            watch.done = True
+            if watch.sock is not None:
+                watch.sock.close()
 
     def _run(self) -> None:
         with self._condition:
             while True:
-                while self._heap and self._heap[0][2] is None:
+                while self._heap and self._heap[0][2].done:
                     heapq.heappop(self._heap)
                 if not self._heap:
                     self._condition.wait()
@@ -175,7 +195,11 @@ class _Watchdog:
                 if wait > 0:
                     self._condition.wait(wait)
                     continue
-                _cut(heapq.heappop(self._heap)[2])
+                watch = heapq.heappop(self._heap)[2]
+                watch.expired = True
+                if watch.sock is not None:
+                    with contextlib.suppress(OSError):  # the peer already closed: nothing left to cut
+                        watch.sock.shutdown(socket.SHUT_RDWR)  # any blocked send/recv returns at once
 
 
 _watchdog = _Watchdog()
@@ -183,38 +207,55 @@ _watchdog = _Watchdog()
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
     """POST `body` once; never follows a redirect (the caller sees the 3xx). Raises BlockedDestination,
-    UnresolvableHost, DeadlineExceeded, OSError or http.client.HTTPException."""
+    UnresolvableHost, DeadlineExceeded, OSError or http.client.HTTPException.
+
+    The deadline covers the whole attempt from name resolution to the last byte read; connecting to each address
+    is also held to the shorter connect timeout, but the answer may take whatever is left of the deadline.
+    """
+    total = settings.WEBHOOKS_DEADLINE_SECONDS
+    deadline = time.monotonic() + total
     target = check_url(url)
     connect_timeout = settings.WEBHOOKS_CONNECT_TIMEOUT_SECONDS
-    total = settings.WEBHOOKS_DEADLINE_SECONDS
     if target.scheme == "https":
         connection = http.client.HTTPSConnection(
             target.host, target.port, timeout=connect_timeout, context=ssl.create_default_context()
         )
     else:
         connection = http.client.HTTPConnection(target.host, target.port, timeout=connect_timeout)
+    watch = _watchdog.watch(deadline)
 
     def connect_to_checked_address(_address, timeout, source_address=None):
-        error = None
+        error: Exception = DeadlineExceeded(f"Could not connect within the {total:g} s deadline.")
         for address in target.addresses:  # all checked above; never re-resolved
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
             try:
-                return socket.create_connection((address, target.port), timeout, source_address)
+                sock = socket.create_connection((address, target.port), min(timeout, remaining), source_address)
             except OSError as exc:
                 error = exc
+                continue
+            # Connected: each read may now wait for what is left of the deadline (a partner that takes 7 s to
+            # answer is fine); the watchdog ends the attempt at the deadline however the bytes trickle in.
+            sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            try:
+                _watchdog.attach(watch, sock)
+            except DeadlineExceeded:
+                sock.close()
+                raise
+            return sock
         raise error
 
     connection._create_connection = connect_to_checked_address
-    deadline = time.monotonic() + total
-    watch = _watchdog.watch(deadline, connection)
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         data = response.read(settings.WEBHOOKS_MAX_RESPONSE_BYTES)
-        if time.monotonic() >= deadline:  # the watchdog cut a read short: http.client returns what it had
+        if watch.expired:  # the watchdog cut a read short: http.client returns what it had
             raise DeadlineExceeded(f"No complete response within the {total:g} s deadline.")
         return Response(response.status, data, response.getheader("Retry-After"))
     except (OSError, http.client.HTTPException) as error:
-        if time.monotonic() >= deadline:  # the watchdog shut the socket
+        if watch.expired or time.monotonic() >= deadline:  # cut by the watchdog, or a read timed out at the end
             raise DeadlineExceeded(f"No complete response within the {total:g} s deadline.") from error
         raise
     finally:

@@ -11,8 +11,9 @@ import math
 import random
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
+from queue import Empty, SimpleQueue
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -37,6 +38,7 @@ from pages.selectors import page_is_public
 logger = logging.getLogger(__name__)
 
 BODY_LOG_BYTES = 2048
+POLL_SECONDS = 0.5  # while deliveries are in flight, how often the drain looks for more work
 
 
 # --- endpoints ---------------------------------------------------------------------------------------------------
@@ -81,23 +83,34 @@ def endpoint_disable(*, endpoint: Endpoint, reason: str, notify: bool = False) -
     Endpoint.objects.filter(pk=endpoint.pk).update(active=False, disabled_reason=reason[:255])
     endpoint.active, endpoint.disabled_reason = False, reason[:255]
     logger.warning("Webhook endpoint %s disabled: %s", endpoint.pk, reason)
-    if notify and endpoint.owner_email:
-        send_mail(
+    if notify:
+        _tell_owner(
+            endpoint,
             subject=f"Webhook endpoint disabled: {endpoint.url}",
-            message=(
-                f"The CMS stopped sending webhooks to {endpoint.url} ({endpoint.description or 'no description'}).\n"
-                f"Reason: {reason}\n\nFix the receiver, re-activate the endpoint in the admin, then replay what "
-                f"it missed (admin, or: manage.py webhooks replay {endpoint.pk} --since <ISO time>)."
-            ),
-            from_email=None,
-            recipient_list=[endpoint.owner_email],
-            fail_silently=True,  # the endpoint is disabled either way; a mail outage must not undo that
+            message=f"The CMS stopped sending webhooks to {endpoint.url}.\nReason: {reason}\n\nFix the receiver, "
+            f"re-activate the endpoint in the admin, then replay what it missed",
         )
 
 
+def _tell_owner(endpoint: Endpoint, *, subject: str, message: str) -> None:
+    if not endpoint.owner_email:
+        return
+    send_mail(
+        subject=subject,
+        message=f"{message} (admin, or: manage.py webhooks replay {endpoint.pk} --since <ISO time>).\n\n"
+        f"Endpoint {endpoint.pk}: {endpoint.description or 'no description'}",
+        from_email=None,
+        recipient_list=[endpoint.owner_email],
+        fail_silently=True,  # what happened to the deliveries stands either way; a mail outage must not undo it
+    )
+
+
 def endpoint_enable(*, endpoint: Endpoint) -> None:
-    Endpoint.objects.filter(pk=endpoint.pk).update(active=True, disabled_reason="", failing_since=None)
+    Endpoint.objects.filter(pk=endpoint.pk).update(
+        active=True, disabled_reason="", failing_since=None, gave_up_notified_at=None
+    )
     endpoint.active, endpoint.disabled_reason, endpoint.failing_since = True, "", None
+    endpoint.gave_up_notified_at = None
 
 
 def endpoint_ping(*, endpoint: Endpoint) -> Delivery:
@@ -125,20 +138,26 @@ def delivery_resend(*, delivery: Delivery) -> Delivery:
 # --- the outbox ------------------------------------------------------------------------------------------------
 
 
-def event_record(*, event_type: str, object_key: str, data: dict, public: bool) -> WebhookEvent:
-    """Write the event and one delivery per subscribed, active endpoint in the caller's transaction.
+def event_record(
+    *, event_type: str, object_key: str, data: dict, public: bool, audience: str | None = None
+) -> WebhookEvent:
+    """Write the event and one delivery per subscribed, active endpoint (of `audience` only, when given) in the
+    caller's transaction.
 
     Nothing is sent from here: after commit one task wakes a worker, so a rolled back change sends nothing and
     publishing costs the same few queries whatever the number of endpoints.
     """
     event = WebhookEvent.objects.create(type=event_type, object_key=object_key, data=data, public=public)
-    endpoints = [endpoint for endpoint in Endpoint.objects.filter(active=True) if endpoint.subscribes_to(event_type)]
+    candidates = Endpoint.objects.filter(active=True)
+    if audience:
+        candidates = candidates.filter(audience=audience)
+    endpoints = [endpoint for endpoint in candidates if endpoint.subscribes_to(event_type)]
     if endpoints:
         _queue_deliveries(event, endpoints)
     return event
 
 
-def page_event_record(*, page: Page, action: str) -> WebhookEvent:
+def page_event_record(*, page: Page, action: str, audience: str | None = None) -> WebhookEvent:
     """The outbox row for `action` on `page`; the kind (event, publication, recording, page) comes from its type."""
     event_type = f"{selectors.page_kind(page)}.{action}"
     return event_record(
@@ -146,18 +165,28 @@ def page_event_record(*, page: Page, action: str) -> WebhookEvent:
         object_key=f"page:{page.pk}",
         data=selectors.page_event_data(page),
         public=page_is_public(page),
+        audience=audience,
     )
 
 
 def _queue_deliveries(event: WebhookEvent, endpoints: list[Endpoint]) -> list[Delivery]:
-    from integrations.webhooks import tasks
-
     deliveries = Delivery.objects.bulk_create(
         [Delivery(event=event, endpoint=endpoint, object_key=event.object_key) for endpoint in endpoints]
     )
-    # One wake-up per commit whatever the number of endpoints: the drain finds the work in the table.
-    transaction.on_commit(lambda: tasks.enqueue(tasks.drain))
+    # One wake-up per commit whatever the number of endpoints and events (a replay writes hundreds): the drain finds
+    # the work in the table. Django keeps no public record of what a transaction will run on commit; its pending
+    # list is the only place to see that a wake-up is already due (one a rolled back savepoint dropped is gone
+    # from it too, so it is registered again).
+    connection = transaction.get_connection()
+    if not any(func is _wake_drain for _, func, _ in connection.run_on_commit):
+        transaction.on_commit(_wake_drain)
     return deliveries
+
+
+def _wake_drain() -> None:
+    from integrations.webhooks import tasks
+
+    tasks.enqueue(tasks.drain)
 
 
 # --- delivering ------------------------------------------------------------------------------------------------
@@ -179,11 +208,12 @@ def signed_headers(*, endpoint: Endpoint, webhook_id: str, body: str, at: dateti
     }
 
 
-def deliveries_claim(*, limit: int, skip_endpoints=()) -> list[Delivery]:
-    """Atomically take up to `limit` runnable deliveries of one endpoint (the one whose work is oldest), in order.
+def deliveries_claim(*, limit: int, threads: int = 1, skip_endpoints=()) -> list[Delivery]:
+    """Atomically take up to `limit` runnable deliveries of one endpoint (the one whose work is oldest), in order,
+    to be sent `threads` at a time.
 
     The UPDATE only moves rows still PENDING, so concurrent workers never share a delivery; the claim token tells
-    this worker which rows it won. Batching per endpoint keeps one slow partner from holding up the others' work.
+    this worker which rows it won.
     """
     # In the due index's order, so the scan stops at the first rows that qualify (ORDER BY pk made SQLite test
     # every pending row). Only the earliest unfinished delivery per (endpoint, object) is runnable, so a batch
@@ -193,9 +223,9 @@ def deliveries_claim(*, limit: int, skip_endpoints=()) -> list[Delivery]:
     if endpoint_id is None:
         return []
     ids = list(runnable.filter(endpoint_id=endpoint_id).values_list("pk", flat=True)[:limit])
-    # The lease outlasts the slowest possible batch (every attempt to its deadline, SEND_THREADS at a time), so
-    # only a dead worker's deliveries are ever taken over.
-    rounds = math.ceil(len(ids) / settings.WEBHOOKS_SEND_THREADS)
+    # The lease outlasts the slowest possible batch: the drain starts sending at once, `threads` at a time, and no
+    # attempt outlives the deadline (network.post). So only a dead worker's deliveries are ever taken over.
+    rounds = math.ceil(len(ids) / threads)
     lease = rounds * settings.WEBHOOKS_DEADLINE_SECONDS + settings.WEBHOOKS_LEASE_MARGIN_SECONDS
     token = uuid.uuid4().hex
     Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
@@ -208,65 +238,112 @@ def deliveries_claim(*, limit: int, skip_endpoints=()) -> list[Delivery]:
 
 
 def deliveries_drain(*, time_budget: float | None = None) -> int:
-    """Deliver everything runnable now, batch by batch; returns the number of attempts made.
+    """Deliver everything runnable now; returns the number of attempts made.
 
-    A batch (one endpoint) is sent concurrently by a small thread pool: the threads only sign and POST, every
-    database write happens here. An endpoint that failed is left alone for the rest of this run so the other
-    endpoints' work goes on; another drain is enqueued to come back to it.
+    A worker sends up to WEBHOOKS_SEND_THREADS deliveries at once, in batches of one endpoint each, at most one
+    batch per endpoint and WEBHOOKS_ENDPOINT_THREADS threads per batch: an endpoint that is slow or failing holds
+    only its own threads while the others' deliveries go on. The threads only sign and POST; every database write
+    happens here, once per batch. An endpoint that failed is left alone for the rest of this run; another drain is
+    enqueued to come back to it.
     """
     from integrations.webhooks import tasks
 
     budget = time_budget if time_budget is not None else settings.WEBHOOKS_DRAIN_SECONDS
+    threads = settings.WEBHOOKS_SEND_THREADS
     started = time.monotonic()
     skipped: set[int] = set()
+    sending: dict[int, tuple[list[Delivery], list[Future]]] = {}  # endpoint id -> its batch and the threads on it
     attempted, out_of_time = 0, False
-    with ThreadPoolExecutor(max_workers=settings.WEBHOOKS_SEND_THREADS, thread_name_prefix="webhooks") as pool:
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="webhooks") as pool:
         while True:
-            if time.monotonic() - started >= budget:
-                out_of_time = True  # work may be left: continue in a fresh task so others get a turn
+            while not out_of_time:
+                free = threads - sum(len(runners) for _, runners in sending.values())
+                if free <= 0:
+                    break
+                if time.monotonic() - started >= budget:
+                    out_of_time = True  # work may be left: continue in a fresh task so others get a turn
+                    break
+                batch_threads = min(free, settings.WEBHOOKS_ENDPOINT_THREADS)
+                batch = deliveries_claim(
+                    limit=settings.WEBHOOKS_BATCH_SIZE, threads=batch_threads, skip_endpoints=skipped | sending.keys()
+                )
+                if not batch:
+                    break
+                attempted += len(batch)
+                if not _endpoint_inactive(batch):
+                    queue = SimpleQueue()
+                    for delivery in batch:
+                        queue.put(delivery)
+                    runners = [pool.submit(_send_queued, queue) for _ in range(min(batch_threads, len(batch)))]
+                    sending[batch[0].endpoint_id] = (batch, runners)
+            if not sending:
                 break
-            batch = deliveries_claim(limit=settings.WEBHOOKS_BATCH_SIZE, skip_endpoints=skipped)
-            if not batch:
-                break
-            attempted += len(batch)
-            if _deliver_batch(batch, pool):
-                skipped.add(batch[0].endpoint_id)
+            # Look again for new work now and then: what falls due meanwhile (a retry, another endpoint's event) must
+            # not wait for a slow endpoint's batch to end.
+            in_flight = [runner for _, runners in sending.values() for runner in runners]
+            wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for endpoint_id, (batch, runners) in list(sending.items()):
+                if all(runner.done() for runner in runners):
+                    del sending[endpoint_id]
+                    results = dict(item for runner in runners for item in runner.result())
+                    if _record_batch(batch, [results[delivery.pk] for delivery in batch]):
+                        skipped.add(endpoint_id)
     if skipped or out_of_time:
         tasks.enqueue(tasks.drain)
     return attempted
 
 
-def _deliver_batch(batch: list[Delivery], pool: ThreadPoolExecutor) -> bool:
-    """Send a claimed batch (one endpoint, at most one delivery per object) at once; the whole batch takes at most
-    one attempt's deadline, well inside the lease. Returns whether any delivery failed."""
+def _send_queued(queue: SimpleQueue) -> list[tuple[int, tuple]]:
+    """One of a batch's threads: send deliveries from the batch's queue until it is empty."""
+    sent = []
+    while True:
+        try:
+            delivery = queue.get_nowait()
+        except Empty:
+            return sent
+        sent.append((delivery.pk, _send(delivery)))
+
+
+def _endpoint_inactive(batch: list[Delivery]) -> bool:
+    """Fail a batch claimed for an endpoint disabled since its deliveries were queued; True when it was."""
     endpoint = batch[0].endpoint
-    if not endpoint.active:
-        for delivery in batch:
-            _finish(delivery, DeliveryStatus.FAILED, f"Endpoint disabled: {endpoint.disabled_reason or 'inactive'}")
+    if endpoint.active:
         return False
-    results = list(pool.map(_send, batch))
+    for delivery in batch:
+        _finish(delivery, DeliveryStatus.FAILED, f"Endpoint disabled: {endpoint.disabled_reason or 'inactive'}")
+    return True
+
+
+def _record_batch(batch: list[Delivery], results: list) -> bool:
+    """Write what the attempts of a batch (one endpoint) came to; returns whether any of them failed."""
+    endpoint = batch[0].endpoint
     DeliveryAttempt.objects.bulk_create([attempt for attempt, _, _ in results])
     succeeded = [delivery.pk for delivery, (attempt, _, _) in zip(batch, results, strict=True) if attempt.succeeded]
     Delivery.objects.filter(pk__in=succeeded).update(
         status=DeliveryStatus.SUCCEEDED, finished_at=timezone.now(), lease_expires_at=None, last_error=""
     )
-    if succeeded and endpoint.failing_since:
-        Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+    if succeeded and (endpoint.failing_since or endpoint.gave_up_notified_at):
+        Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None, gave_up_notified_at=None)
     failures = [(d, result) for d, result in zip(batch, results, strict=True) if not result[0].succeeded]
     gone = retrying = False
+    gave_up: list[str] = []
     for delivery, (attempt, response, permanent) in failures:
         if response is not None and response.status == 410:
             _finish(delivery, DeliveryStatus.FAILED, "HTTP 410 Gone: endpoint disabled")
             gone = True
         elif permanent:
             _finish(delivery, DeliveryStatus.FAILED, attempt.error)
-        else:
-            _retry_later(delivery, attempt.error, response)
+        elif _retry_later(delivery, attempt.error, response):
             retrying = True
+        else:
+            gave_up.append(attempt.error)
     # What happens to the endpoint is decided once per batch, so its owner gets one email, not one per delivery.
     if gone:
         endpoint_disable(endpoint=endpoint, reason="The receiver answered 410 Gone.", notify=True)
-    elif retrying:
+        return True
+    if gave_up:
+        _report_given_up(endpoint, len(gave_up), gave_up[-1])
+    if retrying or gave_up:
         _note_failure(endpoint)
     return bool(failures)
 
@@ -331,17 +408,33 @@ def parse_retry_after(value: str) -> float | None:
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
-def _retry_later(delivery: Delivery, error: str, response: network.Response | None) -> None:
+def _retry_later(delivery: Delivery, error: str, response: network.Response | None) -> bool:
+    """Schedule the next attempt; False (and the delivery failed) when the retry schedule is used up."""
     from integrations.webhooks import tasks
 
     delay = retry_delay(delivery.attempts, response)
     if delay is None:
         _finish(delivery, DeliveryStatus.FAILED, f"Gave up after {delivery.attempts} attempts; last: {error}")
-        return
+        return False
     delivery.status, delivery.last_error = DeliveryStatus.PENDING, error[:500]
     delivery.next_attempt_at, delivery.lease_expires_at = timezone.now() + delay, None
     delivery.save(update_fields=["status", "last_error", "next_attempt_at", "lease_expires_at"])
     tasks.enqueue(tasks.drain, run_after=delivery.next_attempt_at if delay else None)
+    return True
+
+
+def _report_given_up(endpoint: Endpoint, count: int, last_error: str) -> None:
+    """Tell the owner that deliveries ran out of retries: once until a delivery succeeds again (or the endpoint is
+    re-enabled), however many give up meanwhile and however many workers see them do so."""
+    unreported = Endpoint.objects.filter(pk=endpoint.pk, gave_up_notified_at__isnull=True)
+    if unreported.update(gave_up_notified_at=timezone.now()):
+        _tell_owner(
+            endpoint,
+            subject=f"Webhooks were not delivered to {endpoint.url}",
+            message=f"{count} webhook(s) to {endpoint.url} failed on every attempt of the retry schedule and will not "
+            f"be sent again on their own (later ones that fail too are not reported again until one succeeds).\n"
+            f"Last error: {last_error}\n\nFix the receiver, then replay what it missed",
+        )
 
 
 def _note_failure(endpoint: Endpoint) -> None:

@@ -82,7 +82,8 @@ def test_webhook_worker_killed_mid_fan_out(stack, processes, backend):
         assert not publisher.is_alive()
         assert len(published) == VOLUME
 
-        # The dead worker's leases last a batch's worst case (7 x 15 s + 30 s); let that time pass.
+        # The dead worker's leases last a batch's worst case (50 deliveries, 4 at a time: 13 x 15 s + 30 s); let that
+        # time pass.
         harness.sql(
             database,
             "UPDATE webhooks_delivery SET lease_expires_at = now() - interval '1 second' "

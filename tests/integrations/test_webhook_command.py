@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from integrations.webhooks.models import Delivery, Endpoint, WebhookEvent, generate_secret
 
@@ -86,3 +87,19 @@ def test_replay_since():
 def test_unknown_endpoint_is_a_clear_error():
     with pytest.raises(CommandError, match="No webhook endpoint with id 4242"):
         webhooks("ping", "4242")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replaying_200_events_to_3_endpoints_enqueues_one_wake_up_per_replay():
+    """Each replay commits its deliveries at once; the drain finds them all in the table, so one task is enough."""
+    for n in range(3):
+        webhooks("add", "--url", f"http://127.0.0.1:9/hooks/{n}", "--events", "*")
+    WebhookEvent.objects.bulk_create(
+        [WebhookEvent(type="event.updated", object_key=f"page:{n}", data={"id": n}, public=True) for n in range(200)]
+    )
+    since = (timezone.now() - timedelta(hours=1)).isoformat()
+    for endpoint in Endpoint.objects.all():
+        assert "200 event(s) queued" in webhooks("replay", str(endpoint.pk), "--since", since)
+
+    assert Delivery.objects.count() == 600
+    assert DBTaskResult.objects.count() == 3

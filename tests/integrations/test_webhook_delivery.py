@@ -1,11 +1,13 @@
 """End to end: content changes through Wagtail → outbox → the real worker → a real receiver that verifies every
 request with the `standardwebhooks` library."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from wagtail.models import PageViewRestriction, Revision, WorkflowState
 
@@ -13,6 +15,7 @@ from events.factories import EventIndexPageFactory, TrainingEventPageFactory
 from events.models import TrainingEventPage
 from integrations.webhooks import services
 from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, WebhookEvent
+from tests.integrations.webhook_receiver import start_receiver, stop_receiver
 from tests.pages.test_workflow import act, submit
 from tests.test_scheduled_publishing import pass_time
 
@@ -119,8 +122,10 @@ def test_rolled_back_publish_sends_nothing(draft_event, subscribe, receiver, run
 
 def test_deleting_a_subtree_sends_one_deleted_per_live_page(event_index, subscribe, receiver, run_worker):
     subscribe(events=["*.deleted"])
-    events = [TrainingEventPageFactory(parent=event_index, title=f"Session {n}") for n in range(3)]
+    event_index = publish(event_index)
+    events = [publish(TrainingEventPageFactory(parent=event_index, live=False, title=f"Session {n}")) for n in range(3)]
     TrainingEventPageFactory(parent=event_index, live=False, title="Never published")
+    TrainingEventPageFactory(parent=event_index, title="Made live without a publish")  # never announced either
 
     event_index.delete()
     run_worker()
@@ -211,9 +216,9 @@ def test_410_disables_the_endpoint_and_tells_its_owner(draft_event, subscribe, r
     assert [message.to for message in mail.outbox] == [["webteam@citinternational.example"]]
 
 
-def test_a_hanging_receiver_is_cut_off(draft_event, subscribe, receiver, run_worker, settings):
+def test_a_hanging_receiver_is_cut_off_at_the_deadline(draft_event, subscribe, receiver, run_worker, settings):
     settings.WEBHOOKS_RETRY_SCHEDULE = [0]
-    settings.WEBHOOKS_CONNECT_TIMEOUT_SECONDS = 1.0  # also the per-read timeout
+    settings.WEBHOOKS_DEADLINE_SECONDS = 1.0
     receiver.script = ["hang"]
     subscribe(events=["*"])
     publish(draft_event)
@@ -221,14 +226,38 @@ def test_a_hanging_receiver_is_cut_off(draft_event, subscribe, receiver, run_wor
 
     attempt = DeliveryAttempt.objects.get()
     assert not attempt.succeeded
-    assert "timed out" in attempt.error.lower() or "timeout" in attempt.error.lower()
-    assert attempt.duration_ms < 3000
+    assert "deadline" in attempt.error
+    assert attempt.duration_ms < 1000 + 5000
 
 
-def test_a_slow_drip_cannot_hold_the_worker_past_the_deadline(draft_event, subscribe, receiver, run_worker, settings):
+def test_a_receiver_slower_than_the_connect_timeout_but_within_the_deadline_succeeds(
+    draft_event, subscribe, receiver, run_worker, settings
+):
+    """The partner that answered in 7 s (connect timeout 5 s, deadline 15 s), scaled down: only connecting is held
+    to the connect timeout; the answer may take the rest of the deadline."""
+    settings.WEBHOOKS_CONNECT_TIMEOUT_SECONDS = 0.5
+    settings.WEBHOOKS_DEADLINE_SECONDS = 5.0
+    receiver.delay = 1.5
+    subscribe(events=["*"])
+    publish(draft_event)
+    run_worker()
+
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.succeeded, attempt.error
+    assert attempt.response_status == 200
+    assert Delivery.objects.get().status == DeliveryStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize("mode", ["drip", "drip-close", "drip-http10"])
+def test_a_slow_drip_cannot_hold_the_worker_past_the_deadline(
+    mode, draft_event, subscribe, receiver, run_worker, settings
+):
+    """A byte every 0.5 s (or 0.25 s) never trips a per-read timeout. "drip" keeps the connection alive; Python's own
+    http.server answers HTTP/1.0 or `Connection: close` with no Content-Length ("drip-http10", "drip-close"): the
+    body then runs until the server hangs up, and http.client hands the socket from the connection to the response."""
     settings.WEBHOOKS_RETRY_SCHEDULE = [0]
-    settings.WEBHOOKS_DEADLINE_SECONDS = 2.0  # one byte every 0.5 s never trips the per-read timeout
-    receiver.script = ["drip"]
+    settings.WEBHOOKS_DEADLINE_SECONDS = 2.0
+    receiver.script = [mode]
     subscribe(events=["*"])
     publish(draft_event)
     run_worker()
@@ -236,7 +265,65 @@ def test_a_slow_drip_cannot_hold_the_worker_past_the_deadline(draft_event, subsc
     attempt = DeliveryAttempt.objects.get()
     assert not attempt.succeeded
     assert "deadline" in attempt.error
-    assert 1900 <= attempt.duration_ms < 3500
+    assert 1900 <= attempt.duration_ms < 2000 + 5000
+
+
+def test_a_delivery_still_being_sent_is_never_taken_over_by_another_worker(draft_event, subscribe, receiver, settings):
+    """Another worker's sweep re-queues deliveries whose lease has ended: while the sender still works on one, its
+    lease must not have ended, or the same delivery goes out twice at once."""
+    settings.WEBHOOKS_RETRY_SCHEDULE = [0]
+    settings.WEBHOOKS_DEADLINE_SECONDS = 2.0
+    settings.WEBHOOKS_LEASE_MARGIN_SECONDS = 2.0
+    receiver.script = ["drip-close"]
+    subscribe(events=["*"])
+    publish(draft_event)
+
+    def worker():
+        try:
+            services.deliveries_drain()
+        finally:
+            connection.close()  # this thread's own database connection
+
+    sender = threading.Thread(target=worker)
+    sender.start()
+    recovered = []
+    while sender.is_alive():
+        recovered.append(services.deliveries_recover())  # another worker's sweep, meanwhile
+        time.sleep(0.1)
+    sender.join()
+
+    assert sum(recovered) == 0
+    assert len(receiver.received) == 1
+    assert Delivery.objects.get().status == DeliveryStatus.FAILED  # cut at the deadline, no retry left
+
+
+@pytest.fixture
+def second_receiver():
+    server = start_receiver()
+    yield server
+    stop_receiver(server)
+
+
+def test_a_slow_endpoint_does_not_hold_up_the_others(draft_event, receiver, second_receiver, run_worker):
+    """The slow partner's delivery is claimed first (its endpoint is older); the fast one's must not wait for it,
+    nor must a fast delivery that falls due (a retry, say) while the slow one is still being sent."""
+    slow, fast = receiver, second_receiver
+    slow.delay = 4.0  # answers 200, but only after 4 s
+    endpoints = []
+    for server in (slow, fast):
+        endpoints.append(services.endpoint_create(url=server.url, event_types=["*"]))
+        server.secrets.append(endpoints[-1].secret)
+    publish(draft_event)
+    retry = WebhookEvent.objects.create(type="page.updated", object_key="page:1", data={"id": 1}, public=True)
+    due_soon = timezone.now() + timedelta(seconds=1)
+    Delivery.objects.create(event=retry, endpoint=endpoints[1], object_key=retry.object_key, next_attempt_at=due_soon)
+    run_worker()
+
+    [slow_request], fast_requests = slow.verified(), fast.verified()
+    assert [request.payload["type"] for request in fast_requests] == ["event.published", "page.updated"]
+    assert fast_requests[0].received_at < slow_request.received_at + 1.0  # well before the slow answer (4 s)
+    assert fast_requests[1].received_at < slow_request.received_at + 3.0  # due after 1 s, sent before 4 s
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SUCCEEDED}
 
 
 def test_a_200_mb_answer_is_read_only_up_to_64_kb(draft_event, subscribe, receiver, run_worker):
@@ -291,6 +378,38 @@ def test_a_failing_endpoint_is_disabled_after_five_days(draft_event, subscribe, 
     assert mail.outbox[0].to == ["owner@example.org"]
 
 
+def test_deliveries_that_run_out_of_retries_tell_the_owner_once(
+    draft_event, event_index, subscribe, receiver, run_worker, settings
+):
+    settings.WEBHOOKS_RETRY_SCHEDULE = [0]  # one attempt each, then the delivery gives up
+    receiver.script = [500] * 4
+    subscribe(events=["*"], owner_email="webteam@citinternational.example")
+    others = [
+        TrainingEventPageFactory(parent=event_index, live=False, title=f"Session {n}", slug=f"session-{n}")
+        for n in (1, 2)
+    ]
+    with transaction.atomic():
+        for page in (draft_event, *others):
+            publish(page)
+    run_worker()
+    event = publish(TrainingEventPage.objects.get(pk=draft_event.pk))  # the receiver is still broken
+    run_worker()
+
+    assert len(receiver.received) == 4
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+    [message] = mail.outbox  # once, not per delivery
+    assert message.to == ["webteam@citinternational.example"]
+    assert receiver.url in message.subject
+    assert "replay" in message.body
+
+    publish(event)  # the receiver recovers (200): a later run of trouble is news again
+    run_worker()
+    receiver.script = [500]
+    publish(event)
+    run_worker()
+    assert len(mail.outbox) == 2
+
+
 def test_scheduled_go_live_sends_published_when_the_page_goes_live(draft_event, subscribe, receiver, run_worker):
     """Wagtail's publish_scheduled (run by run_worker) publishes without the admin: the signal still fires."""
     subscribe(events=["event.published"])
@@ -308,7 +427,9 @@ def test_scheduled_go_live_sends_published_when_the_page_goes_live(draft_event, 
 
 
 def test_moving_a_live_page_sends_updated_with_its_new_url(home_page, event_index, subscribe, receiver, run_worker):
-    event = TrainingEventPageFactory(parent=event_index, title="Early Diversion", slug="early-diversion")
+    event = publish(
+        TrainingEventPageFactory(parent=event_index, live=False, title="Early Diversion", slug="early-diversion")
+    )
     other_index = EventIndexPageFactory(parent=home_page, title="Archive", slug="archive")
     subscribe(events=["event.updated"])
 

@@ -1,10 +1,14 @@
 """SSRF defence: destinations refused when an endpoint is saved and again at every send (DNS may change)."""
 
+import ssl
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from integrations.webhooks import network, services
 from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEvent
+from tests.integrations.webhook_receiver import self_signed_certificate, start_receiver, stop_receiver
 
 HOSTILE_URLS = [
     "http://[::ffff:169.254.169.254]/",  # IPv4-mapped IPv6 metadata address
@@ -126,3 +130,26 @@ def test_connection_goes_to_the_checked_address_with_the_original_host_header(re
     response = network.post(f"http://partner.example:{port}/hooks", b"{}", {"Content-Type": "application/json"})
     assert response.status == 200
     assert receiver.received[0].headers["host"] == f"partner.example:{port}"
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, monkeypatch):
+    """A receiver speaking HTTPS with a self-signed certificate for 127.0.0.1, which the client is made to trust."""
+    certificate = self_signed_certificate(tmp_path)
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda: real(cafile=certificate))
+    server = start_receiver(certificate=certificate)
+    yield server
+    stop_receiver(server)
+
+
+def test_delivery_over_tls_verifies_the_certificate_and_is_cut_at_the_deadline(tls_receiver, settings):
+    """TLS wraps the connected socket in a new object; the deadline still reaches it."""
+    assert network.post(tls_receiver.url, b"{}", {"Content-Type": "application/json"}).status == 200
+
+    settings.WEBHOOKS_DEADLINE_SECONDS = 2.0
+    tls_receiver.script = ["drip-http10"]  # 10 s if nothing cuts it
+    started = time.monotonic()
+    with pytest.raises(network.DeadlineExceeded):
+        network.post(tls_receiver.url, b"{}", {"Content-Type": "application/json"})
+    assert time.monotonic() - started < 2 + 5

@@ -1,17 +1,26 @@
 """A real HTTP receiver on 127.0.0.1 (ephemeral port) that verifies every webhook with the standardwebhooks library.
 
 Each request is answered by the next scripted behaviour (then the default, 200): a status code, or one of the
-hostile behaviours "hang", "drip", "redirect", "huge". Verification uses each secret given; `verified_with`
-records which secrets accepted the request's signatures.
+hostile behaviours "hang", "drip", "drip-close", "drip-http10", "redirect", "huge". Verification uses each secret
+given; `verified_with` records which secrets accepted the request's signatures. Given a certificate (see
+`self_signed_certificate`), it speaks HTTPS.
 """
 
+import datetime
+import ipaddress
 import json
+import ssl
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
@@ -35,10 +44,11 @@ class Receiver:
     release: threading.Event = field(default_factory=threading.Event)
     delay: float = 0.0  # seconds before each answer: a partner that takes its time (deliveries stay in flight)
     server: ThreadingHTTPServer | None = None
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks?source=cms"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}/hooks?source=cms"
 
     def verified(self) -> list:
         return [item for item in self.received if item.verified_with]
@@ -60,7 +70,32 @@ class Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-def start_receiver(secrets=(), script=()) -> Receiver:
+def self_signed_certificate(directory: Path) -> Path:
+    """A PEM file holding a key and a self-signed certificate for 127.0.0.1 (clients trust exactly this file)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path = directory / "receiver.pem"
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        + certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    return path
+
+
+def start_receiver(secrets=(), script=(), certificate: Path | None = None) -> Receiver:
     receiver = Receiver(secrets=list(secrets), script=list(script))
 
     class Handler(BaseHTTPRequestHandler):
@@ -94,12 +129,19 @@ def start_receiver(secrets=(), script=()) -> Receiver:
                 self.send_response(200)
                 self.send_header("Content-Length", "1000")
                 self.end_headers()
-                for _ in range(1000):
-                    if receiver.release.is_set():
-                        return
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.5)
+                self.drip(1000, 0.5)
+                return
+            if behaviour in ("drip-close", "drip-http10"):
+                # No Content-Length: the body ends when the server closes, as with Python's own http.server. The
+                # client's http.client then hands the socket over to the response (connection.sock is None).
+                if behaviour == "drip-http10":
+                    self.protocol_version = "HTTP/1.0"
+                self.close_connection = True
+                self.send_response(200)
+                if behaviour == "drip-close":
+                    self.send_header("Connection", "close")
+                self.end_headers()
+                self.drip(40, 0.25)  # 10 s in all
                 return
             if behaviour == "redirect":
                 self.send_response(307)
@@ -128,8 +170,21 @@ def start_receiver(secrets=(), script=()) -> Receiver:
             self.end_headers()
             self.wfile.write(body)
 
+        def drip(self, count: int, interval: float):
+            for _ in range(count):
+                if receiver.release.is_set():
+                    return
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(interval)
+
     receiver.server = Server(("127.0.0.1", 0), Handler)
     receiver.server.daemon_threads = True
+    if certificate:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certificate)
+        receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+        receiver.scheme = "https"
     threading.Thread(target=receiver.server.serve_forever, daemon=True).start()
     return receiver
 
