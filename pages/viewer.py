@@ -10,6 +10,7 @@ restricted is linked by default.
 from contextvars import ContextVar
 
 from django.db.models import QuerySet
+from wagtail.images.models import AbstractImage
 from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
 
 from pages.selectors import passwords_given, visible_documents, visible_images, visible_pages
@@ -59,5 +60,5 @@ def viewer_may_see(item) -> bool:
         return False
     if isinstance(item, Page):
         return viewer_pages(Page.objects.filter(pk=item.pk)).exists()
-    visible = viewer_images() if hasattr(item, "get_rendition") else viewer_documents()
+    visible = viewer_images() if isinstance(item, AbstractImage) else viewer_documents()
     return visible.filter(pk=item.pk).exists()
