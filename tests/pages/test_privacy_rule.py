@@ -180,10 +180,11 @@ def test_unpublished_ancestor_hides_descendants_at_any_depth(home_page, unpublis
     assert visible_pages(chain.filter(depth__lt=unpublished_depth)).count() == unpublished_depth - 2
 
 
-def test_the_unpublished_and_expiring_parent_indexes_exist(db):
-    """Without them the hidden-ancestor checks scan the page table once per row (seconds at 10,000 events)."""
+def test_the_unpublished_parent_and_expiry_indexes_exist(db):
+    """Without them the hidden-ancestor checks scan the page table once per row (seconds at 10,000 events), and
+    every feed request scans it for the last expiry."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "wagtailcore_page")
-    assert {"pages_unpublished_parent_path", "pages_expiring_parent_path"} <= set(indexes)
+    assert {"pages_unpublished_parent_path", "pages_expiring_parent_path", "pages_expire_at"} <= set(indexes)
