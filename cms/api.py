@@ -2,18 +2,43 @@
 
 Documents and images endpoints are left out on purpose: Wagtail's would list files in private collections.
 The pages endpoint applies our privacy rule for an anonymous caller on top of Wagtail's `.live().public()`: Wagtail
-alone still lists a live page below an unpublished parent, which no other channel shows.
+alone still lists a live page below an unpublished or expired parent, which no other channel shows.
 """
 
+from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.models import Page
 
+from cms.search import MAX_SEARCH_LENGTH, search_words
 from pages.selectors import visible_pages
 
 
+class WordsSearchFilter(SearchFilter):
+    """Wagtail's `?search=`, given words only and at most MAX_SEARCH_LENGTH characters (as GraphQL's search): the
+    rest reached the database's full-text syntax and answered 5xx."""
+
+    def filter_queryset(self, request, queryset, view):
+        if "search" in request.GET:
+            query = request.GET["search"]
+            if len(query) > MAX_SEARCH_LENGTH:
+                raise BadRequestError(f"search is too long ({MAX_SEARCH_LENGTH} characters at most)")
+            if not search_words(query):
+                raise BadRequestError("search needs at least one word")
+            request._request.GET = request.GET.copy()
+            request._request.GET["search"] = search_words(query)
+        return super().filter_queryset(request, queryset, view)
+
+
 class PublicPagesAPIViewSet(PagesAPIViewSet):
+    filter_backends = [WordsSearchFilter if b is SearchFilter else b for b in PagesAPIViewSet.filter_backends]
+
     def get_base_queryset(self):
-        return visible_pages(super().get_base_queryset(), user=None)
+        # As `pk IN (the visible pages)`: `?search=` hands this queryset to Wagtail's search backend, which accepts
+        # only lookups on indexed fields (`id` is one) and fails on the rule's NOT EXISTS and `expire_at` filters.
+        visible = visible_pages(Page.objects.all(), user=None).values("pk")
+        return super().get_base_queryset().filter(pk__in=visible)
 
 
 api_router = WagtailAPIRouter("wagtailapi")

@@ -70,7 +70,8 @@ def feed_validator(events: QuerySet) -> dict:
     """What a feed's bytes depend on, in one aggregate query: cheap enough to answer 304s without building it.
 
     Which events (count and id sum: an event entering or leaving the window or the viewer's privacy scope), their
-    last publish and SEQUENCE, and the last admin action that may change a feed without publishing its events.
+    last publish and SEQUENCE, the last admin action that may change a feed without publishing its events, and the
+    last expiry that has passed (an expired event leaves feeds at once, before the worker unpublishes it).
     """
     page_actions = (
         PageLogEntry.objects.filter(action__in=FEED_AFFECTING_PAGE_ACTIONS)
@@ -86,6 +87,11 @@ def feed_validator(events: QuerySet) -> dict:
         .annotate(latest=Max("timestamp"))
         .values("latest")[:1]
     )
+    last_expiry = (
+        TrainingEventPage.objects.filter(expire_at__isnull=False, expire_at__lte=timezone.now())
+        .order_by("-expire_at")
+        .values("expire_at")[:1]
+    )
     return events.order_by().aggregate(
         count=Count("pk"),
         id_sum=Sum("pk"),
@@ -93,6 +99,7 @@ def feed_validator(events: QuerySet) -> dict:
         published=Max("last_published_at"),
         page_actions=Max(Subquery(page_actions)),
         topic_edits=Max(Subquery(topic_edits)),
+        expired=Max(Subquery(last_expiry)),
     )
 
 

@@ -6,10 +6,11 @@ site can render it in its own design.
 
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
-from wagtail.images.blocks import ImageBlock
+from wagtail.images import blocks as image_blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from pages.validators import validate_web_url
+from pages.viewer import viewer_may_see
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -50,9 +51,23 @@ class CallToActionBlock(blocks.StructBlock):
         template = "pages/blocks/call_to_action.html"
 
 
+class ImageBlock(image_blocks.ImageBlock):
+    """Wagtail's image block, rendered on the CMS's own pages only for a visitor who may see the image (nothing
+    otherwise, as the GraphQL API gives null). Deconstructs as Wagtail's, so migrations do not change."""
+
+    def render(self, value, context=None):
+        return super().render(value, context) if viewer_may_see(value) else ""
+
+
 class DocumentLinkBlock(blocks.StructBlock):
     document = DocumentChooserBlock()
     label = blocks.CharBlock(required=False, max_length=120, help_text="Defaults to the document title.")
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        # The link only for a visitor who may download the file; the label stays, the title of a private one does not.
+        context["document"] = value["document"] if viewer_may_see(value["document"]) else None
+        return context
 
     class Meta:
         icon = "doc-full"

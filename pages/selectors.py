@@ -1,19 +1,26 @@
-"""Who may see what: the one privacy rule every channel (GraphQL, iCal, webhooks, document serving) uses.
+"""Who may see what: the one privacy rule every channel (GraphQL, REST, iCal, webhooks, document serving, the CMS's
+own HTML pages) uses.
 
-A page is visible to a viewer when it is live, every ancestor is live, and no view restriction on it or an
-ancestor shuts the viewer out:
+A page is visible to a viewer when it is *published* (live, its expiry time, if any, not passed, and the same for
+every ancestor) and no view restriction on it or an ancestor shuts the viewer out:
 - a *groups* restriction lets in members of one of its groups (and superusers, as Wagtail does);
-- a *login* restriction lets in any authenticated, active viewer (token holders included);
-- a *password* restriction never lets anyone in through a machine channel (there is no password to give).
+- a *login* restriction lets in signed-in members: the "CoP Members" group and superusers. Editors and partners
+  have accounts too (for the admin, for API tokens), but "logged-in users" on this site means members;
+- a *password* restriction lets in a browser session that has given its password (Wagtail's form, on the HTML pages
+  and /documents/); machine channels have no session, so nobody passes one there.
 Documents and images follow the same rule through their collection's (or a parent collection's) view
-restrictions. Each rule is a single `NOT EXISTS` subquery, so it costs one query whatever the number of
-restrictions, and composes with any queryset.
+restrictions. Expiry is applied here rather than left to the worker's `publish_scheduled`, so an expired page
+leaves every channel the moment it expires, even when the worker is late or down. Each rule is a single `NOT EXISTS`
+subquery, so it costs one query whatever the number of restrictions, and composes with any queryset.
 """
+
+from collections.abc import Sequence
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
-from wagtail.models import BaseViewRestriction, CollectionViewRestriction, Page, PageViewRestriction
+from django.utils import timezone
+from wagtail.models import BaseViewRestriction, Collection, CollectionViewRestriction, Page, PageViewRestriction
 
 MEMBERS_GROUP = "CoP Members"
 
@@ -30,16 +37,28 @@ def user_is_member(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.groups.filter(name=MEMBERS_GROUP).exists())
 
 
-def _blocking(restrictions: QuerySet, user) -> QuerySet:
-    """The restrictions in `restrictions` that keep `user` out."""
+def passwords_given(request, restriction_model: type[BaseViewRestriction]) -> list[int]:
+    """Ids of the password restrictions (of `restriction_model`) this browser session has given the password for.
+
+    Wagtail's password form records them in the session; API and feed requests have none.
+    """
+    session = getattr(request, "session", None)
+    return list(session.get(restriction_model.passed_view_restrictions_session_key, [])) if session else []
+
+
+def _blocking(restrictions: QuerySet, user, passwords: Sequence[int] = ()) -> QuerySet:
+    """The restrictions in `restrictions` that keep `user` (who has given the `passwords` restrictions') out."""
+    if passwords:
+        restrictions = restrictions.exclude(restriction_type=BaseViewRestriction.PASSWORD, pk__in=passwords)
     user = active_user(user)
     if not user.is_authenticated:
         return restrictions
-    blocking = restrictions.exclude(restriction_type=BaseViewRestriction.LOGIN)
     if user.is_superuser:
-        return blocking.exclude(restriction_type=BaseViewRestriction.GROUPS)
+        return restrictions.exclude(restriction_type__in=[BaseViewRestriction.LOGIN, BaseViewRestriction.GROUPS])
+    # Both as subqueries of the one query: no separate lookup of the user's groups.
+    blocking = restrictions.exclude(restriction_type=BaseViewRestriction.GROUPS, groups__in=user.groups.values("pk"))
     return blocking.exclude(
-        restriction_type=BaseViewRestriction.GROUPS, groups__in=user.groups.values_list("pk", flat=True)
+        Q(restriction_type=BaseViewRestriction.LOGIN) & Exists(user.groups.filter(name=MEMBERS_GROUP))
     )
 
 
@@ -48,24 +67,42 @@ def _covers(tree_field: str, outer_path: str = "path") -> Q:
     return Q(**{f"{tree_field}__path": Substr(OuterRef(outer_path), 1, Length(f"{tree_field}__path"))})
 
 
-def visible_pages(pages: QuerySet | type[Page], *, user=None) -> QuerySet:
-    """`pages` (a queryset or a page model) narrowed to what `user` may see; see the module docstring."""
+def visible_pages(pages: QuerySet | type[Page], *, user=None, passwords: Sequence[int] = ()) -> QuerySet:
+    """`pages` (a queryset or a page model) narrowed to what `user` may see; see the module docstring.
+
+    `passwords`: ids of the page password restrictions the viewer's browser session has passed (`passwords_given`).
+    """
+    shut_out = _blocking(PageViewRestriction.objects.filter(_covers("page")), user, passwords)
+    return published_pages(pages).exclude(Exists(shut_out))
+
+
+def published_pages(pages: QuerySet | type[Page]) -> QuerySet:
+    """`pages` that are live and not expired, under live, unexpired ancestors: visible to someone, restrictions
+    aside."""
     if isinstance(pages, type):
         pages = pages.objects.all()
-    shut_out = _blocking(PageViewRestriction.objects.filter(_covers("page")), user)
-    return pages.filter(live=True).exclude(_has_unpublished_ancestor()).exclude(Exists(shut_out))
+    now = timezone.now()
+    return (
+        pages.filter(live=True)
+        .exclude(expire_at__lte=now)
+        .exclude(_hiding_ancestor(live=False))
+        .exclude(_hiding_ancestor(expire_at__lte=now))
+    )
 
 
-def _has_unpublished_ancestor() -> Exists:
-    # Only an unpublished page *with children* can hide a live page below it (unpublished leaves are not live
-    # themselves), and there are few of those: the partial index from pages/migrations/0002 holds exactly them, so
-    # each row is checked against a handful of index entries (10,000 events: 101 ms -> 21 ms on PostgreSQL,
-    # 64 ms -> 18 ms on SQLite, counting through the whole rule).
-    return Exists(Page.objects.filter(live=False, numchild__gt=0, path=Substr(OuterRef("path"), 1, Length(F("path")))))
+def _hiding_ancestor(**hidden) -> Exists:
+    # Only a hidden page *with children* can hide a page below it (a hidden leaf is excluded by its own columns), and
+    # there are few of those. Two partial indexes (pages/migrations) hold exactly them, unpublished parents and
+    # parents with an expiry date, so each row is checked against a handful of index entries (10,000 events:
+    # 101 ms -> 21 ms on PostgreSQL, 64 ms -> 18 ms on SQLite, counting through the whole rule). One NOT EXISTS per
+    # kind, because an OR of the two would stop either index from being used.
+    if "expire_at__lte" in hidden:
+        hidden["expire_at__isnull"] = False  # lets the database see that the partial index applies
+    return Exists(Page.objects.filter(numchild__gt=0, path=Substr(OuterRef("path"), 1, Length(F("path"))), **hidden))
 
 
-def page_is_visible(page: Page, *, user=None) -> bool:
-    return visible_pages(Page.objects.filter(pk=page.pk), user=user).exists()
+def page_is_visible(page: Page, *, user=None, passwords: Sequence[int] = ()) -> bool:
+    return visible_pages(Page.objects.filter(pk=page.pk), user=user, passwords=passwords).exists()
 
 
 def restricted_pages(pages: QuerySet) -> QuerySet:
@@ -77,21 +114,35 @@ def page_is_public(page: Page) -> bool:
     return page_is_visible(page, user=None)
 
 
-def visible_in_collections(items: QuerySet, *, user=None) -> QuerySet:
-    """Documents or images (anything with a `collection`) whose collection and its ancestors let `user` in."""
+def visible_in_collections(items: QuerySet, *, user=None, passwords: Sequence[int] = ()) -> QuerySet:
+    """Documents or images (anything with a `collection`) whose collection and its ancestors let `user` in.
+
+    `passwords`: ids of the collection password restrictions the viewer's browser session has passed.
+    """
     shut_out = _blocking(
-        CollectionViewRestriction.objects.filter(_covers("collection", outer_path="collection__path")), user
+        CollectionViewRestriction.objects.filter(_covers("collection", outer_path="collection__path")), user, passwords
     )
     return items.exclude(Exists(shut_out))
 
 
-def visible_documents(*, user=None) -> QuerySet:
+def visible_documents(*, user=None, passwords: Sequence[int] = ()) -> QuerySet:
     from wagtail.documents import get_document_model
 
-    return visible_in_collections(get_document_model().objects.all(), user=user)
+    return visible_in_collections(get_document_model().objects.all(), user=user, passwords=passwords)
 
 
-def visible_images(*, user=None) -> QuerySet:
+def visible_images(*, user=None, passwords: Sequence[int] = ()) -> QuerySet:
     from wagtail.images import get_image_model
 
-    return visible_in_collections(get_image_model().objects.all(), user=user)
+    return visible_in_collections(get_image_model().objects.all(), user=user, passwords=passwords)
+
+
+def restrictions_shutting_out(node: Page | Collection, *, user=None, passwords: Sequence[int] = ()) -> QuerySet:
+    """The view restrictions on `node` (a page or a collection) or an ancestor that keep `user` out, top-down: the
+    HTML page or /documents/ view asks the visitor for a password or to log in by the first of them."""
+    model, field = (
+        (PageViewRestriction, "page") if isinstance(node, Page) else (CollectionViewRestriction, "collection")
+    )
+    paths = [node.path[:end] for end in range(node.steplen, len(node.path) + 1, node.steplen)]
+    restrictions = model.objects.filter(**{f"{field}__path__in": paths})
+    return _blocking(restrictions, user, passwords).order_by(f"{field}__path")

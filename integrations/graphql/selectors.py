@@ -3,13 +3,13 @@ privacy rule (`pages.selectors.visible_pages`). Every list query here runs a fix
 the page size: relations are prefetched, and what StreamField and rich text point at is batch-loaded by `Loader`.
 """
 
-import re
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 from graphql import GraphQLError
 from wagtail.models import Page
 
+from cms.search import MAX_SEARCH_LENGTH, search_words
 from events.models import EventIndexPage, TrainingEventPage
 from events.selectors import upcoming as upcoming_q
 from integrations.graphql.loaders import Loader, parse_id
@@ -51,7 +51,6 @@ RECORDING_ORDERS = {
     "-title": ("-title", "-pk"),
 }
 COURSE_ORDERS = {"title": ("title", "pk"), "-title": ("-title", "-pk")}
-SEARCH_NOISE = re.compile(r"[^\w\s'-]")
 # A search is answered from at most this many hits (ranked); deeper pages of a search are not useful.
 MAX_SEARCH_HITS = 1000
 
@@ -66,11 +65,9 @@ def ordered(queryset: QuerySet, order: str | None, allowed: dict[str, tuple[str,
 
 def search_hits(model: type[Page], query: str) -> list[int]:
     """Ids of `model` pages matching `query`, best first (Wagtail search; privacy is applied by the caller)."""
-    if len(query or "") > 200:
-        raise GraphQLError("The search query is too long (200 characters at most).")
-    # Words only: quotes and control characters reach the database's full-text syntax (an unbalanced quote made
-    # SQLite answer "unterminated string"), and no search a partner needs depends on them.
-    query = " ".join(SEARCH_NOISE.sub(" ", query or "").split())
+    if len(query or "") > MAX_SEARCH_LENGTH:
+        raise GraphQLError(f"The search query is too long ({MAX_SEARCH_LENGTH} characters at most).")
+    query = search_words(query)
     if not query:
         raise GraphQLError("Give a search query.")
     return [page.pk for page in model.objects.live().search(query)[:MAX_SEARCH_HITS]]

@@ -12,7 +12,6 @@ from django.conf import settings
 from graphql import GraphQLError
 from grapple.models import GraphQLField
 from wagtail import blocks
-from wagtail.images.blocks import ImageBlock as WagtailImageBlock
 
 from cms.links import public_url
 from events.calendar_links import subscribe_links, topic_feed_path
@@ -322,7 +321,7 @@ class ChapterBlock(graphene.ObjectType):
 BLOCK_TYPES = {
     page_blocks.HeadingBlock: HeadingBlock,
     blocks.RichTextBlock: RichTextBlock,
-    WagtailImageBlock: ImageBlock,
+    page_blocks.ImageBlock: ImageBlock,
     page_blocks.QuoteBlock: QuoteBlock,
     page_blocks.CallToActionBlock: CallToActionBlock,
     page_blocks.DocumentLinkBlock: DocumentLinkBlock,

@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import Page
+from django.utils import timezone
+from wagtail.models import Page, PageLogEntry
 
 from events.calendar_links import event_feed_path, events_feed_path, member_feed_path, topic_feed_path
 from events.models import CalendarToken
@@ -281,3 +282,22 @@ def test_a_deactivated_member_revalidating_gets_410_not_304(client, member, make
     member.save()
     for headers in ({"HTTP_IF_MODIFIED_SINCE": cached["Last-Modified"]}, {"HTTP_IF_NONE_MATCH": cached["ETag"]}):
         assert client.get(path, **headers).status_code == 410
+
+
+def test_an_expired_event_leaves_the_feeds_at_once_and_moves_their_validators(client, make_event, member):
+    """Expiry is part of the privacy rule: the worker that unpublishes expired pages may be late or down."""
+    event = make_event(title="Expiring session")
+    make_event(title="Staying session")
+    an_hour_ago = timezone.now() - timedelta(hours=1)  # so the expiry falls in a later second than any publish
+    Page.objects.update(last_published_at=an_hour_ago)
+    PageLogEntry.objects.update(timestamp=an_hour_ago)
+    first = client.get(events_feed_path())
+    private = client.get(member_path(member))
+    Page.objects.filter(pk=event.pk).update(expire_at=timezone.now() - timedelta(seconds=1))
+
+    for path, before in ((events_feed_path(), first), (member_path(member), private)):
+        response = client.get(path, HTTP_IF_NONE_MATCH=before["ETag"])
+        assert response.status_code == 200
+        assert b"Expiring session" not in response.content and b"Staying session" in response.content
+        # A client that revalidates by date alone is told too.
+        assert client.get(path, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"]).status_code == 200

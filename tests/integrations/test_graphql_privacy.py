@@ -2,8 +2,11 @@
 lists, single lookups by id/slug/urlPath, search, foreign keys, chooser blocks, rich-text links, parent/children,
 images and renditions, snippets. Drafts and unpublished revisions never show, whoever asks."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from wagtail.models import Collection, CollectionViewRestriction, Page
 from wagtail.search.index import insert_or_update_object
 
@@ -299,3 +302,15 @@ def test_search_pages_through_visible_hits_only(content, callers):
     member = [data(query, user=callers["member"], page=page)["search"] for page in (1, 2, 3)]
     assert sorted(hit["title"] for page in member for hit in page) == ["Members event", "Public event"]
     assert member[2] == []
+
+
+def test_an_expired_event_leaves_lists_lookups_and_search_at_once(content, callers):
+    """Expiry is part of the rule: no waiting for the worker to unpublish the page."""
+    event = content["public_event"]
+    insert_or_update_object(event)
+    Page.objects.filter(pk=event.pk).update(expire_at=timezone.now() - timedelta(seconds=1))
+    for user in callers.values():
+        events = data("{ events { items { title } } }", user=user)["events"]["items"]
+        assert "Public event" not in {item["title"] for item in events}
+        assert data('{ event(slug: "public-event") { title } }', user=user)["event"] is None
+        assert data('{ search(query: "Public event") { title } }', user=user)["search"] == []

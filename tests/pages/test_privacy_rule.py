@@ -1,9 +1,12 @@
 """The one privacy rule (pages.selectors) from every side: restrictions on ancestors, nested collections,
-login/password/group restrictions, unpublished ancestors, inactive users, and a constant query count."""
+login/password/group restrictions, unpublished and expired ancestors, inactive users, and a constant query count."""
+
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction
 
 from media_library.factories import DocumentFactory, ImageFactory
@@ -68,8 +71,20 @@ def test_member_sees_members_only_subtrees_and_login_pages_never_password_or_dra
     assert titles(user_in("CoP Members")) == {"Program", "Online Resource Center", "Forum", "Deep", "Login only"}
 
 
-def test_other_groups_get_login_pages_but_not_members_only(tree):
-    assert titles(user_in("Partners")) == {"Program", "Login only"}
+def test_login_restrictions_are_members_only_so_other_accounts_see_public_pages_only(tree):
+    """Partners and editors have accounts (API tokens, the admin) but are not the members a login restriction
+    means: they see what anonymous visitors see."""
+    assert titles(user_in("Partners")) == {"Program"}
+    assert titles(user_in("Editors")) == {"Program"}
+    assert titles(user_in()) == {"Program"}
+
+
+def test_a_password_restriction_lets_in_the_session_that_gave_its_password_only(tree):
+    password = PageViewRestriction.objects.get(restriction_type=PageViewRestriction.PASSWORD)
+    visible = visible_pages(Page.objects.filter(depth__gt=2), passwords=[password.pk]).values_list("title", flat=True)
+    assert set(visible) == {"Program", "Password"}
+    other = visible_pages(Page.objects.filter(depth__gt=2), passwords=[password.pk + 1000])
+    assert set(other.values_list("title", flat=True)) == {"Program"}
 
 
 def test_superuser_passes_group_restrictions_but_never_passwords(tree):
@@ -112,6 +127,28 @@ def test_listing_costs_one_query_whatever_the_number_of_restrictions(tree, djang
         list(visible_pages(Page.objects.all(), user=member))
 
 
+def test_a_page_whose_expiry_has_passed_is_hidden_with_everything_below_it(home_page):
+    """At once, for every viewer: the worker that unpublishes expired pages may be late or down."""
+    campaign = ProgramPageFactory(parent=home_page, title="Campaign")
+    ProgramPageFactory(parent=campaign, title="Campaign detail")
+    ProgramPageFactory(parent=home_page, title="Ends tomorrow", expire_at=timezone.now() + timedelta(days=1))
+    superuser = user_in(superuser=True)
+    assert titles(None) == titles(superuser) == {"Campaign", "Campaign detail", "Ends tomorrow"}
+
+    Page.objects.filter(pk=campaign.pk).update(expire_at=timezone.now() - timedelta(seconds=1))
+    assert titles(None) == titles(superuser) == {"Ends tomorrow"}
+    assert not page_is_public(campaign)
+
+
+def test_listing_costs_one_query_with_expiring_and_unpublished_parents(home_page, django_assert_num_queries):
+    for index in range(5):
+        parent = ProgramPageFactory(parent=home_page, title=f"Parent {index}", expire_at=timezone.now())
+        ProgramPageFactory(parent=parent, title=f"Child {index}")
+    member = user_in("CoP Members")
+    with django_assert_num_queries(1):
+        assert list(visible_pages(Page.objects.filter(depth__gt=2), user=member)) == []
+
+
 def test_documents_and_images_under_a_private_parent_collection_stay_private(home_page):
     members = Collection.get_first_root_node().add_child(name="Members only")
     restrict(members, CollectionViewRestriction.GROUPS, "CoP Members", model=CollectionViewRestriction)
@@ -143,10 +180,11 @@ def test_unpublished_ancestor_hides_descendants_at_any_depth(home_page, unpublis
     assert visible_pages(chain.filter(depth__lt=unpublished_depth)).count() == unpublished_depth - 2
 
 
-def test_the_unpublished_parent_index_exists(db):
-    """Without it the unpublished-ancestor check scans the page table once per row (seconds at 10,000 events)."""
+def test_the_unpublished_parent_and_expiry_indexes_exist(db):
+    """Without them the hidden-ancestor checks scan the page table once per row (seconds at 10,000 events), and
+    every feed request scans it for the last expiry."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "wagtailcore_page")
-    assert "pages_unpublished_parent_path" in indexes
+    assert {"pages_unpublished_parent_path", "pages_expiring_parent_path", "pages_expire_at"} <= set(indexes)
