@@ -31,9 +31,9 @@ from wagtail.search import index
 from cms.hashing import secret_digest
 from events import serializers as serializers_module
 from events.recurrence import MAX_OCCURRENCES, Occurrence, build_rule, exists_in_zone, local_to_aware
-from integrations.graphql.preview import PartnerPreviewMixin
 from pages.blocks import BodyBlock
 from pages.models import Person, Topic
+from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
 US_TIME_ZONES = [

@@ -15,11 +15,11 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
 
-from integrations.graphql.preview import PartnerPreviewMixin
 from media_library.files import pdf_page_count, read_head, safe_filename, sha256_of, sniff_kind
 from media_library.validation import RULES, extension_of
 from media_library.webvtt import validate_webvtt
 from pages.models import Person, Topic
+from pages.preview import PartnerPreviewMixin
 from pages.selectors import restricted_pages, visible_documents
 from pages.validators import validate_web_url
 

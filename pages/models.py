@@ -12,8 +12,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from integrations.graphql.preview import PartnerPreviewMixin
 from pages.blocks import BodyBlock, ChapterBlock
+from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
 
