@@ -6,8 +6,8 @@ from django.urls import include, path
 from wagtail.models import Site
 
 from cms.links import public_url
+from events import selectors
 from events.calendar_links import event_feed_path
-from integrations.graphql import selectors
 
 
 def floor_events(request):

@@ -11,7 +11,7 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Page
 
-from cms.search import MAX_SEARCH_LENGTH, search_words
+from pages.queries import MAX_SEARCH_LENGTH, search_words
 from pages.selectors import visible_pages
 
 

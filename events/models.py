@@ -19,7 +19,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.crypto import salted_hmac
-from grapple.models import GraphQLBoolean, GraphQLInt, GraphQLString
+from grapple.models import (
+    GraphQLBoolean,
+    GraphQLCollection,
+    GraphQLField,
+    GraphQLForeignKey,
+    GraphQLInt,
+    GraphQLStreamfield,
+    GraphQLString,
+)
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -40,9 +48,9 @@ from events.recurrence import (
     local_to_aware,
     resolve_local,
 )
-from integrations.graphql.preview import PartnerPreviewMixin
 from pages.blocks import BodyBlock
-from pages.models import Person, Topic
+from pages.models import TOPICS_FIELD, Person, Topic
+from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
 US_TIME_ZONES = [
@@ -272,8 +280,8 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
         index.FilterField("status"),
         index.RelatedFields("topics", [index.SearchField("name")]),
     ]
-    # The API's scalar fields, declared the grapple way; times, links, relations and the members-only join URL are
-    # typed in integrations/graphql, where they go through the privacy rule.
+    # The API's fields, declared the grapple way; events/graphql.py adds the computed ones (times in the event's
+    # zone, sessions, calendar links, the members-only join URL).
     graphql_fields = [
         GraphQLString("summary", required=True),
         GraphQLString("time_zone", required=True, description="IANA time zone of the event, e.g. America/Chicago."),
@@ -282,6 +290,11 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
         GraphQLString("audience", required=True),
         GraphQLInt("capacity"),
         GraphQLBoolean("is_recurring", required=True),
+        GraphQLField("status", EventStatus, required=True),
+        GraphQLField("delivery_mode", DeliveryMode, required=True),
+        GraphQLStreamfield("body"),
+        TOPICS_FIELD,
+        GraphQLCollection(GraphQLForeignKey, "facilitators", "pages.Person", required=True, item_required=True),
     ]
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []

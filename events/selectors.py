@@ -1,8 +1,9 @@
-"""Reads of training events, through the one privacy rule in `pages.selectors`."""
+"""Reads of training events, through the one privacy rule in `pages.selectors`: for the pages, the calendar
+feeds and the partner API alike (events/graphql.py adds ordering and batch loading on top of `events`/`event`)."""
 
 import hashlib
 import hmac
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery, Sum
@@ -11,6 +12,7 @@ from wagtail.models import ModelLogEntry, PageLogEntry
 
 from events.models import CalendarToken, TrainingEventPage
 from pages.models import Topic
+from pages.queries import by_pk_or_slug
 from pages.selectors import visible_pages
 
 # Feeds keep recent history so a member still sees last month's session (and its recording) in their calendar.
@@ -31,7 +33,7 @@ FEED_AFFECTING_PAGE_ACTIONS = (
 )
 
 
-def upcoming(now=None) -> Q:
+def upcoming_q(now=None) -> Q:
     """Events that end in the future, plus repeating events (whose later sessions may still be ahead)."""
     return Q(end__gte=now or timezone.now()) | ~Q(recurrence_frequency="")
 
@@ -39,10 +41,44 @@ def upcoming(now=None) -> Q:
 def upcoming_events(*, user=None, now=None) -> QuerySet:
     return (
         visible_pages(TrainingEventPage, user=user)
-        .filter(upcoming(now))
+        .filter(upcoming_q(now))
         .order_by("start")
         .prefetch_related("topics", "facilitators")
     )
+
+
+def events(
+    *,
+    user,
+    upcoming: bool | None = None,
+    topic: str | None = None,
+    from_: date | None = None,
+    to: date | None = None,
+    delivery_mode: str | None = None,
+    status: str | None = None,
+) -> QuerySet:
+    """Events `user` may see, filtered: `upcoming` (True: not over yet, and repeating ones; False: the others), a
+    topic slug, first-session dates in the event's own zone, delivery mode and status; by start."""
+    events = visible_pages(TrainingEventPage, user=user)
+    if upcoming is not None:
+        events = events.filter(upcoming_q()) if upcoming else events.exclude(upcoming_q())
+    if topic is not None:
+        events = events.filter(topics__slug=topic)
+    if from_ is not None:
+        events = events.filter(start_date__gte=from_)
+    if to is not None:
+        events = events.filter(start_date__lte=to)
+    if delivery_mode is not None:
+        events = events.filter(delivery_mode=delivery_mode)
+    if status is not None:
+        events = events.filter(status=status)
+    return events.prefetch_related(None).order_by("start", "pk").prefetch_related("topics", "facilitators")
+
+
+def event(*, user, pk: int | None = None, slug: str | None = None) -> TrainingEventPage | None:
+    """The event with this id, or else the first with this slug, if `user` may see it."""
+    events = visible_pages(TrainingEventPage, user=user).prefetch_related("topics", "facilitators")
+    return by_pk_or_slug(events, pk=pk, slug=slug)
 
 
 def feed_events(*, user=None, topic: Topic | None = None, now: datetime | None = None) -> QuerySet:

@@ -5,7 +5,16 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from grapple.models import GraphQLField, GraphQLInt, GraphQLString
+from grapple.models import (
+    GraphQLCollection,
+    GraphQLDocument,
+    GraphQLField,
+    GraphQLForeignKey,
+    GraphQLImage,
+    GraphQLInt,
+    GraphQLRichText,
+    GraphQLString,
+)
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -15,11 +24,11 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
 
-from integrations.graphql.preview import PartnerPreviewMixin
 from media_library.files import pdf_page_count, read_head, safe_filename, sha256_of, sniff_kind
 from media_library.validation import RULES, extension_of
 from media_library.webvtt import validate_webvtt
-from pages.models import Person, Topic
+from pages.models import TOPICS_FIELD, Person, Topic
+from pages.preview import PartnerPreviewMixin
 from pages.selectors import restricted_pages, visible_documents
 from pages.validators import validate_web_url
 
@@ -170,9 +179,15 @@ class PublicationPage(PartnerPreviewMixin, Page):
         index.RelatedFields("authors", [index.SearchField("name")]),
         index.RelatedFields("topics", [index.SearchField("name")]),
     ]
-    # Scalars declared the grapple way; authors, topics, the document and cover image are typed in
-    # integrations/graphql, where they go through the privacy rule.
-    graphql_fields = [GraphQLField("published_on", graphene.Date, required=True, source="publication_date")]
+    # The API's fields, declared the grapple way; media_library/graphql.py adds the computed ones.
+    graphql_fields = [
+        GraphQLField("published_on", graphene.Date, required=True, source="publication_date"),
+        GraphQLRichText("abstract", required=True),
+        GraphQLCollection(GraphQLForeignKey, "authors", "pages.Person", required=True, item_required=True),
+        TOPICS_FIELD,
+        GraphQLDocument("document", description="The publication (PDF); null when the caller may not download it."),
+        GraphQLImage("cover_image", description="Null when there is none or it is private."),
+    ]
     parent_page_types = ["media_library.PublicationIndexPage"]
     subpage_types = []
 
@@ -288,6 +303,11 @@ class RecordingPage(PartnerPreviewMixin, Page):
         GraphQLField("recorded_on", graphene.Date, required=True),
         GraphQLInt("duration", required=True, source="duration_minutes", description="Length in minutes."),
         GraphQLString("embed_url", required=True),
+        GraphQLDocument("video", description="The video file, when there is one and the caller may see it."),
+        GraphQLDocument("captions", description="Closed captions (WebVTT)."),
+        GraphQLRichText("transcript", required=True),
+        GraphQLCollection(GraphQLForeignKey, "presenters", "pages.Person", required=True, item_required=True),
+        TOPICS_FIELD,
     ]
     parent_page_types = ["media_library.RecordingIndexPage"]
     subpage_types = []

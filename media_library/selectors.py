@@ -1,6 +1,11 @@
-"""Reads for media: who may download a document, decided by the one privacy rule in pages.selectors."""
+"""Reads for media and the media pages, through the one privacy rule in `pages.selectors`: who may download a
+document, and the publication and recording lists (media_library/graphql.py adds ordering and batch loading)."""
 
-from pages.selectors import visible_documents
+from django.db.models import Prefetch, QuerySet
+
+from media_library.models import PublicationPage, RecordingPage
+from pages.queries import by_pk_or_slug, in_year, search_hits
+from pages.selectors import visible_documents, visible_pages
 
 
 def document_is_visible(document, *, user) -> bool:
@@ -10,3 +15,54 @@ def document_is_visible(document, *, user) -> bool:
 def document_is_public(document_id) -> bool:
     """Public documents may be cached by a CDN; anything else is members-only (or otherwise restricted)."""
     return visible_documents(user=None).filter(pk=document_id).exists()
+
+
+# --- publications ------------------------------------------------------------------------------------------
+
+
+def publications(*, user, topic: str | None = None, search: str | None = None, year: int | None = None) -> QuerySet:
+    """Publications `user` may see, by topic slug, words in titles, abstracts and authors, and year; newest first."""
+    publications = visible_pages(PublicationPage, user=user)
+    if topic is not None:
+        publications = publications.filter(topics__slug=topic)
+    publications = in_year(publications, "publication_date", year)
+    if search is not None:
+        publications = publications.filter(pk__in=search_hits(PublicationPage, search))
+    return publications.order_by("-publication_date", "-pk").prefetch_related("authors", "topics")
+
+
+def publication(*, user, pk: int | None = None, slug: str | None = None) -> PublicationPage | None:
+    publications = visible_pages(PublicationPage, user=user).prefetch_related("authors", "topics")
+    return by_pk_or_slug(publications, pk=pk, slug=slug)
+
+
+# --- recordings --------------------------------------------------------------------------------------------
+
+
+def recordings(*, user, topic: str | None = None, year: int | None = None) -> QuerySet:
+    """Recordings `user` may see, by topic slug and year; newest first."""
+    recordings = visible_pages(RecordingPage, user=user)
+    if topic is not None:
+        recordings = recordings.filter(topics__slug=topic)
+    recordings = in_year(recordings, "recorded_on", year)
+    return with_recording_relations(recordings.order_by("-recorded_on", "-pk"), user=user)
+
+
+def recording(*, user, pk: int | None = None, slug: str | None = None) -> RecordingPage | None:
+    recordings = with_recording_relations(visible_pages(RecordingPage, user=user), user=user)
+    return by_pk_or_slug(recordings, pk=pk, slug=slug)
+
+
+def with_recording_relations(recordings: QuerySet, *, user) -> QuerySet:
+    # The related event goes through the privacy rule: a members-only or draft event comes back as None
+    # (`visible_related_event`).
+    event_model = RecordingPage._meta.get_field("related_event").related_model
+    return recordings.prefetch_related(
+        "presenters",
+        "topics",
+        Prefetch(
+            "related_event",
+            queryset=visible_pages(event_model, user=user).prefetch_related("topics", "facilitators"),
+            to_attr="visible_related_event",
+        ),
+    )

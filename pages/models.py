@@ -1,20 +1,34 @@
 """The site root, program pages, the self-paced courses and the eGuide, and the Topic and Person snippets."""
 
+import graphene
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
-from grapple.models import GraphQLBoolean, GraphQLInt, GraphQLString
+from grapple.models import (
+    GraphQLBoolean,
+    GraphQLCollection,
+    GraphQLField,
+    GraphQLForeignKey,
+    GraphQLImage,
+    GraphQLInt,
+    GraphQLRichText,
+    GraphQLStreamfield,
+    GraphQLString,
+)
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from integrations.graphql.preview import PartnerPreviewMixin
 from pages.blocks import BodyBlock, ChapterBlock
+from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
+
+# Every content page's topics, as the API lists them.
+TOPICS_FIELD = GraphQLCollection(GraphQLForeignKey, "topics", "pages.Topic", required=True, item_required=True)
 
 
 class Topic(index.Indexed, models.Model):
@@ -35,11 +49,14 @@ class Topic(index.Indexed, models.Model):
     description = models.TextField(blank=True)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("kind"), FieldPanel("description")]
-    # The API's scalar fields, declared the grapple way; relations and links are typed in integrations/graphql.
+    # The API's fields, declared the grapple way and read by integrations/graphql/fields.py (the events app adds
+    # the topic's calendar links).
     graphql_fields = [
         GraphQLString("name", required=True),
         GraphQLString("slug", required=True),
         GraphQLString("description", required=True),
+        GraphQLField("id", graphene.ID, required=True),
+        GraphQLField("kind", Kind, required=True),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("description"), index.FilterField("kind")]
 
@@ -85,6 +102,9 @@ class Person(index.Indexed, models.Model):
         GraphQLString("name", required=True),
         GraphQLString("role", required=True),
         GraphQLString("organization", required=True),
+        GraphQLField("id", graphene.ID, required=True),
+        GraphQLRichText("bio", required=True, description="HTML."),
+        GraphQLImage("photo"),
     ]
     search_fields = [
         index.SearchField("name"),
@@ -108,7 +128,7 @@ class HomePage(Page):
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
-    graphql_fields = [GraphQLString("intro", required=True)]
+    graphql_fields = [GraphQLString("intro", required=True), GraphQLStreamfield("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
@@ -135,7 +155,7 @@ class ProgramPage(PartnerPreviewMixin, Page):
         FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
-    graphql_fields = [GraphQLString("summary", required=True)]
+    graphql_fields = [GraphQLString("summary", required=True), GraphQLStreamfield("body"), TOPICS_FIELD]
     parent_page_types = ["pages.HomePage", "pages.ProgramPage"]
     subpage_types = ["pages.ProgramPage"]
 
@@ -190,6 +210,8 @@ class CoursePage(PartnerPreviewMixin, Page):
         GraphQLString("audience", required=True),
         GraphQLString("course_url", required=True),
         GraphQLBoolean("is_free", required=True),
+        GraphQLStreamfield("body"),
+        TOPICS_FIELD,
     ]
     parent_page_types = ["pages.CourseIndexPage"]
     subpage_types = []
@@ -209,6 +231,10 @@ class GuidePage(PartnerPreviewMixin, Page):
         FieldPanel("chapters"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("chapters")]
-    graphql_fields = [GraphQLString("summary", required=True)]
+    graphql_fields = [
+        GraphQLString("summary", required=True),
+        GraphQLStreamfield("chapters", description="The eGuide's chapters in order (ChapterBlock)."),
+        TOPICS_FIELD,
+    ]
     parent_page_types = ["pages.CourseIndexPage"]
     subpage_types = []

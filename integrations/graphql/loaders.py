@@ -19,7 +19,6 @@ from wagtail.models import Page, Site
 from wagtail.rich_text.rewriters import FIND_A_TAG, extract_attrs
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from events.services import calendar_token_issue
 from pages.models import Topic
 from pages.selectors import active_user, user_is_member, visible_documents, visible_images, visible_pages
 
@@ -85,7 +84,7 @@ class Loader:
         self._root_url_path: str | None = None
         self._is_member: bool | None = None
         self._public: dict[int, bool] = {}  # page id -> visible to anonymous callers too
-        self._calendar_token = None
+        self._memo: dict = {}
 
     def caller_is_member(self) -> bool:
         if self._is_member is None:
@@ -103,11 +102,12 @@ class Loader:
             self._public.update({pk: pk in public for pk in pending})
         return self._public[page.pk]
 
-    def calendar_token(self):
-        """The caller's calendar link (issued on first use), read once per request."""
-        if self._calendar_token is None:
-            self._calendar_token = calendar_token_issue(user=self.user)
-        return self._calendar_token
+    def once(self, key, compute):
+        """`compute()`, run at most once per request under `key`: a per-caller value several fields read (an
+        app's, such as the member's calendar link)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     # --- registration and scanning ----------------------------------------------------------------------
 

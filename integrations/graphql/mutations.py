@@ -15,19 +15,22 @@ from integrations.graphql.loaders import get_loader, viewer
 WHOLE_INPUT = "__all__"
 
 
-class FieldError(graphene.ObjectType):
+class FieldErrorType(graphene.ObjectType):
     field = graphene.String(
         required=True, description=f"The input field at fault (camelCase), or '{WHOLE_INPUT}' for the whole input."
     )
     message = graphene.String(required=True)
     code = graphene.String(required=True, description="Machine-readable reason, e.g. 'required', 'max_length'.")
 
+    class Meta:
+        name = "FieldError"
 
-def field_errors(error: ValidationError) -> list[FieldError]:
+
+def field_errors(error: ValidationError) -> list[FieldErrorType]:
     """A Django ValidationError as the mutation's `errors` list, field names as the partner sent them."""
     by_field = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
     return [
-        FieldError(
+        FieldErrorType(
             field=WHOLE_INPUT if name == NON_FIELD_ERRORS else to_camel_case(name),
             message=" ".join(problem.messages),
             code=problem.code or "invalid",

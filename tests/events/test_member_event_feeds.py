@@ -112,8 +112,9 @@ def test_public_events_keep_their_public_links_for_everyone(member, partner, mak
     assert fetch(public).status_code == 200
 
 
-def test_a_non_member_who_sees_a_login_only_event_gets_no_link_rather_than_a_broken_one(partner, make_event):
+def test_a_login_only_event_and_its_links_reach_members_only(partner, member, make_event):
+    """A login restriction means members: a partner's token sees neither the event nor a link to it."""
     event = make_event(title="Signed-in agencies only")
     PageViewRestriction.objects.create(page=event, restriction_type=PageViewRestriction.LOGIN)
-    links = ask(event.slug, partner)
-    assert links == {"title": "Signed-in agencies only", "icalUrl": None, "webcalUrl": None, "googleCalendarUrl": None}
+    assert ask(event.slug, partner) is None
+    assert "/calendar/members/" in ask(event.slug, member)["icalUrl"]

@@ -9,7 +9,7 @@ from wagtail_headless_preview.models import PagePreview
 
 from events.factories import TrainingEventPageFactory
 from events.models import TrainingEventPage
-from integrations.graphql.preview import PARTNER_PREVIEW_MODE
+from pages.preview import PARTNER_PREVIEW_MODE
 from tests.integrations.graphql_helpers import data, error_messages
 
 pytestmark = pytest.mark.django_db

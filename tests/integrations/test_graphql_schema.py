@@ -291,10 +291,13 @@ def test_courses_guides_and_the_page_lookup(library):
 
 
 def test_every_content_page_model_has_a_type():
-    from integrations.graphql.page_types import PAGE_TYPES
-    from integrations.graphql.selectors import CONTENT_PAGE_MODELS
+    from django.apps import apps
+    from wagtail.models import Page
 
-    assert set(PAGE_TYPES) == set(CONTENT_PAGE_MODELS)
+    from integrations.graphql.registry import registry
+
+    page_models = {model for model in apps.get_models() if issubclass(model, Page) and model is not Page}
+    assert set(registry.page_models()) == page_models
 
 
 def test_topic_by_slug(crisis_line):

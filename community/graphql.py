@@ -1,7 +1,7 @@
 """The Online Resource Center's GraphQL fields: the member directory, TA requests, member sign-in and invitations.
 
-Mixed into the root types in integrations/graphql/schema.py (`Query(CommunityQuery, ...)`,
-`Mutation(CommunityMutation, ...)`). Directory and TA fields are members-only: anonymous callers get an
+Registered with the partner API's root types (integrations/graphql/registry.py), and the member's own agency
+added to `Viewer`. Directory and TA fields are members-only: anonymous callers get an
 UNAUTHENTICATED error, other token holders FORBIDDEN, and neither any data. Mutations return their object or a
 list of field errors (integrations/graphql/mutations.py).
 """
@@ -11,26 +11,28 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
 
 from cms.client_ip import client_ip
-from community import ratelimit, selectors, services
-from community.models import AgencyType, ContactRole, TaDeliveryMode, TaRequestStatus, Urgency
+from community import models, ratelimit, selectors, services
+from community.models import ContactRole, TaDeliveryMode, TaRequestStatus, Urgency
+from integrations.graphql.fields import choices_enum
 from integrations.graphql.loaders import get_loader, parse_id
 from integrations.graphql.mutations import (
     WHOLE_INPUT,
     AccessDenied,
-    FieldError,
+    FieldErrorType,
     field_errors,
     require_authenticated,
     require_member,
 )
 from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
+from integrations.graphql.registry import registry
 from integrations.graphql.services import api_token_revoke
-from integrations.graphql.types import TopicType
+from pages.models import Topic
 
-AgencyTypeEnum = graphene.Enum.from_enum(AgencyType, name="AgencyType")
-ContactRoleEnum = graphene.Enum.from_enum(ContactRole, name="ContactRole")
-TaRequestStatusEnum = graphene.Enum.from_enum(TaRequestStatus, name="TaRequestStatus")
-TaDeliveryModeEnum = graphene.Enum.from_enum(TaDeliveryMode, name="TaDeliveryMode")
-UrgencyEnum = graphene.Enum.from_enum(Urgency, name="Urgency")
+AgencyTypeEnum = choices_enum(models.AgencyType)
+ContactRoleEnum = choices_enum(ContactRole)
+TaRequestStatusEnum = choices_enum(TaRequestStatus)
+TaDeliveryModeEnum = choices_enum(TaDeliveryMode)
+UrgencyEnum = choices_enum(Urgency)
 
 PUBLIC = "Public-facing (may later appear on a public map)."
 MEMBERS_ONLY = "Members-only."
@@ -48,7 +50,7 @@ class AgencyContactType(graphene.ObjectType):
         name = "AgencyContact"
 
 
-class AgencyNode(graphene.ObjectType):
+class AgencyType(graphene.ObjectType):
     """A Community of Practice member agency. The directory is members-only; within it, name, city, state, type,
     cohort and website are public-facing fields, and notes and contacts' email and phone are members-only."""
 
@@ -75,12 +77,12 @@ class AgencyNode(graphene.ObjectType):
         return agency.contacts.all()  # prefetched by the selector
 
 
-class TaRequestNode(graphene.ObjectType):
+class TaRequestType(graphene.ObjectType):
     """A technical-assistance request of the member's agency, with its triage status (staff notes stay internal)."""
 
     id = graphene.ID(required=True)
-    agency = graphene.Field(AgencyNode, required=True)
-    focus_area = graphene.Field(TopicType, required=True)
+    agency = graphene.Field(AgencyType, required=True)
+    focus_area = graphene.Field(registry.lazy(Topic), required=True)
     description = graphene.String(required=True, description="Plain text as submitted: never render it as HTML.")
     description_html = graphene.String(
         required=True, description="The description escaped and split into paragraphs: safe to insert as HTML."
@@ -99,22 +101,27 @@ class TaRequestNode(graphene.ObjectType):
         return linebreaks(escape(ta_request.description))
 
 
-PaginatedAgencies = paginated_type(AgencyNode, "PaginatedAgencies")
-PaginatedTaRequests = paginated_type(TaRequestNode, "PaginatedTaRequests")
+PaginatedAgenciesType = paginated_type(AgencyType, "PaginatedAgencies")
+PaginatedTaRequestsType = paginated_type(TaRequestType, "PaginatedTaRequests")
 
 
 def bad_input(error: ValidationError) -> AccessDenied:
     return AccessDenied(" ".join(error.messages), "BAD_USER_INPUT")
 
 
-def resolve_viewer_agency(user, info):
-    """`viewer.agency`: the member's own agency (null for non-members and members without one)."""
-    return selectors.member_agency(user) if get_loader(info).caller_is_member() else None
+class ViewerAgencyFields:
+    """`Viewer`: the member's own agency (null for non-members and members without one)."""
+
+    agency = graphene.Field(AgencyType, description="Members: their own agency in the member directory.")
+
+    @staticmethod
+    def resolve_agency(user, info):
+        return selectors.member_agency(user) if get_loader(info).caller_is_member() else None
 
 
 class CommunityQuery(graphene.ObjectType):
     agencies = graphene.Field(
-        PaginatedAgencies,
+        PaginatedAgenciesType,
         required=True,
         state=graphene.String(description="Two-letter state code, e.g. OH."),
         cohort=graphene.Int(description="CoP cohort: the COPS Office funding year, e.g. 2023."),
@@ -123,9 +130,9 @@ class CommunityQuery(graphene.ObjectType):
         description="Members only: the member directory, by name.",
         **pagination_arguments(),
     )
-    agency = graphene.Field(AgencyNode, id=graphene.ID(required=True), description="Members only: one agency.")
+    agency = graphene.Field(AgencyType, id=graphene.ID(required=True), description="Members only: one agency.")
     ta_requests = graphene.Field(
-        PaginatedTaRequests,
+        PaginatedTaRequestsType,
         required=True,
         status=TaRequestStatusEnum(),
         description="Members only: the TA requests of the member's agency, newest first.",
@@ -156,8 +163,8 @@ class CommunityQuery(graphene.ObjectType):
 # --- mutations -------------------------------------------------------------------------------------------------
 
 
-def whole_input_error(message: str, code: str) -> list[FieldError]:
-    return [FieldError(field=WHOLE_INPUT, message=message, code=code)]
+def whole_input_error(message: str, code: str) -> list[FieldErrorType]:
+    return [FieldErrorType(field=WHOLE_INPUT, message=message, code=code)]
 
 
 class CreateTaRequestInput(graphene.InputObjectType):
@@ -167,9 +174,12 @@ class CreateTaRequestInput(graphene.InputObjectType):
     urgency = UrgencyEnum(default_value=Urgency.NORMAL.value)
 
 
-class CreateTaRequestPayload(graphene.ObjectType):
-    ta_request = graphene.Field(TaRequestNode, description="Null when `errors` is not empty.")
-    errors = graphene.List(graphene.NonNull(FieldError), required=True)
+class CreateTaRequestPayloadType(graphene.ObjectType):
+    ta_request = graphene.Field(TaRequestType, description="Null when `errors` is not empty.")
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True)
+
+    class Meta:
+        name = "CreateTaRequestPayload"
 
 
 class CreateTaRequest(graphene.Mutation):
@@ -179,7 +189,7 @@ class CreateTaRequest(graphene.Mutation):
     class Arguments:
         input = CreateTaRequestInput(required=True)
 
-    Output = CreateTaRequestPayload
+    Output = CreateTaRequestPayloadType
 
     @staticmethod
     def mutate(root, info, input):
@@ -193,14 +203,17 @@ class CreateTaRequest(graphene.Mutation):
                 urgency=input.urgency,
             )
         except ValidationError as error:
-            return CreateTaRequestPayload(ta_request=None, errors=field_errors(error))
-        return CreateTaRequestPayload(ta_request=ta_request, errors=[])
+            return CreateTaRequestPayloadType(ta_request=None, errors=field_errors(error))
+        return CreateTaRequestPayloadType(ta_request=ta_request, errors=[])
 
 
-class SignInPayload(graphene.ObjectType):
+class SignInPayloadType(graphene.ObjectType):
     token = graphene.String(description="Send as 'Authorization: Bearer <token>'. Shown once; null on errors.")
     expires_at = graphene.DateTime()
-    errors = graphene.List(graphene.NonNull(FieldError), required=True)
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True)
+
+    class Meta:
+        name = "SignInPayload"
 
 
 class Login(graphene.Mutation):
@@ -212,7 +225,7 @@ class Login(graphene.Mutation):
         email = graphene.String(required=True)
         password = graphene.String(required=True)
 
-    Output = SignInPayload
+    Output = SignInPayloadType
 
     @staticmethod
     def mutate(root, info, email, password):
@@ -221,27 +234,30 @@ class Login(graphene.Mutation):
                 email=email, password=password, ip=client_ip(info.context)
             )
         except services.SignInRefused as refused:
-            return SignInPayload(errors=whole_input_error(refused.message, refused.code))
-        return SignInPayload(token=plaintext, expires_at=expires_at, errors=[])
+            return SignInPayloadType(errors=whole_input_error(refused.message, refused.code))
+        return SignInPayloadType(token=plaintext, expires_at=expires_at, errors=[])
 
 
-class LogoutPayload(graphene.ObjectType):
+class LogoutPayloadType(graphene.ObjectType):
     revoked = graphene.Boolean(required=True, description="Whether the token sent with this request was revoked.")
-    errors = graphene.List(graphene.NonNull(FieldError), required=True)
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True)
+
+    class Meta:
+        name = "LogoutPayload"
 
 
 class Logout(graphene.Mutation):
     """Revoke the token sent with this request (signing out on this device)."""
 
-    Output = LogoutPayload
+    Output = LogoutPayloadType
 
     @staticmethod
     def mutate(root, info):
         user = require_authenticated(info)
         token = getattr(info.context, "api_token", None)  # found and checked by the view's authentication
         if token is None or token.user_id != user.pk:
-            return LogoutPayload(revoked=False, errors=whole_input_error("No token was sent.", "no_token"))
-        return LogoutPayload(revoked=api_token_revoke(token=token, by_user=user, source="logout"), errors=[])
+            return LogoutPayloadType(revoked=False, errors=whole_input_error("No token was sent.", "no_token"))
+        return LogoutPayloadType(revoked=api_token_revoke(token=token, by_user=user, source="logout"), errors=[])
 
 
 class AcceptInvitation(graphene.Mutation):
@@ -255,18 +271,18 @@ class AcceptInvitation(graphene.Mutation):
         name = graphene.String(required=True)
         password = graphene.String(required=True)
 
-    Output = SignInPayload
+    Output = SignInPayloadType
 
     @staticmethod
     def mutate(root, info, token, name, password):
         if not ratelimit.attempt_allowed("invitation", client_ip(info.context)):
-            return SignInPayload(errors=whole_input_error(ratelimit.TOO_MANY_INVITATION_ATTEMPTS, "rate_limited"))
+            return SignInPayloadType(errors=whole_input_error(ratelimit.TOO_MANY_INVITATION_ATTEMPTS, "rate_limited"))
         try:
             user = services.invitation_accept(token=token, name=name, password=password)
         except ValidationError as error:
-            return SignInPayload(errors=field_errors(error))
+            return SignInPayloadType(errors=field_errors(error))
         _token, plaintext, expires_at = services.member_token_issue(user=user, source="invitation")
-        return SignInPayload(token=plaintext, expires_at=expires_at, errors=[])
+        return SignInPayloadType(token=plaintext, expires_at=expires_at, errors=[])
 
 
 class CommunityMutation(graphene.ObjectType):
@@ -274,3 +290,9 @@ class CommunityMutation(graphene.ObjectType):
     login = Login.Field()
     logout = Logout.Field()
     accept_invitation = AcceptInvitation.Field()
+
+
+# The forum's fields come first, then these (registry.py explains `order`).
+registry.register_query(CommunityQuery, order=20)
+registry.register_mutation(CommunityMutation, order=20)
+registry.extend("Viewer", ViewerAgencyFields)

@@ -1,4 +1,4 @@
-"""The forum over GraphQL: `ForumQuery` and `ForumMutation`, mixed into the partner API's root types.
+"""The forum over GraphQL: `ForumQuery` and `ForumMutation`, registered with the partner API's root types.
 
 Members only, entirely: every root field and mutation starts with `require_member` (UNAUTHENTICATED without a token,
 FORBIDDEN for a non-member's token), so nothing of the forum reaches anyone else, not even category names.
@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from community.forum import selectors, services
 from community.forum.models import ForumThread
 from integrations.graphql.loaders import parse_id, viewer
-from integrations.graphql.mutations import AccessDenied, FieldError, field_errors, require_member
+from integrations.graphql.mutations import AccessDenied, FieldErrorType, field_errors, require_member
 from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
+from integrations.graphql.registry import registry
 
 # --- types ---------------------------------------------------------------------------------------------------
 
@@ -83,7 +84,7 @@ class ForumPostType(graphene.ObjectType):
         return services.edit_deadline(post)
 
 
-PaginatedForumPosts = paginated_type(ForumPostType, "PaginatedForumPosts")
+PaginatedForumPostsType = paginated_type(ForumPostType, "PaginatedForumPosts")
 
 
 class ForumThreadType(graphene.ObjectType):
@@ -97,7 +98,7 @@ class ForumThreadType(graphene.ObjectType):
     reply_count = graphene.Int(required=True, description="Visible replies (the opening post not counted).")
     last_post = graphene.Field(ForumPostType, description="The latest visible post (the opening one when no reply).")
     posts = graphene.Field(
-        PaginatedForumPosts,
+        PaginatedForumPostsType,
         required=True,
         description="The visible posts, oldest first: the opening post, then the replies.",
         **pagination_arguments(),
@@ -124,7 +125,7 @@ class ForumThreadType(graphene.ObjectType):
         return paginate(selectors.thread_posts(thread), page=page, per_page=per_page, prepare=attach_thread)
 
 
-PaginatedForumThreads = paginated_type(ForumThreadType, "PaginatedForumThreads")
+PaginatedForumThreadsType = paginated_type(ForumThreadType, "PaginatedForumThreads")
 
 
 def prepare_threads(rows: list[ForumThread]) -> list[ForumThread]:
@@ -151,7 +152,7 @@ class ForumQuery(graphene.ObjectType):
         graphene.NonNull(ForumCategoryType), required=True, description="Members only. The forum's categories."
     )
     forum_threads = graphene.Field(
-        PaginatedForumThreads,
+        PaginatedForumThreadsType,
         required=True,
         category=graphene.String(description="A category slug; all categories when absent."),
         description="Members only. Threads, latest activity first.",
@@ -182,11 +183,11 @@ class ForumQuery(graphene.ObjectType):
 
 
 def errors_field():
-    return graphene.List(graphene.NonNull(FieldError), required=True)
+    return graphene.List(graphene.NonNull(FieldErrorType), required=True)
 
 
-def not_found(field: str, what: str) -> list[FieldError]:
-    return [FieldError(field=field, message=f"No such {what}, or it was removed.", code="not_found")]
+def not_found(field: str, what: str) -> list[FieldErrorType]:
+    return [FieldErrorType(field=field, message=f"No such {what}, or it was removed.", code="not_found")]
 
 
 def perform(info, action):
@@ -330,3 +331,8 @@ class ForumMutation(graphene.ObjectType):
     create_forum_reply = CreateForumReply.Field()
     edit_forum_post = EditForumPost.Field()
     report_forum_post = ReportForumPost.Field()
+
+
+# First among the root's fields and mutations (registry.py explains `order`).
+registry.register_query(ForumQuery, order=10)
+registry.register_mutation(ForumMutation, order=10)

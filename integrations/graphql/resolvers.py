@@ -1,0 +1,83 @@
+"""Root-field plumbing the apps' `graphql.py` share: list and lookup resolvers, allow-listed ordering, and the
+translation of the selectors' domain errors into GraphQL errors.
+
+Selectors are channel-neutral: for a value no query can answer they raise Django's ValidationError with a message
+meant for the caller. Here it becomes a GraphQL error with that message, so partners read the same words whatever
+layer found the problem.
+"""
+
+from functools import wraps
+
+import graphene
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from graphql import GraphQLError
+
+from integrations.graphql.loaders import get_loader, parse_id
+from integrations.graphql.pagination import paginate
+
+
+def translated(select):
+    """`select` with its ValidationError raised as a GraphQLError carrying the same message."""
+
+    @wraps(select)
+    def call(*args, **kwargs):
+        try:
+            return select(*args, **kwargs)
+        except ValidationError as error:
+            raise GraphQLError(" ".join(error.messages)) from None
+
+    return call
+
+
+def ordered(queryset: QuerySet, order: str | None, allowed: dict[str, tuple[str, ...]]) -> QuerySet:
+    """`queryset` in the allow-listed `order` (the first key is the default); anything else is a clear error.
+    Keys are what partners send; each maps to fixed columns (never passed to order_by as given)."""
+    key = next(iter(allowed)) if order is None else order
+    if key not in allowed:
+        raise GraphQLError(f"Unknown order “{str(order)[:40]}”. Use one of: {', '.join(allowed)}.")
+    return queryset.order_by(*allowed[key])
+
+
+def order_argument(keys) -> graphene.String:
+    return graphene.String(description=f"One of: {', '.join(keys)} (default {next(iter(keys))}).")
+
+
+def lookup_arguments() -> dict:
+    return {"id": graphene.ID(), "slug": graphene.String()}
+
+
+def registered(rows, loader):
+    return loader.register(rows)
+
+
+def list_resolver(select, prepare=registered, orders=None):
+    """Resolve a paginated list: `select` (a selector taking the caller and the filters), put in the `order` the
+    caller chose among `orders`, then `prepare` the page of rows (batch-load what they point at) before their
+    fields resolve."""
+    select = translated(select)
+
+    def resolve(root, info, page=1, per_page=None, order=None, **filters):
+        loader = get_loader(info)
+        rows = select(user=loader.user, **filters)
+        if orders is not None:
+            rows = ordered(rows, order, orders)
+        return paginate(rows, page=page, per_page=per_page, prepare=lambda rows: prepare(rows, loader))
+
+    return resolve
+
+
+def lookup_resolver(select, prepare):
+    """Resolve a single lookup by id or slug (exactly one of them), prepared like a list of one."""
+
+    def resolve(root, info, id=None, slug=None):
+        if (id is None) == (slug is None):
+            raise GraphQLError("Give either id or slug.")
+        loader = get_loader(info)
+        pk = None if id is None else parse_id(id)
+        if id is not None and pk is None:
+            return None
+        found = select(user=loader.user, pk=pk, slug=slug)
+        return prepare([found], loader)[0] if found else None
+
+    return resolve
