@@ -71,7 +71,7 @@ clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media static .pytest_cache site
 
 # --- GraphQL API ----------------------------------------------------------------------------------------------
-# schema.graphql is what partners read; tests/integrations/test_graphql_schema_file.py fails when it drifts.
+# schema.graphql is what partners read; tests/integrations/graphql/test_schema_file.py fails when it drifts.
 .PHONY: schema
 schema: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py graphql_schema --out schema.graphql

@@ -11,8 +11,8 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Page
 
+from pages.access import visible_pages
 from pages.queries import MAX_SEARCH_LENGTH, search_words
-from pages.selectors import visible_pages
 
 
 class WordsSearchFilter(SearchFilter):

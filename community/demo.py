@@ -11,8 +11,8 @@ import re
 from django.contrib.auth.models import Group
 
 from community.models import Agency, AgencyContact, AgencyType, ContactRole, Member, TaRequest, TaRequestStatus
+from pages.access import MEMBERS_GROUP
 from pages.models import Topic
-from pages.selectors import MEMBERS_GROUP
 
 LE, BH, CO, ECC = (
     AgencyType.LAW_ENFORCEMENT,

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from community.models import Agency, AgencyContact, AgencyType, Member, TaRequest
+from pages.access import MEMBERS_GROUP
 from pages.models import Topic
-from pages.selectors import MEMBERS_GROUP
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

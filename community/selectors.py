@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from cms.hashing import secret_digest
 from community.models import STATE_CODES, Agency, AgencyContact, Invitation, TaRequest
-from pages.selectors import active_user, user_is_member
+from pages.access import active_user, user_is_member
 
 SEARCH_MAX_LENGTH = 100
 

@@ -37,8 +37,8 @@ from community.models import (
 from community.selectors import INVITATION_TOKEN_MAX_LENGTH, invitation_for_token, is_staff_account, member_agency
 from integrations.graphql.services import api_token_create, api_token_revoke
 from integrations.webhooks.services import event_record
+from pages.access import MEMBERS_GROUP, user_is_member
 from pages.models import Topic
-from pages.selectors import MEMBERS_GROUP, user_is_member
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Reads of training events, through the one privacy rule in `pages.selectors`: for the pages, the calendar
+"""Reads of training events, through the one privacy rule in `pages.access`: for the pages, the calendar
 feeds and the partner API alike (events/graphql.py adds ordering and batch loading on top of `events`/`event`)."""
 
 import hashlib
@@ -11,9 +11,9 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from events.models import CalendarToken, TrainingEventPage
+from pages.access import visible_pages
 from pages.models import Topic
 from pages.queries import by_pk_or_slug
-from pages.selectors import visible_pages
 
 # Feeds keep recent history so a member still sees last month's session (and its recording) in their calendar.
 FEED_HISTORY = timedelta(days=90)
@@ -162,7 +162,7 @@ def live_calendar_token(user) -> CalendarToken | None:
 
 
 def access_key(user) -> str:
-    """A digest of what the privacy rule reads about `user` (`pages.selectors`: superuser or not, their groups).
+    """A digest of what the privacy rule reads about `user` (`pages.access`: superuser or not, their groups).
 
     Equal keys mean the user may see the same pages; a changed key means their view of the site may have changed.
     """

@@ -31,8 +31,8 @@ from events.selectors import (
     visible_event,
     with_feed_relations,
 )
+from pages.access import user_is_member, visible_pages
 from pages.models import Topic
-from pages.selectors import user_is_member, visible_pages
 
 # RFC 5545 §3.2 / RFC 2445 media type parameter: the METHOD the body carries (METHOD:PUBLISH).
 CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"

@@ -21,7 +21,7 @@ from integrations.graphql.registry import registry
 from integrations.graphql.resolvers import list_resolver, lookup_arguments, lookup_resolver, order_argument
 from media_library import selectors
 from media_library.models import PublicationPage, RecordingPage
-from pages.selectors import visible_pages
+from pages.access import visible_pages
 
 # Ordering keys partners may ask for, each mapped to fixed columns (the first is the default).
 PUBLICATION_ORDERS = {

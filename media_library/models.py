@@ -27,9 +27,9 @@ from wagtail.search import index
 from media_library.files import pdf_page_count, read_head, safe_filename, sha256_of, sniff_kind
 from media_library.validation import RULES, extension_of
 from media_library.webvtt import validate_webvtt
+from pages.access import restricted_pages, visible_documents
 from pages.models import TOPICS_FIELD, Person, Topic
 from pages.preview import PartnerPreviewMixin
-from pages.selectors import restricted_pages, visible_documents
 from pages.validators import validate_web_url
 
 VIDEO_EXTENSIONS = {"mp4", "webm", "mov"}
@@ -214,7 +214,7 @@ class RecordingIndexPage(Page):
 
 class RecordingPageForm(WagtailAdminPageForm):
     """A members-only recording's files must be members-only too: its page's restriction doesn't cover the
-    documents, which are served by their collection's rules (pages.selectors)."""
+    documents, which are served by their collection's rules (pages.access)."""
 
     FILE_FIELDS = ("video", "captions")
 

@@ -1,11 +1,11 @@
-"""Reads for media and the media pages, through the one privacy rule in `pages.selectors`: who may download a
+"""Reads for media and the media pages, through the one privacy rule in `pages.access`: who may download a
 document, and the publication and recording lists (media_library/graphql.py adds ordering and batch loading)."""
 
 from django.db.models import Prefetch, QuerySet
 
 from media_library.models import PublicationPage, RecordingPage
+from pages.access import visible_documents, visible_pages
 from pages.queries import by_pk_or_slug, in_year, search_hits
-from pages.selectors import visible_documents, visible_pages
 
 
 def document_is_visible(document, *, user) -> bool:

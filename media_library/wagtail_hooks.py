@@ -8,12 +8,12 @@ from wagtail.wagtail_hooks import require_wagtail_login
 
 from media_library.selectors import document_is_public
 from media_library.storage import is_s3, presigned_url
-from pages.selectors import passwords_given, restrictions_shutting_out
+from pages.access import passwords_given, restrictions_shutting_out
 
 
 @hooks.register("before_serve_document", order=-100)
 def serve_document_by_privacy_rule(document, request):
-    """Decide /documents/<id>/<name> with pages.selectors' rule, before Wagtail's own checks.
+    """Decide /documents/<id>/<name> with pages.access' rule, before Wagtail's own checks.
 
     Refused by a groups or login restriction: anonymous visitors are sent to log in, others get 403. Refused by a
     password restriction: Wagtail's own check (the next hook) asks for the password. Allowed, on S3: restricted

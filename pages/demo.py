@@ -33,7 +33,8 @@ from media_library.models import (
 )
 from media_library.pdf import make_pdf
 from media_library.services import media_upload
-from pages.editorial import EDITORS, MEMBERS, MODERATORS, PARTNERS, ensure_editorial_setup
+from pages.access import MEMBERS_GROUP
+from pages.editorial import EDITORS, MODERATORS, PARTNERS, ensure_editorial_setup
 from pages.factories import paragraph
 from pages.models import CourseIndexPage, CoursePage, GuidePage, HomePage, Person, ProgramPage, Topic
 
@@ -114,7 +115,7 @@ DEMO_USERS = [
     ("admin", None, True, "Administrator (superuser)"),
     ("editor", EDITORS, False, "Editor: drafts and submits pages"),
     ("moderator", MODERATORS, False, "Moderator: reviews, approves and publishes"),
-    ("member", MEMBERS, False, "Community of Practice member (no admin access)"),
+    ("member", MEMBERS_GROUP, False, "Community of Practice member (no admin access)"),
     ("partner", PARTNERS, False, "Partner web team (no admin access)"),
 ]
 
@@ -598,7 +599,7 @@ def _recordings(home, topics, people, public, private, members, report: DemoRepo
 def build_demo_site() -> DemoReport:
     report = DemoReport()
     ensure_editorial_setup()
-    members = Group.objects.get(name=MEMBERS)
+    members = Group.objects.get(name=MEMBERS_GROUP)
     topics = {}
     for name, description in TRAINING_TOPICS:
         topics[name], _created = Topic.objects.get_or_create(

@@ -20,9 +20,10 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from pages.access import MEMBERS_GROUP
+
 EDITORS = "Editors"
 MODERATORS = "Moderators"
-MEMBERS = "CoP Members"
 PARTNERS = "Partners"
 
 WORKFLOW_NAME = "Editorial and program approval"
@@ -45,7 +46,9 @@ def _permission(app_label: str, codename: str) -> Permission:
 
 @transaction.atomic
 def ensure_editorial_setup() -> None:
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in (EDITORS, MODERATORS, MEMBERS, PARTNERS)}
+    groups = {
+        name: Group.objects.get_or_create(name=name)[0] for name in (EDITORS, MODERATORS, MEMBERS_GROUP, PARTNERS)
+    }
     access_admin = _permission("wagtailadmin", "access_admin")
     for name in (EDITORS, MODERATORS):
         group = groups[name]

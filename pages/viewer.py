@@ -1,4 +1,4 @@
-"""The visitor of the CMS's own HTML pages, for the privacy rule (pages.selectors) where no request is passed.
+"""The visitor of the CMS's own HTML pages, for the privacy rule (pages.access) where no request is passed.
 
 Wagtail expands rich text (links, embedded images) and renders blocks and template filters without the request, so
 the link handlers, blocks and listings cannot ask `request.user` themselves. `ViewerMiddleware` makes the request
@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from wagtail.images.models import AbstractImage
 from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
 
-from pages.selectors import passwords_given, visible_documents, visible_images, visible_pages
+from pages.access import passwords_given, visible_documents, visible_images, visible_pages
 
 _request: ContextVar = ContextVar("pages_viewer_request", default=None)
 

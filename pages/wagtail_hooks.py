@@ -8,14 +8,14 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail.wagtail_hooks import require_wagtail_login
 
+from pages.access import page_is_visible, passwords_given, published_pages, restrictions_shutting_out
 from pages.models import Person, Topic
 from pages.rich_text import VisibleDocumentLinkHandler, VisibleImageEmbedHandler, VisiblePageLinkHandler
-from pages.selectors import page_is_visible, passwords_given, published_pages, restrictions_shutting_out
 
 
 @hooks.register("before_serve_page", order=-100)
 def serve_page_by_privacy_rule(page, request, serve_args, serve_kwargs):
-    """Serve a page only to a visitor the privacy rule (pages.selectors) lets see it, as every API does.
+    """Serve a page only to a visitor the privacy rule (pages.access) lets see it, as every API does.
 
     Wagtail's router serves any live page, even below an unpublished or expired parent, and its own restriction
     check lets any logged-in account past a login restriction. Here: a page that is not published (itself or an

@@ -16,7 +16,7 @@ from events.factories import EventIndexPageFactory
 from media_library.factories import PublicationIndexPageFactory, RecordingIndexPageFactory
 from pages.editorial import EDITORS, MODERATORS, ensure_editorial_setup
 from pages.factories import CourseIndexPageFactory, HomePageFactory
-from tests.integrations.webhook_receiver import start_receiver, stop_receiver
+from tests.integrations.webhooks.receiver import start_receiver, stop_receiver
 
 # The fault suite starts its own PostgreSQL, Redis, S3 and gunicorn: only `make test-faults` (CMS_FAULT_SUITE=1)
 # collects it. Left out by path, not by marker, so that any `-m` on the command line keeps it out too.
@@ -107,7 +107,7 @@ def users(event_index) -> dict[str, User]:
 
 @pytest.fixture
 def receiver():
-    """A real HTTP webhook receiver on 127.0.0.1 that verifies signatures (tests/integrations/webhook_receiver.py)."""
+    """A real HTTP webhook receiver on 127.0.0.1 that verifies signatures (tests/integrations/webhooks/receiver.py)."""
     server = start_receiver()
     yield server
     stop_receiver(server)

@@ -15,7 +15,7 @@ a partner or member reads, over real HTTP.
 Webhooks go through the real task path: the publish's commit enqueues a task on the database queue, and the
 project's worker (`run_worker --once`, in this process) runs it and sends to the receiver over HTTP. In this
 process because the worker must see the test database, and in-memory SQLite (the first CI pass) is not shared
-with a subprocess; tests/integrations/test_webhook_workers.py covers the worker as a separate, killed process.
+with a subprocess; tests/integrations/webhooks/test_workers.py covers the worker as a separate, killed process.
 """
 
 import json
@@ -46,7 +46,7 @@ from pages.factories import PersonFactory
 from tests.browser_helpers import SUBMIT_LABEL, admin_browser, approve_both_steps, log_in, log_out, open_action_menu
 
 # autouse: the worker installs its own SIGINT/SIGTERM handlers; give the test process its own back.
-from tests.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
+from tests.pages.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
 
 # live_server needs the server thread to see what the test writes, hence a transactional database.
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

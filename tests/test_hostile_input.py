@@ -9,7 +9,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from events.models import TrainingEventPage
 from integrations.webhooks.models import Endpoint
 from pages.models import Topic
-from tests.integrations.test_webhook_admin import endpoint_form
+from tests.integrations.webhooks.test_admin import endpoint_form
 
 pytestmark = pytest.mark.django_db
 

@@ -32,8 +32,8 @@ from events.models import TrainingEventPage  # noqa: E402
 from integrations.graphql.services import api_token_create  # noqa: E402
 from integrations.webhooks.services import endpoint_create  # noqa: E402
 from media_library.models import CustomDocument  # noqa: E402
+from pages.access import visible_pages  # noqa: E402
 from pages.models import Topic  # noqa: E402
-from pages.selectors import visible_pages  # noqa: E402
 
 
 def prepare(receivers: list[str], secrets: list[str], tokens: int) -> dict:

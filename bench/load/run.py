@@ -7,7 +7,7 @@ It starts the production shape itself with deploy/serve-prod.sh (gunicorn + run_
 Redis, moto_server) on free 127.0.0.1 ports, its own database (re-created) and Redis db, and stops it at the end.
 Then, against 127.0.0.1 only:
 
-- three webhook receivers (tests/integrations/webhook_receiver.py: real HTTP servers verifying every signature)
+- three webhook receivers (tests/integrations/webhooks/receiver.py: real HTTP servers verifying every signature)
   registered as endpoints for every event type;
 - an editor process publishing a revision of a demo event every --publish-every seconds (bench/load/cms_side.py),
   so webhooks fan out and feeds and GraphQL answers change while the users read;
@@ -51,7 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.integrations.webhook_receiver import start_receiver  # noqa: E402
+from tests.integrations.webhooks.receiver import start_receiver  # noqa: E402
 
 RUNS = ROOT / "bench" / "load" / ".runs"
 PY = sys.executable

@@ -1,6 +1,6 @@
 """Production: everything from the environment, secure cookies and HSTS, no defaults for secrets.
 
-Passes `manage.py check --deploy --fail-level WARNING` (CI runs it, and tests/test_production_config.py). README
+Passes `manage.py check --deploy --fail-level WARNING` (CI runs it, and tests/cms/test_production_config.py). README
 "Deploying to production" describes the processes and every variable.
 """
 

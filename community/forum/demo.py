@@ -15,7 +15,7 @@ from django.utils import timezone
 from community.forum.models import ForumCategory, ForumPost, ForumThread
 from community.forum.permissions import ensure_forum_moderators
 from community.forum.services import sanitise_body
-from pages.selectors import MEMBERS_GROUP
+from pages.access import MEMBERS_GROUP
 
 CATEGORIES = [
     (

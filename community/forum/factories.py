@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
 from community.forum.models import ForumCategory, ForumPost, ForumThread
-from pages.selectors import MEMBERS_GROUP
+from pages.access import MEMBERS_GROUP
 
 
 class MemberFactory(DjangoModelFactory):

@@ -3,7 +3,7 @@
 StreamField and rich text hold bare ids (an image block stores an image id, a rich-text link stores a page id).
 Resolving them one by one costs a query per block per page, and Wagtail's own resolution ignores privacy. Instead,
 each list resolver registers the pages it returns; the first block or link resolved scans the raw content of all
-registered pages, and loads every id of a kind in one query through `pages.selectors` for the caller. Ids the
+registered pages, and loads every id of a kind in one query through `pages.access` for the caller. Ids the
 caller may not see (private collection, draft or members-only page) are simply absent from the maps.
 """
 
@@ -19,8 +19,8 @@ from wagtail.models import Page, Site
 from wagtail.rich_text.rewriters import FIND_A_TAG, extract_attrs
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from pages.access import active_user, user_is_member, visible_documents, visible_images, visible_pages
 from pages.models import Topic
-from pages.selectors import active_user, user_is_member, visible_documents, visible_images, visible_pages
 
 LOADER_ATTRIBUTE = "_graphql_loader"
 

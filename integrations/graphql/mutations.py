@@ -57,6 +57,6 @@ def require_authenticated(info):
 def require_member(info):
     """The caller, when they belong to the Community of Practice; the members-only error otherwise."""
     user = require_authenticated(info)
-    if not get_loader(info).caller_is_member():  # the request's memo of pages.selectors.user_is_member
+    if not get_loader(info).caller_is_member():  # the request's memo of pages.access.user_is_member
         raise AccessDenied("Only Community of Practice members can see or do this.", "FORBIDDEN")
     return user

@@ -13,7 +13,7 @@ Each app keeps its API adapter in its own `graphql.py` (`events/graphql.py`, `me
 - root query and mutation mixins, with an `order` that places their fields in the root types.
 
 `order` exists because schema.graphql is what partners read and is compared byte for byte with the served schema
-(tests/integrations/test_graphql_schema_file.py): the root fields keep the order partners have always seen
+(tests/integrations/graphql/test_schema_file.py): the root fields keep the order partners have always seen
 (forum, directory, events, topics, media, pages), which is not INSTALLED_APPS order.
 """
 

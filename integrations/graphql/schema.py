@@ -1,7 +1,7 @@
 """The partner API's schema: the root query and mutation composed from what the apps registered.
 
 The HTTP view (auth, limits) executes `schema` with `request.user` set to the bearer token's user or
-AnonymousUser; every field decides visibility for that caller through the privacy rule (`pages.selectors`). None
+AnonymousUser; every field decides visibility for that caller through the privacy rule (`pages.access`). None
 of grapple's root fields (`pages`, `search`, `documents`, `images`, `snippets`, `redirects`...) is exposed: they
 return drafts and private media to anyone who asks.
 

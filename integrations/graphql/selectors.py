@@ -1,5 +1,5 @@
 """Reads over every content page and the pages-level lists, on top of the one privacy rule
-(`pages.selectors.visible_pages`). Each app's own lists live in its `selectors.py` (events, media_library).
+(`pages.access.visible_pages`). Each app's own lists live in its `selectors.py` (events, media_library).
 
 "Content page" means a page model the API has a type for (`registry.page_models()`); any other page in the tree
 (e.g. the tree root) is never returned. Like the apps' selectors these raise Django's ValidationError for a value
@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from wagtail.models import Page
 
 from integrations.graphql.registry import registry
+from pages.access import visible_pages
 from pages.models import CoursePage, Topic
 from pages.queries import search_hits
-from pages.selectors import visible_pages
 
 
 def content_pages(pages: QuerySet) -> QuerySet:

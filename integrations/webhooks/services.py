@@ -33,7 +33,7 @@ from integrations.webhooks.models import (
     WebhookEvent,
     generate_secret,
 )
-from pages.selectors import page_is_public
+from pages.access import page_is_public
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from integrations.webhooks import selectors, services
 from integrations.webhooks.models import Audience
-from pages.selectors import visible_pages
+from pages.access import visible_pages
 
 CANCELLED = "cancelled"
 _deleting = threading.local()  # ids of pages whose pre_delete ran and post_delete has not yet

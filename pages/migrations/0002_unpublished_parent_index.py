@@ -1,6 +1,6 @@
 """A partial index on the pages that can hide others: unpublished pages with children.
 
-The privacy rule (pages.selectors) excludes every live page below an unpublished one; with this index that check
+The privacy rule (pages.access) excludes every live page below an unpublished one; with this index that check
 reads a handful of entries per row instead of scanning the page table (10,000 events counted through the rule:
 64 -> 18 ms on SQLite, 101 -> 21 ms on PostgreSQL). Wagtail's Page model is not ours to add Meta.indexes to, so the index is plain SQL; both
 SQLite and PostgreSQL support partial indexes with this syntax.

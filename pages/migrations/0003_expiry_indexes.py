@@ -1,4 +1,4 @@
-"""Partial indexes for expiry, which the privacy rule (pages.selectors) applies itself.
+"""Partial indexes for expiry, which the privacy rule (pages.access) applies itself.
 
 A page whose `expire_at` has passed is treated as unpublished at once, before the worker's `publish_scheduled` gets
 to it, and hides everything below it:

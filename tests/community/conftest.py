@@ -8,7 +8,7 @@ from integrations.graphql.services import api_token_create
 from tests.integrations.conftest import run_worker, subscribe  # noqa: F401 - the webhook fixtures
 
 # autouse: gives each test back the signal handlers the worker replaces
-from tests.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
+from tests.pages.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from community.models import Agency, AgencyContact, Member, TaRequest
 from community.services import member_sign_in
-from pages.selectors import user_is_member
+from pages.access import user_is_member
 
 pytestmark = pytest.mark.django_db
 

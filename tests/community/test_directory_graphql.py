@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from community.factories import AgencyContactFactory, AgencyFactory, member_user
 from community.models import AgencyType
-from tests.integrations.graphql_helpers import data, run, user_in
+from tests.integrations.graphql.helpers import data, run, user_in
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from integrations.graphql.models import ApiTokenExpiry
 from integrations.graphql.services import api_token_create
 from integrations.webhooks.models import Audience, Delivery
 from media_library.factories import PublicationPageFactory, RecordingPageFactory
-from tests.integrations.graphql_helpers import members_only, user_in
+from tests.integrations.graphql.helpers import members_only, user_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

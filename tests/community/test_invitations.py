@@ -15,8 +15,8 @@ from community import services
 from community.models import Invitation, Member
 from integrations.graphql.auth import TokenRejected, authenticate
 from integrations.graphql.services import api_token_create
-from pages.selectors import MEMBERS_GROUP, user_is_member
-from tests.integrations.graphql_helpers import data
+from pages.access import MEMBERS_GROUP, user_is_member
+from tests.integrations.graphql.helpers import data
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from wagtail.models import APIToken
 
 from community.services import SIGN_IN_FAILED
 from integrations.graphql.auth import TokenRejected, authenticate, token_expires_at
-from pages.selectors import MEMBERS_GROUP
-from tests.integrations.graphql_helpers import data, run, user_in
+from pages.access import MEMBERS_GROUP
+from tests.integrations.graphql.helpers import data, run, user_in
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from community import services
 from community.factories import AgencyFactory, FocusAreaFactory, TaRequestFactory, member_user
 from community.models import TaRequest, TaRequestChange
 from integrations.webhooks.models import Audience, Delivery, Endpoint, WebhookEvent
-from tests.integrations.graphql_helpers import data, run, user_in
+from tests.integrations.graphql.helpers import data, run, user_in
 
 pytestmark = pytest.mark.django_db
 

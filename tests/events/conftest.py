@@ -7,7 +7,7 @@ from django.core.cache import cache
 from wagtail.models import PageViewRestriction
 
 from events.factories import TrainingEventPageFactory
-from pages.selectors import MEMBERS_GROUP
+from pages.access import MEMBERS_GROUP
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,8 @@ from events.calendar_links import event_feed_path, events_feed_path, member_feed
 from events.models import CalendarToken
 from events.services import calendar_token_revoke, calendar_token_rotate, member_calendar_url
 from events.views import BAD_LINK_BODY
+from pages.access import MEMBERS_GROUP
 from pages.factories import TopicFactory
-from pages.selectors import MEMBERS_GROUP
 from tests.events.conftest import members_only, publish
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_public_feed_headers(client, make_event):
     assert response.status_code == 200
     assert response["Content-Type"] == CALENDAR_CONTENT_TYPE
     assert response["Cache-Control"].startswith("public, max-age=")
-    # Weak: the same calendar is also sent gzip-compressed (tests/test_compression.py).
+    # Weak: the same calendar is also sent gzip-compressed (tests/cms/test_compression.py).
     assert response["ETag"].startswith('W/"') and response["Last-Modified"].endswith("GMT")
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port, wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 
@@ -31,26 +33,11 @@ def summary(line: str) -> None:
     print(f"\nFAULT {line}", flush=True)  # noqa: T201
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def missing(what: str) -> None:
     """Fail under CI (the suite must run there), skip with the reason elsewhere."""
     if os.environ.get("CI") == "true":
         pytest.fail(f"fault suite: {what} (CI must provide it)")
     pytest.skip(f"fault suite: {what}")
-
-
-def wait_until(condition, timeout: float, interval: float = 0.1) -> bool:
-    until = time.monotonic() + timeout
-    while time.monotonic() < until:
-        if condition():
-            return True
-        time.sleep(interval)
-    return False
 
 
 def postgres_bin() -> Path | None:
@@ -410,6 +397,7 @@ def republish(env: dict, *, slug_prefix: str, limit: int, offset: int = 0) -> li
 import json, logging
 logging.getLogger("wagtail").setLevel(logging.WARNING)
 from events.models import TrainingEventPage
+
 pages = TrainingEventPage.objects.live().filter(slug__startswith={slug_prefix!r}).order_by("pk")
 pages = pages[{offset}:{offset + limit}]
 ids = []

@@ -6,7 +6,7 @@ database queue, so partners are still told; when Redis is back, work goes throug
 """
 
 from tests.faults import harness
-from tests.integrations.webhook_receiver import start_receiver, stop_receiver
+from tests.integrations.webhooks.receiver import start_receiver, stop_receiver
 
 EVENTS_QUERY = "{ events(perPage: 10) { items { title slug } pagination { total } } }"
 

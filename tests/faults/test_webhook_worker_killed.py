@@ -13,7 +13,7 @@ import pytest
 
 from tests.faults import harness
 from tests.faults.conftest import VOLUME
-from tests.integrations.webhook_receiver import start_receiver, stop_receiver
+from tests.integrations.webhooks.receiver import start_receiver, stop_receiver
 
 ENDPOINTS = 4
 KILL_AFTER = 300

@@ -7,10 +7,10 @@ from django.core.management import call_command
 
 from events.factories import TrainingEventPageFactory
 from integrations.webhooks import services
-from tests.pages.test_workflow import editor, moderator  # noqa: F401 - the workflow's users, as fixtures
 
 # autouse: gives each test back the signal handlers the worker replaces
-from tests.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
+from tests.pages.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
+from tests.pages.test_workflow import editor, moderator  # noqa: F401 - the workflow's users, as fixtures
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from wagtail.models import Collection, CollectionViewRestriction
 
 from cms.settings.base import s3_storage
-from pages.selectors import MEMBERS_GROUP
+from pages.access import MEMBERS_GROUP
 from tests.media_library.s3 import MotoServer, s3_env
 
 

@@ -2,16 +2,11 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import free_port
 
 
 class MotoServer:

@@ -13,7 +13,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from media_library.factories import CaptionsFactory, DocumentFactory
 from media_library.models import RecordingPage
-from pages.selectors import MEMBERS_GROUP
+from pages.access import MEMBERS_GROUP
 
 pytestmark = pytest.mark.django_db
 

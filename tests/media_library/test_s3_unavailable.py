@@ -11,8 +11,8 @@ from wagtail.models import Collection
 from media_library.middleware import MESSAGE
 from media_library.models import CustomDocument
 from media_library.pdf import make_pdf
+from tests.helpers import free_port
 from tests.media_library.conftest import use_s3
-from tests.media_library.s3 import free_port
 
 # Transactional: Wagtail saves inside atomic(); without an outer test transaction we see exactly what production
 # sees after the failure (no row), instead of a test transaction marked broken.

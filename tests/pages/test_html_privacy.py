@@ -11,9 +11,9 @@ from django.utils import timezone
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction
 
 from media_library.factories import DocumentFactory, ImageFactory
+from pages.access import MEMBERS_GROUP
 from pages.factories import ProgramPageFactory
-from pages.selectors import MEMBERS_GROUP
-from tests.integrations.graphql_helpers import user_in
+from tests.integrations.graphql.helpers import user_in
 
 pytestmark = pytest.mark.django_db
 

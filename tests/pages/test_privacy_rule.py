@@ -1,4 +1,4 @@
-"""The one privacy rule (pages.selectors) from every side: restrictions on ancestors, nested collections,
+"""The one privacy rule (pages.access) from every side: restrictions on ancestors, nested collections,
 login/password/group restrictions, unpublished and expired ancestors, inactive users, and a constant query count."""
 
 from datetime import timedelta
@@ -10,8 +10,7 @@ from django.utils import timezone
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction
 
 from media_library.factories import DocumentFactory, ImageFactory
-from pages.factories import ProgramPageFactory
-from pages.selectors import (
+from pages.access import (
     page_is_public,
     page_is_visible,
     restricted_pages,
@@ -20,6 +19,7 @@ from pages.selectors import (
     visible_images,
     visible_pages,
 )
+from pages.factories import ProgramPageFactory
 
 pytestmark = pytest.mark.django_db
 

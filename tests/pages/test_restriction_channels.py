@@ -1,6 +1,6 @@
 """Each restriction type (groups, login, password) on each channel, for each kind of account.
 
-The rule (pages.selectors, README "Privacy"): a groups ("CoP Members") or login restriction lets in signed-in members
+The rule (pages.access, README "Privacy"): a groups ("CoP Members") or login restriction lets in signed-in members
 (the CoP Members group and superusers) and nobody else, partners' tokens and editors' sessions included; a password
 restriction lets in only a browser session that gave the password (HTML pages and /documents/), so never a machine
 channel. Pages (training events) and collections (documents, images) are restricted alike. Every channel goes through
@@ -18,9 +18,9 @@ from events.factories import TrainingEventPageFactory
 from events.services import member_calendar_url
 from integrations.graphql.services import api_token_create
 from media_library.factories import DocumentFactory, ImageFactory
+from pages.access import MEMBERS_GROUP
 from pages.factories import ProgramPageFactory
-from pages.selectors import MEMBERS_GROUP
-from tests.integrations.graphql_helpers import user_in
+from tests.integrations.graphql.helpers import user_in
 
 pytestmark = pytest.mark.django_db
 

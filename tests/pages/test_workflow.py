@@ -21,7 +21,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from events.factories import TrainingEventPageFactory
 from events.models import TrainingEventPage
-from pages.editorial import EDITORS, MEMBERS, MODERATORS, PARTNERS, TASKS, WORKFLOW_NAME, ensure_editorial_setup
+from pages.access import MEMBERS_GROUP
+from pages.editorial import EDITORS, MODERATORS, PARTNERS, TASKS, WORKFLOW_NAME, ensure_editorial_setup
 from pages.factories import ProgramPageFactory
 from pages.models import ProgramPage
 
@@ -64,7 +65,7 @@ def act(state: WorkflowState, user, action: str) -> WorkflowState:
 @pytest.mark.django_db
 def test_groups_exist():
     names = set(Group.objects.values_list("name", flat=True))
-    assert {EDITORS, MODERATORS, MEMBERS, PARTNERS} <= names
+    assert {EDITORS, MODERATORS, MEMBERS_GROUP, PARTNERS} <= names
     assert {"Editors", "Moderators", "CoP Members", "Partners"} <= names
 
 
@@ -100,7 +101,7 @@ def test_editors_have_no_publish_permission_and_moderators_do():
     assert "publish_page" not in codenames(EDITORS)
     assert {"add_page", "change_page"} <= codenames(EDITORS)
     assert "publish_page" in codenames(MODERATORS)
-    assert not GroupPagePermission.objects.filter(group__name__in=[MEMBERS, PARTNERS]).exists()
+    assert not GroupPagePermission.objects.filter(group__name__in=[MEMBERS_GROUP, PARTNERS]).exists()
 
 
 def test_editor_can_edit_and_submit_but_not_publish(draft_page, editor, moderator):

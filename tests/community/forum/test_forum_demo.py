@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from community.forum.models import ForumCategory, ForumPost, ForumThread
 from community.forum.permissions import can_moderate
-from tests.integrations.graphql_helpers import data
+from tests.integrations.graphql.helpers import data
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from community.forum import services
 from community.forum.factories import ForumCategoryFactory, ForumPostFactory, ForumThreadFactory, MemberFactory
 from community.forum.models import ForumPost, ForumReport, ForumThread
-from tests.integrations.graphql_helpers import data, run
+from tests.integrations.graphql.helpers import data, run
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from events.factories import EventIndexPageFactory, TrainingEventPageFactory
 from events.models import TrainingEventPage
 from integrations.webhooks import services
 from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, WebhookEvent
-from tests.integrations.webhook_receiver import start_receiver, stop_receiver
+from tests.integrations.webhooks.receiver import start_receiver, stop_receiver
+from tests.pages.test_scheduled_publishing import pass_time
 from tests.pages.test_workflow import act, submit
-from tests.test_scheduled_publishing import pass_time
 
 # The worker commits and closes connections between tasks, so these tests use a real transactional database.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,9 +13,9 @@ from media_library.factories import (
     PublicationPageFactory,
     RecordingPageFactory,
 )
+from pages.access import MEMBERS_GROUP
 from pages.factories import PersonFactory, TopicFactory
-from pages.selectors import MEMBERS_GROUP
-from tests.integrations.graphql_helpers import data, user_in
+from tests.integrations.graphql.helpers import data, user_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -16,7 +16,7 @@ URL = "/graphql/"
 
 @pytest.fixture(autouse=True)
 def tiny_schema(settings):
-    settings.GRAPHENE = {"SCHEMA": "tests.integrations.tiny_schema.schema"}
+    settings.GRAPHENE = {"SCHEMA": "tests.integrations.graphql.tiny_schema.schema"}
     cache.clear()  # rate-limit counters
     yield
     cache.clear()

@@ -14,7 +14,7 @@ from wagtail.search.backends import get_search_backend
 from events.factories import TrainingEventPageFactory
 from integrations.graphql.services import api_token_create
 from media_library.factories import DocumentFactory, ImageFactory, PublicationPageFactory
-from pages.selectors import MEMBERS_GROUP
+from pages.access import MEMBERS_GROUP
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from wagtail_headless_preview.models import PagePreview
 from events.factories import TrainingEventPageFactory
 from events.models import TrainingEventPage
 from pages.preview import PARTNER_PREVIEW_MODE
-from tests.integrations.graphql_helpers import data, error_messages
+from tests.integrations.graphql.helpers import data, error_messages
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from graphql import print_schema
 
 from integrations.graphql.schema import schema
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
 
 def test_committed_schema_matches_the_code():

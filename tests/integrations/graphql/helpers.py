@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from wagtail.models import PageViewRestriction
 
 from integrations.graphql.schema import schema
-from pages.selectors import MEMBERS_GROUP
+from pages.access import MEMBERS_GROUP
 
 
 def run(query: str, *, user=None, **variables):

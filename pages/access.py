@@ -1,5 +1,5 @@
-"""Who may see what: the one privacy rule every channel (GraphQL, REST, iCal, webhooks, document serving, the CMS's
-own HTML pages) uses.
+"""Access control: who may see what. The one privacy rule every channel (GraphQL, REST, iCal, webhooks, document
+serving, the CMS's own HTML pages) uses.
 
 A page is visible to a viewer when it is *published* (live, its expiry time, if any, not passed, and the same for
 every ancestor) and no view restriction on it or an ancestor shuts the viewer out:

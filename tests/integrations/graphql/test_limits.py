@@ -4,7 +4,7 @@ import pytest
 from graphql import parse, specified_rules, validate
 
 from integrations.graphql.limits import Limits, analyse, limits_rule
-from tests.integrations.tiny_schema import schema as tiny
+from tests.integrations.graphql.tiny_schema import schema as tiny
 
 SCHEMA = tiny.graphql_schema
 LIMITS = Limits(

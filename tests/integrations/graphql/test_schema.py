@@ -6,7 +6,7 @@ import pytest
 
 from events.factories import TrainingEventPageFactory
 from pages.factories import PersonFactory, TopicFactory
-from tests.integrations.graphql_helpers import data, error_messages
+from tests.integrations.graphql.helpers import data, error_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -367,7 +367,7 @@ def test_sessions_of_a_repeating_event_with_skipped_and_changed_dates(event_inde
     ['"', 'a"b', "*", "((", "NEAR(a b)", "AND OR NOT", "title:x", "'; DROP TABLE x; --", "\x00", "\\", "^", "-", "🔥"],
 )
 def test_hostile_search_strings_get_results_or_a_clear_error_never_database_text(home_page, query):
-    from tests.integrations.graphql_helpers import run
+    from tests.integrations.graphql.helpers import run
 
     result = run(
         "query ($q: String!) { search(query: $q) { title } publications(search: $q) { items { title } } }", q=query

@@ -22,7 +22,7 @@ from cms.cache import AtomicDatabaseCache
 from cms.models import CacheEntry
 from cms.request_log import JsonFormatter, RequestIdFilter
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET_TEXT = "password=hunter2 SELECT * FROM auth_user"  # what a real exception message might carry
 
 # --- a test urlconf: views that log and fail ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from wagtail.models import Collection, CollectionViewRestriction, Page
 from events.factories import TrainingEventPageFactory
 from integrations.webhooks import selectors, services
 from integrations.webhooks.models import Delivery, WebhookEvent
-from pages.selectors import MEMBERS_GROUP
+from pages.access import MEMBERS_GROUP
 
 pytestmark = pytest.mark.django_db
 

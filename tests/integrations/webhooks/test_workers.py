@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,9 +14,10 @@ from django.db import connection
 from django.utils import timezone
 
 from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus
+from tests.helpers import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
@@ -31,15 +31,6 @@ def shared_database_url() -> str:
     pytest.skip(
         "needs a database shared with a worker subprocess: in-memory SQLite is per process (CI runs this on PostgreSQL)"
     )
-
-
-def wait_until(condition, timeout: float = 30.0) -> bool:
-    until = time.monotonic() + timeout
-    while time.monotonic() < until:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.slow

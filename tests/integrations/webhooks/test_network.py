@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from integrations.webhooks import network, services
 from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEvent
-from tests.integrations.webhook_receiver import self_signed_certificate, start_receiver, stop_receiver
+from tests.integrations.webhooks.receiver import self_signed_certificate, start_receiver, stop_receiver
 
 HOSTILE_URLS = [
     "http://[::ffff:169.254.169.254]/",  # IPv4-mapped IPv6 metadata address

@@ -17,7 +17,7 @@ from events.services import member_calendar_url
 from integrations.graphql.services import api_token_create
 from media_library.factories import DocumentFactory
 from media_library.pdf import make_pdf
-from tests.integrations.graphql_helpers import user_in
+from tests.integrations.graphql.helpers import user_in
 
 pytestmark = pytest.mark.django_db
 

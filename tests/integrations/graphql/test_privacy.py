@@ -12,9 +12,9 @@ from wagtail.search.index import insert_or_update_object
 
 from events.factories import TrainingEventPageFactory
 from media_library.factories import DocumentFactory, ImageFactory, PublicationPageFactory, RecordingPageFactory
+from pages.access import MEMBERS_GROUP
 from pages.factories import PersonFactory, ProgramPageFactory
-from pages.selectors import MEMBERS_GROUP
-from tests.integrations.graphql_helpers import data, error_messages, members_only, user_in
+from tests.integrations.graphql.helpers import data, error_messages, members_only, user_in
 
 pytestmark = pytest.mark.django_db
 

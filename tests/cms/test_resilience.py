@@ -17,7 +17,7 @@ from cms.middleware import MESSAGE, AtomicWritesMiddleware, DatabaseUnavailableM
 from cms.ratelimit import increment, window_hit
 from integrations.webhooks import tasks
 from media_library.storage import LocalStorage
-from tests.media_library.s3 import free_port
+from tests.helpers import free_port
 
 
 def dead_redis_cache() -> TolerantRedisCache:

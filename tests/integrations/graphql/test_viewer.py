@@ -7,7 +7,7 @@ import pytest
 
 from events.factories import TrainingEventPageFactory
 from media_library.factories import DocumentFactory, PublicationPageFactory
-from tests.integrations.graphql_helpers import data, members_only, user_in
+from tests.integrations.graphql.helpers import data, members_only, user_in
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from wagtail.models import PageViewRestriction
 
 from events.factories import TrainingEventPageFactory
 from integrations.graphql.services import api_token_create
+from pages.access import MEMBERS_GROUP
 from pages.editorial import PARTNERS
-from pages.selectors import MEMBERS_GROUP
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
