@@ -433,7 +433,7 @@ def new_calendar(name: str, description: str = "") -> Calendar:
     if description:
         _add_text(calendar, "x-wr-caldesc", description)
     calendar.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
-    # Written from a vDuration: icalendar writes a bare timedelta as "1:00:00" (DESIGN.md §6).
+    # Written from a vDuration: icalendar writes a bare timedelta as "1:00:00".
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     return calendar
 

@@ -1,4 +1,4 @@
-"""The one flow that must always work (DESIGN.md §1), end to end: the admin in headless Chromium, then every channel
+"""The one flow that must always work (docs/architecture.md), end to end: the admin in headless Chromium, then every channel
 a partner or member reads, over real HTTP.
 
 1. An editor drafts a weekly training event in the admin: a facilitator ticked in the form, an image picked from the

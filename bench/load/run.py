@@ -56,7 +56,7 @@ from tests.integrations.webhooks.receiver import start_receiver  # noqa: E402
 RUNS = ROOT / "bench" / "load" / ".runs"
 PY = sys.executable
 
-# The partner contract query (DESIGN.md §4, README "GraphQL schema").
+# The partner contract query (docs/partners.md).
 EVENTS_QUERY = (
     "query Events($topic: String, $page: Int) { events(upcoming: true, topic: $topic, page: $page, perPage: 20) { "
     "items { id title slug url summary startsAt endsAt timeZone status deliveryMode registrationUrl icalUrl "

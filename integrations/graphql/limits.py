@@ -1,7 +1,7 @@
 """Bounds on what one GraphQL request may ask for: depth, aliases, cost, and time.
 
 graphene's `depth_limit_validator` walks every fragment spread again (exponential on fragment fan-out, a sub-KB
-query kept it busy for minutes) and crashes on an undefined fragment (DESIGN.md §6). `analyse()` visits each
+query kept it busy for minutes) and crashes on an undefined fragment. `analyse()` visits each
 fragment once per page size it is spread under and memoises the result, so the work is linear in the size of the
 document whatever the fan-out; undefined and cyclic fragments count as empty (the standard rules report them).
 
