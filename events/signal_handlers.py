@@ -1,7 +1,7 @@
 """Keep an event's iCal SEQUENCE in step with what calendar clients must re-read.
 
 Wagtail sends `page_published` for every publish, including a future scheduled go-live where the page is not yet
-live); only a publish that puts the new schedule live counts.
+live; only a publish that puts the new schedule live counts.
 """
 
 from wagtail.signals import page_published
