@@ -313,6 +313,19 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
         APIField("facilitators", serializer=serializers_module.PersonSerializer(many=True)),
     ]
 
+    # Webhooks (integrations/webhooks reads these two): the kind in the payload's `type` ("event.published") and
+    # what an event's payload adds to every page's common fields, so a partner can tell a reschedule from a retitle.
+    webhook_kind = "event"
+
+    def webhook_data(self) -> dict:
+        return {
+            "startsAt": self.start.isoformat(),
+            "endsAt": self.end.isoformat(),
+            "timeZone": self.time_zone,
+            "status": self.status,
+            "icalSequence": self.ical_sequence,
+        }
+
     class Meta:
         verbose_name = "training event"
 

@@ -3,10 +3,11 @@
 from datetime import UTC, date, datetime, time
 
 import pytest
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
 from events.factories import TrainingEventPageFactory
 from integrations.webhooks import selectors, services
+from integrations.webhooks.models import KINDS
 from media_library.factories import PublicationPageFactory, RecordingPageFactory
 from pages.factories import ProgramPageFactory
 
@@ -90,3 +91,10 @@ def test_a_members_only_payload_to_a_public_endpoint_is_id_and_typename(event_in
         '{"type":"event.updated","timestamp":"2026-11-03T09:00:00+00:00",'
         '"data":{"id":<id>,"typename":"TrainingEventPage"}}'
     ).replace("<id>", str(event.pk))
+
+
+def test_every_page_model_declares_a_known_kind():
+    """A kind outside KINDS would send a `type` no endpoint can subscribe to (subscriptions are validated)."""
+    kinds = {model.__name__: selectors.page_kind(model()) for model in get_page_models()}
+    assert set(kinds.values()) <= set(KINDS)
+    assert kinds["TrainingEventPage"] == "event" and kinds["ProgramPage"] == "page"
