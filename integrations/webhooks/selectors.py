@@ -1,4 +1,4 @@
-"""Reads for webhooks: what a page's event says, what a delivery's body is, which deliveries may run now.
+"""Reads for webhooks: what a page's message says, what a delivery's body is, which deliveries may run now.
 
 Page models speak for themselves, as they declare `search_fields` or `graphql_fields` for Wagtail: a class
 attribute `webhook_kind` (the payload `type`'s prefix; "page" when absent) and a method `webhook_data()` (what
@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.links import public_url
-from integrations.webhooks.models import Audience, Delivery, DeliveryStatus, WebhookEvent
+from integrations.webhooks.models import Audience, Delivery, DeliveryStatus, OutboxMessage
 
 UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.RUNNING)
 
@@ -29,7 +29,7 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def page_event_data(page: Page) -> dict:
+def page_message_data(page: Page) -> dict:
     """What a partner needs to decide whether to re-fetch through GraphQL; a few hundred bytes, never the content.
 
     The fields every page has, then what the page's own `webhook_data()` adds (the content app decides). `page`
@@ -50,12 +50,12 @@ def page_event_data(page: Page) -> dict:
     return data
 
 
-def delivery_body(event: WebhookEvent, audience: str) -> str:
-    """The exact bytes signed and sent: the same on every retry of the same event to the same audience."""
-    data = event.data
-    if not event.public and audience != Audience.TRUSTED:
+def delivery_body(message: OutboxMessage, audience: str) -> str:
+    """The exact bytes signed and sent: the same on every retry of the same message to the same audience."""
+    data = message.data
+    if not message.public and audience != Audience.TRUSTED:
         data = {"id": data.get("id"), "typename": data.get("typename")}
-    payload = {"type": event.type, "timestamp": event.created_at.isoformat(), "data": data}
+    payload = {"type": message.type, "timestamp": message.created_at.isoformat(), "data": data}
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 

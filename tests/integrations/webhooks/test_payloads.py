@@ -18,7 +18,7 @@ RECORDED = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
 
 
 def body(page, action="updated", audience="trusted") -> str:
-    message = services.page_event_record(page=page, action=action)
+    message = services.page_message_record(page=page, action=action)
     message.created_at = RECORDED
     return selectors.delivery_body(message, audience)
 
@@ -85,7 +85,7 @@ def test_a_deleted_page_payload_has_the_common_fields_of_its_kind(event_index):
 
 def test_a_members_only_payload_to_a_public_endpoint_is_id_and_typename(event_index):
     event = TrainingEventPageFactory(parent=event_index)
-    message = services.page_event_record(page=event, action="updated")
+    message = services.page_message_record(page=event, action="updated")
     message.public, message.created_at = False, RECORDED
     assert selectors.delivery_body(message, "public") == (
         '{"type":"event.updated","timestamp":"2026-11-03T09:00:00+00:00",'
