@@ -134,15 +134,15 @@ def bench_rate(port: int, deliveries: int) -> tuple[float, float]:
     import http.client
 
     from integrations.webhooks import selectors, services
-    from integrations.webhooks.models import Delivery, WebhookEvent
+    from integrations.webhooks.models import Delivery, OutboxMessage
 
     endpoint = services.endpoint_create(url=f"http://127.0.0.1:{port}/rate", event_types=["*"])
-    event = WebhookEvent.objects.create(type="event.updated", object_key="page:1", data={"id": 1}, public=True)
-    body = selectors.delivery_body(event, endpoint.audience)
+    message = OutboxMessage.objects.create(type="event.updated", object_key="page:1", data={"id": 1}, public=True)
+    body = selectors.delivery_body(message, endpoint.audience)
 
     started = time.perf_counter()
     for _ in range(deliveries):
-        headers = services.signed_headers(endpoint=endpoint, webhook_id=event.webhook_id, body=body)
+        headers = services.signed_headers(endpoint=endpoint, webhook_id=message.webhook_id, body=body)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         connection.request("POST", "/bare", body=body.encode(), headers=headers)
         connection.getresponse().read()
@@ -158,13 +158,15 @@ def bench_rate(port: int, deliveries: int) -> tuple[float, float]:
         tasks.enqueue(tasks.drain)
         wait_for(port, deliveries + 1)
         receiver_get(port, "/reset")
-        events = WebhookEvent.objects.bulk_create(
+        messages = OutboxMessage.objects.bulk_create(
             [
-                WebhookEvent(type="event.updated", object_key=f"page:{n}", data={"id": n}, public=True)
+                OutboxMessage(type="event.updated", object_key=f"page:{n}", data={"id": n}, public=True)
                 for n in range(deliveries)
             ]
         )
-        Delivery.objects.bulk_create([Delivery(event=e, endpoint=endpoint, object_key=e.object_key) for e in events])
+        Delivery.objects.bulk_create(
+            [Delivery(message=m, endpoint=endpoint, object_key=m.object_key) for m in messages]
+        )
         started = time.monotonic()
         tasks.enqueue(tasks.drain)  # what the commit of a publish does
         wait_for(port, deliveries)
@@ -181,7 +183,7 @@ def bench_fan_out(port: int, event_index, events: int, endpoints: int, workers: 
 
     from events.factories import TrainingEventPageFactory
     from integrations.webhooks import services
-    from integrations.webhooks.models import Delivery, DeliveryStatus, WebhookEvent
+    from integrations.webhooks.models import Delivery, DeliveryStatus, OutboxMessage
 
     receiver_get(port, "/reset")
     for n in range(endpoints):
@@ -194,8 +196,8 @@ def bench_fan_out(port: int, event_index, events: int, endpoints: int, workers: 
         started = time.monotonic()
         for n in range(events):
             with transaction.atomic():  # each as its own publish transaction would be
-                event = services.page_event_record(page=pages[n % len(pages)], action="updated")
-            created_at[event.webhook_id] = event.created_at.timestamp()
+                message = services.page_message_record(page=pages[n % len(pages)], action="updated")
+            created_at[message.webhook_id] = message.created_at.timestamp()
         wait_for(port, events * endpoints)
         elapsed = time.monotonic() - started
     finally:
@@ -210,8 +212,8 @@ def bench_fan_out(port: int, event_index, events: int, endpoints: int, workers: 
         "expected": events * endpoints,
         "received": len(log),
         "distinct": len(pairs),
-        "succeeded": Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED, event__type="event.updated").count(),
-        "events": WebhookEvent.objects.filter(type="event.updated").count(),
+        "succeeded": Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED, message__type="event.updated").count(),
+        "messages": OutboxMessage.objects.filter(type="event.updated").count(),
         "seconds": elapsed,
         "per_second": events * endpoints / elapsed,
         "p50": latencies[len(latencies) // 2],

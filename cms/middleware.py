@@ -39,7 +39,7 @@ class AtomicWritesMiddleware:
     """Each writing request (POST, PUT, PATCH, DELETE) commits all of its writes or none of them.
 
     Wagtail's admin actions write in autocommit steps (unpublish: the page, the log entry, then our webhook outbox
-    through a signal): a web worker killed between two of them left a page unpublished with no webhook event for
+    through a signal): a web worker killed between two of them left a page unpublished with no webhook message for
     partners (the fault suite). Not ATOMIC_REQUESTS: on SQLite (transaction_mode IMMEDIATE) that would take the
     write lock for every read. /graphql/ is left out: most of its POSTs are reads, and each mutation's service
     (community/) is atomic itself. A 5xx answer (an exception turned into a response below this middleware) rolls

@@ -3,9 +3,9 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
-from cms.api import api_router
 from cms.views import healthz
 from integrations.graphql.views import graphql_view
+from integrations.rest.api import api_router
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -36,7 +36,7 @@ from community.models import (
 )
 from community.selectors import INVITATION_TOKEN_MAX_LENGTH, invitation_for_token, is_staff_account, member_agency
 from integrations.graphql.services import api_token_create, api_token_revoke
-from integrations.webhooks.services import event_record
+from integrations.webhooks.services import message_record
 from pages.access import MEMBERS_GROUP, user_is_member
 from pages.models import Topic
 
@@ -315,7 +315,7 @@ def _focus_area(slug: str) -> Topic:
     return focus_area
 
 
-def ta_request_event_data(ta_request: TaRequest, changes: list[TaRequestChange] = ()) -> dict:
+def ta_request_message_data(ta_request: TaRequest, changes: list[TaRequestChange] = ()) -> dict:
     """The webhook payload (trusted endpoints only): what the member submitted and its triage state, never the
     staff notes' text."""
     return {
@@ -334,10 +334,10 @@ def ta_request_event_data(ta_request: TaRequest, changes: list[TaRequestChange] 
 
 
 def _record_webhook(ta_request: TaRequest, action: str, changes=()) -> None:
-    event_record(
+    message_record(
         event_type=f"ta_request.{action}",
         object_key=f"ta_request:{ta_request.pk}",
-        data=ta_request_event_data(ta_request, changes),
+        data=ta_request_message_data(ta_request, changes),
         public=False,
     )
 

@@ -31,13 +31,11 @@ from grapple.models import (
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.hashing import secret_digest
-from events import serializers as serializers_module
 from events.recurrence import (
     MAX_OCCURRENCES,
     Occurrence,
@@ -299,19 +297,19 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []
     exclude_fields_in_copy = ["ical_uid", "ical_sequence", "schedule_fingerprint"]
-    # Wagtail REST API v2 (/api/v2/pages/): the GraphQL contract's event fields, the benchmark's baseline peer.
-    api_fields = [
-        APIField("summary"),
-        APIField("start"),
-        APIField("end"),
-        APIField("time_zone"),
-        APIField("status"),
-        APIField("delivery_mode"),
-        APIField("registration_url"),
-        APIField("ical_url", serializer=serializers_module.IcalUrlField(source="*")),
-        APIField("topics", serializer=serializers_module.TopicSerializer(many=True)),
-        APIField("facilitators", serializer=serializers_module.PersonSerializer(many=True)),
-    ]
+
+    # Webhooks (integrations/webhooks reads these two): the kind in the payload's `type` ("event.published") and
+    # what an event's payload adds to every page's common fields, so a partner can tell a reschedule from a retitle.
+    webhook_kind = "event"
+
+    def webhook_data(self) -> dict:
+        return {
+            "startsAt": self.start.isoformat(),
+            "endsAt": self.end.isoformat(),
+            "timeZone": self.time_zone,
+            "status": self.status,
+            "icalSequence": self.ical_sequence,
+        }
 
     class Meta:
         verbose_name = "training event"

@@ -190,6 +190,12 @@ class PublicationPage(PartnerPreviewMixin, Page):
     ]
     parent_page_types = ["media_library.PublicationIndexPage"]
     subpage_types = []
+    # Webhooks (integrations/webhooks reads these two): the kind in the payload's `type` and what it adds to the
+    # common fields.
+    webhook_kind = "publication"
+
+    def webhook_data(self) -> dict:
+        return {"publishedOn": self.publication_date.isoformat() if self.publication_date else None}
 
     def clean(self):
         super().clean()
@@ -312,6 +318,12 @@ class RecordingPage(PartnerPreviewMixin, Page):
     parent_page_types = ["media_library.RecordingIndexPage"]
     subpage_types = []
     base_form_class = RecordingPageForm
+    # Webhooks (integrations/webhooks reads these two): the kind in the payload's `type` and what it adds to the
+    # common fields.
+    webhook_kind = "recording"
+
+    def webhook_data(self) -> dict:
+        return {"recordedOn": self.recorded_on.isoformat() if self.recorded_on else None}
 
     def clean(self):
         super().clean()

@@ -1,6 +1,6 @@
-"""Webhook endpoints, the outbox of events, one delivery per (event, endpoint) and every attempt made.
+"""Webhook endpoints, the outbox of messages, one delivery per (message, endpoint) and every attempt made.
 
-The outbox rows (`WebhookEvent` + `Delivery`) are written in the transaction that changes the content, so a rolled
+The outbox rows (`OutboxMessage` + `Delivery`) are written in the transaction that changes the content, so a rolled
 back publish leaves nothing to send; the worker moves each delivery from PENDING through RUNNING (under a lease, so
 a killed worker's work is picked up again) to SUCCEEDED or FAILED, recording a `DeliveryAttempt` each time.
 """
@@ -137,8 +137,11 @@ class Endpoint(models.Model):
         return current
 
 
-class WebhookEvent(models.Model):
-    """One change worth telling partners about; its id is the `webhook-id` every retry and replay reuses."""
+class OutboxMessage(models.Model):
+    """One change worth telling partners about; its id is the `webhook-id` every retry and replay reuses.
+
+    Standard Webhooks calls it a message too; "event" in this project is the training event (events.models).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     type = models.CharField(max_length=40, db_index=True)
@@ -167,9 +170,9 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Delivery(models.Model):
-    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
-    object_key = models.CharField(max_length=64, help_text="Copied from the event to keep the ordering check cheap.")
+    object_key = models.CharField(max_length=64, help_text="Copied from the message to keep the ordering check cheap.")
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -188,7 +191,7 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event.type} → {self.endpoint} ({self.status})"
+        return f"{self.message.type} → {self.endpoint} ({self.status})"
 
 
 class DeliveryAttempt(models.Model):

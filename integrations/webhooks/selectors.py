@@ -1,4 +1,9 @@
-"""Reads for webhooks: what a page's event says, what a delivery's body is, which deliveries may run now."""
+"""Reads for webhooks: what a page's message says, what a delivery's body is, which deliveries may run now.
+
+Page models speak for themselves, as they declare `search_fields` or `graphql_fields` for Wagtail: a class
+attribute `webhook_kind` (the payload `type`'s prefix; "page" when absent) and a method `webhook_data()` (what
+the payload adds to the common fields). So this app names no content model, and a new page type touches its own app.
+"""
 
 import json
 
@@ -7,33 +12,29 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.links import public_url
-from integrations.webhooks.models import Audience, Delivery, DeliveryStatus, WebhookEvent
+from integrations.webhooks.models import Audience, Delivery, DeliveryStatus, OutboxMessage
 
 UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.RUNNING)
 
 
 def page_kind(page: Page) -> str:
-    """The event-type prefix for a page: event, publication, recording, or page for everything else."""
-    from events.models import TrainingEventPage
-    from media_library.models import PublicationPage, RecordingPage
+    """The event-type prefix for a page: its class's `webhook_kind` (event, publication, recording), else "page".
 
-    model = page.specific_class or type(page)
-    kinds = {TrainingEventPage: "event", PublicationPage: "publication", RecordingPage: "recording"}
-    return next((kind for cls, kind in kinds.items() if issubclass(model, cls)), "page")
+    For a base Page row (a deletion) the specific class answers, so a deleted event is still an "event".
+    """
+    return getattr(page.specific_class or type(page), "webhook_kind", "page")
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def page_event_data(page: Page) -> dict:
-    """What a partner needs to decide whether to re-fetch through GraphQL (DESIGN.md §4); a few hundred bytes.
+def page_message_data(page: Page) -> dict:
+    """What a partner needs to decide whether to re-fetch through GraphQL; a few hundred bytes, never the content.
 
-    `page` may be the specific page or, for deletions, the base Page row (then only the common fields are known).
+    The fields every page has, then what the page's own `webhook_data()` adds (the content app decides). `page`
+    may be the specific page or, for deletions, the base Page row: then only the common fields are known.
     """
-    from events.models import TrainingEventPage
-    from media_library.models import PublicationPage, RecordingPage
-
     model = page.specific_class or type(page)
     url_parts = page.get_url_parts()
     data = {
@@ -44,27 +45,17 @@ def page_event_data(page: Page) -> dict:
         "url": public_url(url_parts[2]) if url_parts else None,
         "lastPublishedAt": _iso(page.last_published_at),
     }
-    if isinstance(page, TrainingEventPage):
-        data |= {
-            "startsAt": _iso(page.start),
-            "endsAt": _iso(page.end),
-            "timeZone": page.time_zone,
-            "status": page.status,
-            "icalSequence": page.ical_sequence,
-        }
-    elif isinstance(page, PublicationPage):
-        data["publishedOn"] = _iso(page.publication_date)
-    elif isinstance(page, RecordingPage):
-        data["recordedOn"] = _iso(page.recorded_on)
+    if hasattr(page, "webhook_data"):
+        data |= page.webhook_data()
     return data
 
 
-def delivery_body(event: WebhookEvent, audience: str) -> str:
-    """The exact bytes signed and sent: the same on every retry of the same event to the same audience."""
-    data = event.data
-    if not event.public and audience != Audience.TRUSTED:
+def delivery_body(message: OutboxMessage, audience: str) -> str:
+    """The exact bytes signed and sent: the same on every retry of the same message to the same audience."""
+    data = message.data
+    if not message.public and audience != Audience.TRUSTED:
         data = {"id": data.get("id"), "typename": data.get("typename")}
-    payload = {"type": event.type, "timestamp": event.created_at.isoformat(), "data": data}
+    payload = {"type": message.type, "timestamp": message.created_at.isoformat(), "data": data}
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -30,7 +30,7 @@ from integrations.webhooks.models import (
     DeliveryAttempt,
     DeliveryStatus,
     Endpoint,
-    WebhookEvent,
+    OutboxMessage,
     generate_secret,
 )
 from pages.access import page_is_public
@@ -114,66 +114,66 @@ def endpoint_enable(*, endpoint: Endpoint) -> None:
 
 
 def endpoint_ping(*, endpoint: Endpoint) -> Delivery:
-    """A `webhook.ping` to this endpoint only (the admin's "send test ping"), delivered like any event."""
+    """A `webhook.ping` to this endpoint only (the admin's "send test ping"), delivered like any message."""
     data = {"endpointId": endpoint.pk, "message": "Test ping from the CIT ASSIST CMS."}
-    event = WebhookEvent.objects.create(type=PING, object_key=f"endpoint:{endpoint.pk}", data=data, public=True)
-    return _queue_deliveries(event, [endpoint])[0]
+    message = OutboxMessage.objects.create(type=PING, object_key=f"endpoint:{endpoint.pk}", data=data, public=True)
+    return _queue_deliveries(message, [endpoint])[0]
 
 
 def endpoint_replay(*, endpoint: Endpoint, since: datetime) -> int:
-    """Send again every event since `since` this endpoint subscribes to (same webhook-ids: partners dedupe)."""
-    events = WebhookEvent.objects.filter(created_at__gte=since).exclude(type=PING).order_by("created_at", "pk")
-    matching = [event for event in events if endpoint.subscribes_to(event.type)]
+    """Send again every message since `since` this endpoint subscribes to (same webhook-ids: partners dedupe)."""
+    messages = OutboxMessage.objects.filter(created_at__gte=since).exclude(type=PING).order_by("created_at", "pk")
+    matching = [message for message in messages if endpoint.subscribes_to(message.type)]
     with transaction.atomic():
-        for event in matching:
-            _queue_deliveries(event, [endpoint])
+        for message in matching:
+            _queue_deliveries(message, [endpoint])
     return len(matching)
 
 
 def delivery_resend(*, delivery: Delivery) -> Delivery:
-    """A fresh delivery of the same event (same webhook-id) to the same endpoint; the old log stays."""
-    return _queue_deliveries(delivery.event, [delivery.endpoint])[0]
+    """A fresh delivery of the same message (same webhook-id) to the same endpoint; the old log stays."""
+    return _queue_deliveries(delivery.message, [delivery.endpoint])[0]
 
 
 # --- the outbox ------------------------------------------------------------------------------------------------
 
 
-def event_record(
+def message_record(
     *, event_type: str, object_key: str, data: dict, public: bool, audience: str | None = None
-) -> WebhookEvent:
-    """Write the event and one delivery per subscribed, active endpoint (of `audience` only, when given) in the
+) -> OutboxMessage:
+    """Write the message and one delivery per subscribed, active endpoint (of `audience` only, when given) in the
     caller's transaction.
 
     Nothing is sent from here: after commit one task wakes a worker, so a rolled back change sends nothing and
     publishing costs the same few queries whatever the number of endpoints.
     """
-    event = WebhookEvent.objects.create(type=event_type, object_key=object_key, data=data, public=public)
+    message = OutboxMessage.objects.create(type=event_type, object_key=object_key, data=data, public=public)
     candidates = Endpoint.objects.filter(active=True)
     if audience:
         candidates = candidates.filter(audience=audience)
     endpoints = [endpoint for endpoint in candidates if endpoint.subscribes_to(event_type)]
     if endpoints:
-        _queue_deliveries(event, endpoints)
-    return event
+        _queue_deliveries(message, endpoints)
+    return message
 
 
-def page_event_record(*, page: Page, action: str, audience: str | None = None) -> WebhookEvent:
+def page_message_record(*, page: Page, action: str, audience: str | None = None) -> OutboxMessage:
     """The outbox row for `action` on `page`; the kind (event, publication, recording, page) comes from its type."""
     event_type = f"{selectors.page_kind(page)}.{action}"
-    return event_record(
+    return message_record(
         event_type=event_type,
         object_key=f"page:{page.pk}",
-        data=selectors.page_event_data(page),
+        data=selectors.page_message_data(page),
         public=page_is_public(page),
         audience=audience,
     )
 
 
-def _queue_deliveries(event: WebhookEvent, endpoints: list[Endpoint]) -> list[Delivery]:
+def _queue_deliveries(message: OutboxMessage, endpoints: list[Endpoint]) -> list[Delivery]:
     deliveries = Delivery.objects.bulk_create(
-        [Delivery(event=event, endpoint=endpoint, object_key=event.object_key) for endpoint in endpoints]
+        [Delivery(message=message, endpoint=endpoint, object_key=message.object_key) for endpoint in endpoints]
     )
-    # One wake-up per commit whatever the number of endpoints and events (a replay writes hundreds): the drain finds
+    # One wake-up per commit whatever the number of endpoints and messages (a replay writes hundreds): the drain finds
     # the work in the table. Django keeps no public record of what a transaction will run on commit; its pending
     # list is the only place to see that a wake-up is already due (one a rolled back savepoint dropped is gone
     # from it too, so it is registered again).
@@ -217,7 +217,7 @@ def deliveries_claim(*, limit: int, threads: int = 1, skip_endpoints=()) -> list
     """
     # In the due index's order, so the scan stops at the first rows that qualify (ORDER BY pk made SQLite test
     # every pending row). Only the earliest unfinished delivery per (endpoint, object) is runnable, so a batch
-    # never holds two events of one object and its order within the batch does not matter.
+    # never holds two messages about one object and its order within the batch does not matter.
     runnable = selectors.runnable_deliveries().exclude(endpoint_id__in=skip_endpoints).order_by("next_attempt_at", "pk")
     endpoint_id = runnable.values_list("endpoint_id", flat=True).first()
     if endpoint_id is None:
@@ -234,7 +234,7 @@ def deliveries_claim(*, limit: int, threads: int = 1, skip_endpoints=()) -> list
         lease_expires_at=timezone.now() + timedelta(seconds=lease),
         claim_token=token,
     )
-    return list(Delivery.objects.filter(claim_token=token).select_related("event", "endpoint").order_by("pk"))
+    return list(Delivery.objects.filter(claim_token=token).select_related("message", "endpoint").order_by("pk"))
 
 
 def deliveries_drain(*, time_budget: float | None = None) -> int:
@@ -278,7 +278,7 @@ def deliveries_drain(*, time_budget: float | None = None) -> int:
                     sending[batch[0].endpoint_id] = (batch, runners)
             if not sending:
                 break
-            # Look again for new work now and then: what falls due meanwhile (a retry, another endpoint's event) must
+            # Look again for new work now and then: what falls due meanwhile (a retry, another endpoint's message) must
             # not wait for a slow endpoint's batch to end.
             in_flight = [runner for _, runners in sending.values() for runner in runners]
             wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
@@ -351,8 +351,8 @@ def _record_batch(batch: list[Delivery], results: list) -> bool:
 def _send(delivery: Delivery) -> tuple[DeliveryAttempt, network.Response | None, bool]:
     """One signed POST; returns the attempt to record, the response (if any) and whether the failure is final."""
     endpoint = delivery.endpoint
-    body = selectors.delivery_body(delivery.event, endpoint.audience)
-    headers = signed_headers(endpoint=endpoint, webhook_id=delivery.event.webhook_id, body=body)
+    body = selectors.delivery_body(delivery.message, endpoint.audience)
+    headers = signed_headers(endpoint=endpoint, webhook_id=delivery.message.webhook_id, body=body)
     started = time.monotonic()
     response, error, permanent = None, "", False
     try:
@@ -470,10 +470,10 @@ def deliveries_recover() -> int:
 
 
 def delivery_log_prune(*, older_than: timedelta | None = None) -> int:
-    """Delete attempts, finished deliveries and events older than the retention period."""
+    """Delete attempts, finished deliveries and messages older than the retention period."""
     older_than = older_than or timedelta(days=settings.WEBHOOKS_LOG_RETENTION_DAYS)
     cutoff = timezone.now() - older_than
     attempts, _ = DeliveryAttempt.objects.filter(attempted_at__lt=cutoff).delete()
-    unfinished = Delivery.objects.filter(status__in=selectors.UNFINISHED).values("event_id")
-    events, _ = WebhookEvent.objects.filter(created_at__lt=cutoff).exclude(pk__in=unfinished).delete()
-    return attempts + events
+    unfinished = Delivery.objects.filter(status__in=selectors.UNFINISHED).values("message_id")
+    messages, _ = OutboxMessage.objects.filter(created_at__lt=cutoff).exclude(pk__in=unfinished).delete()
+    return attempts + messages

@@ -2,7 +2,7 @@
 
 Admin hooks miss scheduled publishing and workflow approvals; signals see every path (Wagtail's scheduled
 publishing, workflows, the privacy dialog, management commands). Each handler runs inside the transaction making
-the change, so a rolled back publish or delete leaves no event behind.
+the change, so a rolled back publish or delete leaves no message behind.
 
 A page is *announced* once a publish has put it live: Wagtail then sets `first_published_at`. Pages made live
 without a publish (Wagtail's install-time "Welcome" page, bulk imports, the `--volume` benchmark pages) were never
@@ -65,7 +65,7 @@ def on_published(sender, instance, **kwargs) -> None:
         action = CANCELLED
     else:
         action = "updated" if was_announced else "published"
-    services.page_event_record(page=instance, action=action)
+    services.page_message_record(page=instance, action=action)
 
 
 def on_unpublished(sender, instance, **kwargs) -> None:
@@ -73,7 +73,7 @@ def on_unpublished(sender, instance, **kwargs) -> None:
         return
     if instance.first_published_at is None:  # live without ever being announced
         return
-    services.page_event_record(page=instance, action="unpublished")
+    services.page_message_record(page=instance, action="unpublished")
 
 
 def _being_deleted() -> set:
@@ -87,7 +87,7 @@ def on_deleted(sender, instance, **kwargs) -> None:
         return
     _being_deleted().add(instance.pk)
     if _announced(instance):
-        services.page_event_record(page=instance, action="deleted")
+        services.page_message_record(page=instance, action="deleted")
 
 
 def forget_deleted(sender, instance, **kwargs) -> None:
@@ -99,7 +99,7 @@ def on_moved(sender, instance, url_path_before=None, url_path_after=None, **kwar
         return
     page = instance.specific
     if _announced(page):
-        services.page_event_record(page=page, action="updated")
+        services.page_message_record(page=page, action="updated")
 
 
 def remember_public_pages(sender, instance, **kwargs) -> None:
@@ -110,7 +110,7 @@ def remember_public_pages(sender, instance, **kwargs) -> None:
 
 def on_restricted(sender, instance, **kwargs) -> None:
     for page in getattr(instance, "_webhooks_public_pages", ()):
-        services.page_event_record(page=page, action="unpublished", audience=Audience.PUBLIC)
+        services.page_message_record(page=page, action="unpublished", audience=Audience.PUBLIC)
     instance._webhooks_public_pages = ()
 
 
@@ -118,7 +118,7 @@ def on_unrestricted(sender, instance, **kwargs) -> None:
     """The restriction is gone: the pages below it the public can now see are news to public endpoints. A page
     being deleted (its restrictions go with it) is not."""
     for page in _public_announced_pages(instance.page).exclude(pk__in=_being_deleted()):
-        services.page_event_record(page=page, action="published", audience=Audience.PUBLIC)
+        services.page_message_record(page=page, action="published", audience=Audience.PUBLIC)
 
 
 def _public_announced_pages(page: Page):

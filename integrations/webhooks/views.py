@@ -17,8 +17,8 @@ from integrations.webhooks.models import Delivery, Endpoint
 
 class ReplayForm(forms.Form):
     since = forms.DateTimeField(
-        label="Replay events since",
-        help_text="Every subscribed event from this time on is sent again, with its original webhook-id.",
+        label="Replay messages since",
+        help_text="Every subscribed message from this time on is sent again, with its original webhook-id.",
     )
 
 
@@ -62,7 +62,7 @@ class EndpointPingView(ConfirmActionView):
 
     def perform(self, form) -> str:
         delivery = services.endpoint_ping(endpoint=self.object)
-        return f"Ping queued (webhook-id {delivery.event.webhook_id})."
+        return f"Ping queued (webhook-id {delivery.message.webhook_id})."
 
 
 class EndpointRotateSecretView(ConfirmActionView):
@@ -79,21 +79,21 @@ class EndpointRotateSecretView(ConfirmActionView):
 
 
 class EndpointReplayView(ConfirmActionView):
-    page_title = "Replay events"
+    page_title = "Replay messages"
     submit_label = "Replay"
     form_class = ReplayForm
-    confirmation_message = "Queue every event since the time below that this endpoint subscribes to."
+    confirmation_message = "Queue every message since the time below that this endpoint subscribes to."
 
     def perform(self, form) -> str:
         count = services.endpoint_replay(endpoint=self.object, since=form.cleaned_data["since"])
-        return f"{count} event(s) queued for this endpoint."
+        return f"{count} message(s) queued for this endpoint."
 
 
 class DeliveryResendView(ConfirmActionView):
     model = Delivery
     page_title = "Resend delivery"
     submit_label = "Resend"
-    confirmation_message = "Send this event to this endpoint again, with the same webhook-id?"
+    confirmation_message = "Send this message to this endpoint again, with the same webhook-id?"
     back_url_name = "webhook_deliveries:inspect"
 
     def perform(self, form) -> str:

@@ -95,16 +95,16 @@ class DeliveryViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["status"]  # required by ModelViewSet; LogOnlyPolicy never lets anyone edit
     list_display = [
-        Column("event", label="Event", accessor="event"),
+        Column("message", label="Message", accessor="message"),
         "endpoint",
         "status",
         "attempts",
         "last_error",
         "created_at",
     ]
-    list_filter = ["status", "endpoint", "event__type", "created_at"]
+    list_filter = ["status", "endpoint", "message__type", "created_at"]
     inspect_view_fields = [
-        "event",
+        "message",
         "endpoint",
         "status",
         "attempts",

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from community import services
 from community.factories import AgencyFactory, FocusAreaFactory, TaRequestFactory, member_user
 from community.models import TaRequest, TaRequestChange
-from integrations.webhooks.models import Audience, Delivery, Endpoint, WebhookEvent
+from integrations.webhooks.models import Audience, Delivery, Endpoint, OutboxMessage
 from tests.integrations.graphql.helpers import data, run, user_in
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +56,8 @@ def test_member_submits_for_their_agency(member, agency, focus_area, endpoints, 
     ta_request = TaRequest.objects.get()
     assert ta_request.submitted_by == member
     # The outbox row, for the trusted endpoint only: public endpoints do not learn that a request exists.
-    event = WebhookEvent.objects.get(type="ta_request.created")
-    assert event.public is False and event.data["agency"]["name"] == agency.name
+    message = OutboxMessage.objects.get(type="ta_request.created")
+    assert message.public is False and message.data["agency"]["name"] == agency.name
     assert list(Delivery.objects.values_list("endpoint", flat=True)) == [endpoints[0].pk]
     # The staff email, as a task after commit.
     task = DBTaskResult.objects.get(task_path="community.tasks.notify_staff_of_ta_request")
@@ -150,14 +150,14 @@ def test_staff_triage_records_history_and_sends_updated(admin_client, admin_user
         ("staff_notes", "", "Call Tue", admin_user.pk),
         ("status", "New", "Scheduled", admin_user.pk),
     ]
-    updated = WebhookEvent.objects.get(type="ta_request.updated")
+    updated = OutboxMessage.objects.get(type="ta_request.updated")
     assert updated.data["status"] == "scheduled"
     assert updated.data["changedFields"] == ["assignee", "staff_notes", "status"]
     assert "Call Tue" not in str(updated.data)  # staff notes never leave the CMS
-    assert Delivery.objects.filter(event=updated).get().endpoint == endpoints[0]
+    assert Delivery.objects.filter(message=updated).get().endpoint == endpoints[0]
     # Saving again unchanged records and sends nothing.
     admin_client.post(url, {"status": "scheduled", "assignee": admin_user.pk, "staff_notes": "Call Tue"})
-    assert TaRequestChange.objects.count() == 3 and WebhookEvent.objects.filter(type="ta_request.updated").count() == 1
+    assert TaRequestChange.objects.count() == 3 and OutboxMessage.objects.filter(type="ta_request.updated").count() == 1
     history = admin_client.get(url)
     assert b"History" in history.content and b"Scheduled" in history.content
     assert data(MINE, user=member)["taRequests"]["items"][0]["status"] == "SCHEDULED"

@@ -391,7 +391,7 @@ print(json.dumps([{{"id": e.pk, "secret": e.secret, "marker": e.headers["X-Endpo
 
 
 def republish(env: dict, *, slug_prefix: str, limit: int, offset: int = 0) -> list[int]:
-    """Publish a new revision of live training events, as an editor's publish does: one webhook event each
+    """Publish a new revision of live training events, as an editor's publish does: one outbox message each
     (`event.published` for the `--volume` events, made live without a publish, `event.updated` after that)."""
     code = f"""
 import json, logging

@@ -40,7 +40,7 @@ def test_redis_down(stack, processes):
         published = harness.republish(env, slug_prefix="volume-event-", limit=5, offset=200)
         down_recorded = harness.sql(
             stack.postgres.url,
-            "SELECT count(*) FROM webhooks_delivery d JOIN webhooks_webhookevent e ON e.id = d.event_id "
+            "SELECT count(*) FROM webhooks_delivery d JOIN webhooks_outboxmessage e ON e.id = d.message_id "
             "WHERE d.endpoint_id = %s AND e.type = 'event.updated'",
             (endpoint["id"],),
         )[0][0]

@@ -71,7 +71,7 @@ def test_web_worker_killed_mid_unpublish(stack, processes):
         return harness.sql(
             database,
             "SELECT (SELECT live FROM wagtailcore_page WHERE id = %s), "
-            "(SELECT count(*) FROM webhooks_webhookevent WHERE object_key = %s), "
+            "(SELECT count(*) FROM webhooks_outboxmessage WHERE object_key = %s), "
             "(SELECT count(*) FROM wagtailcore_pagelogentry WHERE page_id = %s)",
             (page_id, f"page:{page_id}", page_id),
         )[0]
@@ -80,7 +80,7 @@ def test_web_worker_killed_mid_unpublish(stack, processes):
     workers_before = set(web.descendants())
     outcome = {}
     with psycopg.connect(database.replace("postgres://", "postgresql://")) as lock:
-        lock.execute("LOCK TABLE webhooks_webhookevent IN EXCLUSIVE MODE")  # reads go on, the outbox insert waits
+        lock.execute("LOCK TABLE webhooks_outboxmessage IN EXCLUSIVE MODE")  # reads go on, the outbox insert waits
 
         def unpublish():
             outcome["answer"] = harness.request(
@@ -96,7 +96,7 @@ def test_web_worker_killed_mid_unpublish(stack, processes):
 
         def request_blocked() -> bool:
             nonlocal pid
-            pid = worker_pid_for(database, "webhooks_webhookevent")
+            pid = worker_pid_for(database, "webhooks_outboxmessage")
             return pid is not None
 
         assert harness.wait_until(request_blocked, 30, 0.2), web.log()
@@ -109,7 +109,7 @@ def test_web_worker_killed_mid_unpublish(stack, processes):
     workers_after = set(web.descendants())
     after_api = [harness.graphql(base, f'{{ event(slug: "{slug}") {{ slug }} }}') for _ in range(10)]
     # The killed worker's backend notices its client is gone once the lock is released, and rolls back.
-    assert harness.wait_until(lambda: worker_pid_for(database, "webhooks_webhookevent") is None, 10, 0.2)
+    assert harness.wait_until(lambda: worker_pid_for(database, "webhooks_outboxmessage") is None, 10, 0.2)
     assert harness.wait_until(lambda: not harness.sql(database, WRITES_IN_FLIGHT), 10, 0.2)
     after = counts()
     harness.summary(

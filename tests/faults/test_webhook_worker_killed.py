@@ -105,7 +105,7 @@ def test_webhook_worker_killed_mid_fan_out(stack, processes, backend):
             harness.sql(
                 database,
                 "SELECT d.endpoint_id, 'msg_' || replace(e.id::text, '-', '') FROM webhooks_delivery d "
-                "JOIN webhooks_webhookevent e ON e.id = d.event_id WHERE d.endpoint_id = ANY(%s)",
+                "JOIN webhooks_outboxmessage e ON e.id = d.message_id WHERE d.endpoint_id = ANY(%s)",
                 (endpoint_ids,),
             )
         )

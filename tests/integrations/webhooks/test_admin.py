@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.webhooks import services
-from integrations.webhooks.models import Delivery, DeliveryStatus, Endpoint, WebhookEvent, generate_secret
+from integrations.webhooks.models import Delivery, DeliveryStatus, Endpoint, OutboxMessage, generate_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_test_ping_is_confirmed_then_queued(admin_client, endpoint, django_captu
 
     assert response.status_code == 302
     delivery = Delivery.objects.get()
-    assert delivery.event.type == "webhook.ping"
+    assert delivery.message.type == "webhook.ping"
     assert delivery.endpoint == endpoint
     assert len(callbacks) == 1  # the delivery task is enqueued after commit
 
@@ -93,16 +93,16 @@ def test_rotate_secret_keeps_the_old_one_signing(admin_client, endpoint):
     assert endpoint.signing_secrets() == [endpoint.secret, old]
 
 
-def test_replay_since_queues_matching_events_again(admin_client, endpoint):
-    old = WebhookEvent.objects.create(type="event.published", object_key="page:1", data={}, public=True)
-    WebhookEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
-    recent = WebhookEvent.objects.create(type="event.updated", object_key="page:1", data={}, public=True)
+def test_replay_since_queues_matching_messages_again(admin_client, endpoint):
+    old = OutboxMessage.objects.create(type="event.published", object_key="page:1", data={}, public=True)
+    OutboxMessage.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
+    recent = OutboxMessage.objects.create(type="event.updated", object_key="page:1", data={}, public=True)
     since = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
 
     response = admin_client.post(reverse("webhook_endpoints:replay", args=[endpoint.pk]), {"since": since})
 
     assert response.status_code == 302
-    assert list(Delivery.objects.values_list("event_id", flat=True)) == [recent.pk]
+    assert list(Delivery.objects.values_list("message_id", flat=True)) == [recent.pk]
 
 
 def test_replay_with_a_bad_time_is_a_form_error(admin_client, endpoint):
@@ -112,9 +112,11 @@ def test_replay_with_a_bad_time_is_a_form_error(admin_client, endpoint):
 
 
 def test_delivery_log_is_filterable_and_read_only(admin_client, endpoint):
-    event = WebhookEvent.objects.create(type="event.published", object_key="page:1", data={}, public=True)
-    failed = Delivery.objects.create(event=event, endpoint=endpoint, object_key="page:1", status=DeliveryStatus.FAILED)
-    Delivery.objects.create(event=event, endpoint=endpoint, object_key="page:1", status=DeliveryStatus.SUCCEEDED)
+    message = OutboxMessage.objects.create(type="event.published", object_key="page:1", data={}, public=True)
+    failed = Delivery.objects.create(
+        message=message, endpoint=endpoint, object_key="page:1", status=DeliveryStatus.FAILED
+    )
+    Delivery.objects.create(message=message, endpoint=endpoint, object_key="page:1", status=DeliveryStatus.SUCCEEDED)
 
     response = admin_client.get(reverse("webhook_deliveries:index"), {"status": "failed"})
     assert response.status_code == 200
@@ -124,15 +126,17 @@ def test_delivery_log_is_filterable_and_read_only(admin_client, endpoint):
     assert admin_client.get(reverse("webhook_deliveries:edit", args=[failed.pk])).status_code in (302, 403)
 
 
-def test_resend_creates_a_new_delivery_of_the_same_event(admin_client, endpoint):
-    event = WebhookEvent.objects.create(type="event.published", object_key="page:1", data={}, public=True)
-    failed = Delivery.objects.create(event=event, endpoint=endpoint, object_key="page:1", status=DeliveryStatus.FAILED)
+def test_resend_creates_a_new_delivery_of_the_same_message(admin_client, endpoint):
+    message = OutboxMessage.objects.create(type="event.published", object_key="page:1", data={}, public=True)
+    failed = Delivery.objects.create(
+        message=message, endpoint=endpoint, object_key="page:1", status=DeliveryStatus.FAILED
+    )
 
     response = admin_client.post(reverse("webhook_deliveries:resend", args=[failed.pk]))
 
     assert response.status_code == 302
     again = Delivery.objects.exclude(pk=failed.pk).get()
-    assert again.event == event
+    assert again.message == message
     assert again.status == DeliveryStatus.PENDING
 
 

@@ -11,7 +11,7 @@ from wagtail.models import Collection, CollectionViewRestriction, Page
 
 from events.factories import TrainingEventPageFactory
 from integrations.webhooks import selectors, services
-from integrations.webhooks.models import Delivery, WebhookEvent
+from integrations.webhooks.models import Delivery, OutboxMessage
 from pages.access import MEMBERS_GROUP
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +32,8 @@ def set_privacy(client, page, restriction_type, **data):
 
 def told(endpoint) -> list[tuple[str, dict]]:
     """What `endpoint` will receive, in order: (type, data) of each body."""
-    deliveries = Delivery.objects.filter(endpoint=endpoint).select_related("event").order_by("pk")
-    bodies = [json.loads(selectors.delivery_body(d.event, endpoint.audience)) for d in deliveries]
+    deliveries = Delivery.objects.filter(endpoint=endpoint).select_related("message").order_by("pk")
+    bodies = [json.loads(selectors.delivery_body(d.message, endpoint.audience)) for d in deliveries]
     return [(body["type"], body["data"]) for body in bodies]
 
 
@@ -139,13 +139,13 @@ def test_seed_demo_announces_each_page_published_once_and_nothing_else(fresh_ins
 
     call_command("seed_demo", "--allow-production", verbosity=0)
 
-    events = WebhookEvent.objects.filter(deliveries__endpoint=endpoint, object_key__startswith="page:")
-    actions = Counter(event_type.split(".")[1] for event_type in events.values_list("type", flat=True))
+    messages = OutboxMessage.objects.filter(deliveries__endpoint=endpoint, object_key__startswith="page:")
+    actions = Counter(event_type.split(".")[1] for event_type in messages.values_list("type", flat=True))
     live_pages = Page.objects.filter(depth__gt=1, live=True)
     assert actions == {"published": live_pages.count()}  # no page.deleted for Wagtail's welcome page, no updated
-    assert sorted(events.values_list("object_key", flat=True)) == sorted(
+    assert sorted(messages.values_list("object_key", flat=True)) == sorted(
         f"page:{pk}" for pk in live_pages.values_list("pk", flat=True)
     )
 
     call_command("seed_demo", "--allow-production", verbosity=0)  # again: nothing new to tell
-    assert events.count() == live_pages.count()
+    assert messages.count() == live_pages.count()

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from integrations.webhooks.models import Delivery, Endpoint, WebhookEvent, generate_secret
+from integrations.webhooks.models import Delivery, Endpoint, OutboxMessage, generate_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_list_ping_disable_enable_rotate():
     assert "http://127.0.0.1:9/hooks" in webhooks("list")
 
     assert "Ping queued" in webhooks("ping", str(endpoint.pk))
-    assert Delivery.objects.get().event.type == "webhook.ping"
+    assert Delivery.objects.get().message.type == "webhook.ping"
 
     webhooks("disable", str(endpoint.pk))
     assert "disabled" in webhooks("list")
@@ -76,10 +76,10 @@ def test_list_ping_disable_enable_rotate():
 def test_replay_since():
     webhooks("add", "--url", "http://127.0.0.1:9/hooks", "--events", "event.*")
     endpoint = Endpoint.objects.get()
-    WebhookEvent.objects.create(type="event.updated", object_key="page:3", data={}, public=True)
-    WebhookEvent.objects.create(type="page.updated", object_key="page:4", data={}, public=True)  # not subscribed
+    OutboxMessage.objects.create(type="event.updated", object_key="page:3", data={}, public=True)
+    OutboxMessage.objects.create(type="page.updated", object_key="page:4", data={}, public=True)  # not subscribed
     since = (timezone.now() - timedelta(hours=1)).isoformat()
-    assert "1 event(s) queued" in webhooks("replay", str(endpoint.pk), "--since", since)
+    assert "1 message(s) queued" in webhooks("replay", str(endpoint.pk), "--since", since)
     with pytest.raises(CommandError, match="ISO 8601"):
         webhooks("replay", str(endpoint.pk), "--since", "last tuesday")
 
@@ -94,12 +94,12 @@ def test_replaying_200_events_to_3_endpoints_enqueues_one_wake_up_per_replay():
     """Each replay commits its deliveries at once; the drain finds them all in the table, so one task is enough."""
     for n in range(3):
         webhooks("add", "--url", f"http://127.0.0.1:9/hooks/{n}", "--events", "*")
-    WebhookEvent.objects.bulk_create(
-        [WebhookEvent(type="event.updated", object_key=f"page:{n}", data={"id": n}, public=True) for n in range(200)]
+    OutboxMessage.objects.bulk_create(
+        [OutboxMessage(type="event.updated", object_key=f"page:{n}", data={"id": n}, public=True) for n in range(200)]
     )
     since = (timezone.now() - timedelta(hours=1)).isoformat()
     for endpoint in Endpoint.objects.all():
-        assert "200 event(s) queued" in webhooks("replay", str(endpoint.pk), "--since", since)
+        assert "200 message(s) queued" in webhooks("replay", str(endpoint.pk), "--since", since)
 
     assert Delivery.objects.count() == 600
     assert DBTaskResult.objects.count() == 3

@@ -14,7 +14,7 @@ from wagtail.models import PageViewRestriction, Revision, WorkflowState
 from events.factories import EventIndexPageFactory, TrainingEventPageFactory
 from events.models import TrainingEventPage
 from integrations.webhooks import services
-from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, WebhookEvent
+from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, OutboxMessage
 from tests.integrations.webhooks.receiver import start_receiver, stop_receiver
 from tests.pages.test_scheduled_publishing import pass_time
 from tests.pages.test_workflow import act, submit
@@ -93,7 +93,7 @@ def test_drafts_and_future_go_live_send_nothing(draft_event, subscribe, receiver
     draft_event.save_revision().publish()  # scheduled: not live yet
     run_worker()
     assert receiver.received == []
-    assert not WebhookEvent.objects.exists()
+    assert not OutboxMessage.objects.exists()
 
 
 def test_rolled_back_publish_sends_nothing(draft_event, subscribe, receiver, run_worker):
@@ -107,7 +107,7 @@ def test_rolled_back_publish_sends_nothing(draft_event, subscribe, receiver, run
     def publish_then_fail():
         with transaction.atomic():
             draft_event.save_revision().publish()
-            written.append(WebhookEvent.objects.count())
+            written.append(OutboxMessage.objects.count())
             raise Abort
 
     with pytest.raises(Abort):
@@ -116,7 +116,7 @@ def test_rolled_back_publish_sends_nothing(draft_event, subscribe, receiver, run
     assert written == [1]  # the event was written in the publish's transaction...
 
     run_worker()
-    assert not WebhookEvent.objects.exists()  # ...and gone with it
+    assert not OutboxMessage.objects.exists()  # ...and gone with it
     assert receiver.received == []
 
 
@@ -144,7 +144,7 @@ def test_members_only_content_reaches_public_endpoints_as_id_and_type_only(
     run_worker()
 
     by_endpoint = {
-        Delivery.objects.get(event__type="event.published", endpoint=endpoint).pk: endpoint
+        Delivery.objects.get(message__type="event.published", endpoint=endpoint).pk: endpoint
         for endpoint in (public, trusted)
     }
     assert len(by_endpoint) == 2
@@ -314,9 +314,9 @@ def test_a_slow_endpoint_does_not_hold_up_the_others(draft_event, receiver, seco
         endpoints.append(services.endpoint_create(url=server.url, event_types=["*"]))
         server.secrets.append(endpoints[-1].secret)
     publish(draft_event)
-    retry = WebhookEvent.objects.create(type="page.updated", object_key="page:1", data={"id": 1}, public=True)
+    retry = OutboxMessage.objects.create(type="page.updated", object_key="page:1", data={"id": 1}, public=True)
     due_soon = timezone.now() + timedelta(seconds=1)
-    Delivery.objects.create(event=retry, endpoint=endpoints[1], object_key=retry.object_key, next_attempt_at=due_soon)
+    Delivery.objects.create(message=retry, endpoint=endpoints[1], object_key=retry.object_key, next_attempt_at=due_soon)
     run_worker()
 
     [slow_request], fast_requests = slow.verified(), fast.verified()

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from integrations.webhooks import network, services
-from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEvent
+from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxMessage
 from tests.integrations.webhooks.receiver import self_signed_certificate, start_receiver, stop_receiver
 
 HOSTILE_URLS = [
@@ -95,8 +95,8 @@ def test_dns_rebinding_to_a_private_address_fails_permanently_at_send(fake_dns, 
     """Saved while the name pointed at a public address; at send time it answers 10.0.0.1."""
     fake_dns["partner.example"] = ["93.184.216.34"]
     endpoint = services.endpoint_create(url="http://partner.example/hooks", event_types=["*"])
-    event = WebhookEvent.objects.create(type="page.published", object_key="page:1", data={"id": 1}, public=True)
-    delivery = Delivery.objects.create(event=event, endpoint=endpoint, object_key=event.object_key)
+    message = OutboxMessage.objects.create(type="page.published", object_key="page:1", data={"id": 1}, public=True)
+    delivery = Delivery.objects.create(message=message, endpoint=endpoint, object_key=message.object_key)
     fake_dns["partner.example"] = ["10.0.0.1"]
 
     services.deliveries_drain()

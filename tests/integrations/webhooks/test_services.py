@@ -8,7 +8,7 @@ from standardwebhooks.webhooks import Webhook
 
 from events.factories import TrainingEventPageFactory
 from integrations.webhooks import network, selectors, services
-from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEvent
+from integrations.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,8 @@ def endpoint():
 
 @pytest.fixture
 def delivery(endpoint):
-    event = WebhookEvent.objects.create(type="event.published", object_key="page:1", data={"id": 1}, public=True)
-    return Delivery.objects.create(event=event, endpoint=endpoint, object_key="page:1")
+    message = OutboxMessage.objects.create(type="event.published", object_key="page:1", data={"id": 1}, public=True)
+    return Delivery.objects.create(message=message, endpoint=endpoint, object_key="page:1")
 
 
 def test_a_delivery_is_claimed_once(delivery):
@@ -35,11 +35,11 @@ def test_a_delivery_is_claimed_once(delivery):
 
 def test_a_batch_is_one_endpoint_in_order_and_holds_back_later_events_for_the_same_object(endpoint, delivery):
     other = services.endpoint_create(url="http://127.0.0.1:9/other", event_types=["*"])
-    later = WebhookEvent.objects.create(type="event.updated", object_key="page:1", data={"id": 1}, public=True)
-    held = Delivery.objects.create(event=later, endpoint=endpoint, object_key="page:1")
-    elsewhere = Delivery.objects.create(event=later, endpoint=other, object_key="page:1")
-    unrelated = WebhookEvent.objects.create(type="event.updated", object_key="page:2", data={"id": 2}, public=True)
-    free = Delivery.objects.create(event=unrelated, endpoint=endpoint, object_key="page:2")
+    later = OutboxMessage.objects.create(type="event.updated", object_key="page:1", data={"id": 1}, public=True)
+    held = Delivery.objects.create(message=later, endpoint=endpoint, object_key="page:1")
+    elsewhere = Delivery.objects.create(message=later, endpoint=other, object_key="page:1")
+    unrelated = OutboxMessage.objects.create(type="event.updated", object_key="page:2", data={"id": 2}, public=True)
+    free = Delivery.objects.create(message=unrelated, endpoint=endpoint, object_key="page:2")
 
     assert services.deliveries_claim(limit=10) == [delivery, free]  # `held` waits for `delivery`
     assert services.deliveries_claim(limit=10) == [elsewhere]
@@ -104,7 +104,7 @@ def test_an_expired_grace_period_stops_the_old_secret(endpoint):
 
 def test_payload_stays_small_for_the_longest_title(event_index):
     event = TrainingEventPageFactory(parent=event_index, title="T" * 255, summary="S" * 600)
-    created = services.page_event_record(page=event, action="published")
+    created = services.page_message_record(page=event, action="published")
     body = selectors.delivery_body(created, "trusted")
     assert len(body.encode()) < 20_000
 
@@ -114,27 +114,27 @@ def test_publishing_writes_the_same_queries_for_1_or_20_endpoints(event_index, d
     event = TrainingEventPageFactory(parent=event_index)
     services.endpoint_create(url="http://127.0.0.1:9/", event_types=["*"])
     with django_assert_max_num_queries(6) as one:
-        services.page_event_record(page=event, action="updated")
+        services.page_message_record(page=event, action="updated")
     for _ in range(19):
         services.endpoint_create(url="http://127.0.0.1:9/", event_types=["*"])
     with django_assert_max_num_queries(len(one.captured_queries)):
-        services.page_event_record(page=event, action="updated")
+        services.page_message_record(page=event, action="updated")
     assert Delivery.objects.count() == 21
 
 
 def test_pruning_keeps_recent_and_unfinished_work(endpoint, delivery):
-    old = WebhookEvent.objects.create(type="event.updated", object_key="page:2", data={}, public=True)
+    old = OutboxMessage.objects.create(type="event.updated", object_key="page:2", data={}, public=True)
     old_delivery = Delivery.objects.create(
-        event=old, endpoint=endpoint, object_key="page:2", status=DeliveryStatus.SUCCEEDED
+        message=old, endpoint=endpoint, object_key="page:2", status=DeliveryStatus.SUCCEEDED
     )
     DeliveryAttempt.objects.create(delivery=old_delivery, succeeded=True)
     long_ago = timezone.now() - timedelta(days=60)
-    WebhookEvent.objects.filter(pk__in=[old.pk, delivery.event_id]).update(created_at=long_ago)
+    OutboxMessage.objects.filter(pk__in=[old.pk, delivery.message_id]).update(created_at=long_ago)
     DeliveryAttempt.objects.update(attempted_at=long_ago)
 
     services.delivery_log_prune()
 
-    assert list(WebhookEvent.objects.values_list("pk", flat=True)) == [delivery.event_id]  # still pending
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [delivery.message_id]  # still pending
     assert not DeliveryAttempt.objects.exists()
 
 

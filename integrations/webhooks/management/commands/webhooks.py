@@ -33,7 +33,7 @@ class Command(BaseCommand):
             ("rotate-secret", "New secret; the old one keeps signing during the grace period."),
         ):
             sub.add_parser(name, help=text).add_argument("id", type=int)
-        replay = sub.add_parser("replay", help="Send again every subscribed event since a time.")
+        replay = sub.add_parser("replay", help="Send again every subscribed message since a time.")
         replay.add_argument("id", type=int)
         replay.add_argument("--since", required=True, help="ISO 8601 time, e.g. 2026-11-26T00:00:00Z.")
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         endpoint = self.endpoint(options["id"])
         if action == "ping":
             delivery = services.endpoint_ping(endpoint=endpoint)
-            self.stdout.write(f"Ping queued as delivery {delivery.pk} (webhook-id {delivery.event.webhook_id}).")
+            self.stdout.write(f"Ping queued as delivery {delivery.pk} (webhook-id {delivery.message.webhook_id}).")
         elif action == "disable":
             services.endpoint_disable(endpoint=endpoint, reason="Disabled from the command line.")
             self.stdout.write(f"Endpoint {endpoint.pk} disabled.")
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             if since is None or since.tzinfo is None:
                 raise CommandError("--since must be an ISO 8601 time with a zone, e.g. 2026-11-26T00:00:00Z.")
             count = services.endpoint_replay(endpoint=endpoint, since=since)
-            self.stdout.write(f"{count} event(s) queued for endpoint {endpoint.pk}.")
+            self.stdout.write(f"{count} message(s) queued for endpoint {endpoint.pk}.")
         return None
 
     def add(self, options) -> None:

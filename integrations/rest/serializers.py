@@ -1,4 +1,4 @@
-"""REST API v2 representations of an event's related objects (`api_fields`): the same fields the GraphQL
+"""REST API v2 representations of an event's related objects and feed link: the same fields the GraphQL
 contract gives partners, so /api/v2/ stays a like-for-like baseline for the GraphQL benchmark."""
 
 from rest_framework import serializers

@@ -5,14 +5,35 @@ The pages endpoint applies our privacy rule for an anonymous caller on top of Wa
 alone still lists a live page below an unpublished or expired parent, which no other channel shows.
 """
 
+from wagtail.api import APIField
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Page
 
+from events.models import TrainingEventPage
+from integrations.rest import serializers
 from pages.access import visible_pages
 from pages.queries import MAX_SEARCH_LENGTH, search_words
+
+# Each model's REST fields, declared here rather than as `api_fields` on the model: the REST API is a benchmark
+# baseline of this app's own, and declaring its serializers on the model made the content app import the channel.
+# The GraphQL contract's event fields, so the comparison is like for like.
+MODEL_FIELDS = {
+    TrainingEventPage: [
+        APIField("summary"),
+        APIField("start"),
+        APIField("end"),
+        APIField("time_zone"),
+        APIField("status"),
+        APIField("delivery_mode"),
+        APIField("registration_url"),
+        APIField("ical_url", serializer=serializers.IcalUrlField(source="*")),
+        APIField("topics", serializer=serializers.TopicSerializer(many=True)),
+        APIField("facilitators", serializer=serializers.PersonSerializer(many=True)),
+    ],
+}
 
 
 class WordsSearchFilter(SearchFilter):
@@ -33,6 +54,12 @@ class WordsSearchFilter(SearchFilter):
 
 class PublicPagesAPIViewSet(PagesAPIViewSet):
     filter_backends = [WordsSearchFilter if b is SearchFilter else b for b in PagesAPIViewSet.filter_backends]
+
+    @classmethod
+    def get_body_fields(cls, model):
+        # Wagtail reads a model's `api_fields`; ours come from MODEL_FIELDS (every caller of the field list, the
+        # serializers and the `?fields=` check alike, goes through this method).
+        return [*super().get_body_fields(model), *MODEL_FIELDS.get(model, ())]
 
     def get_base_queryset(self):
         # As `pk IN (the visible pages)`: `?search=` hands this queryset to Wagtail's search backend, which accepts
