@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "integrations.webhooks",
     "community.forum",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

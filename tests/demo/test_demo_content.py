@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Revision
 
+from demo.site import TRAINING_TOPICS
 from events.models import EventStatus, TrainingEventPage
 from media_library.models import CustomDocument, CustomImage, PublicationPage, RecordingPage
-from pages.demo import TRAINING_TOPICS
 from pages.models import CoursePage, GuidePage, Person, ProgramPage, Topic
 
 pytestmark = pytest.mark.django_db
