@@ -24,7 +24,7 @@ from wagtail.models import Collection, CollectionViewRestriction, Page, PageView
 
 from demo.accounts import DemoReport, demo_user, load_credentials, save_credentials
 from demo.community import build_community_demo
-from events.models import EventIndexPage, EventOccurrenceOverride, EventSkippedDate, EventStatus, TrainingEventPage
+from events.models import EventIndexPage, EventSkippedDate, EventStatus, SessionChange, TrainingEventPage
 from media_library.factories import WEBVTT_SAMPLE
 from media_library.models import (
     CustomDocument,
@@ -332,7 +332,7 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         "recurrence_monthly_by_weekday": True,
         "recurrence_count": 8,
     }
-    sessions = [occurrence.original_date for occurrence in TrainingEventPage(**schedule).rule_occurrences()]
+    sessions = [session.original_date for session in TrainingEventPage(**schedule).rule_sessions()]
     _child(
         index,
         TrainingEventPage,
@@ -345,8 +345,8 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         join_url="https://meet.example.org/cit-assist/cop-quarterly",
         audience="Community of Practice member agencies",
         body=[paragraph("Agencies share what is working, what is not, and what they are trying next.")],
-        rescheduled_occurrences=[
-            EventOccurrenceOverride(
+        session_changes=[
+            SessionChange(
                 original_date=sessions[1],
                 new_date=sessions[1] + timedelta(days=7),
                 new_start_time=time(13),
