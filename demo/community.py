@@ -164,7 +164,7 @@ def _members(agencies: dict[str, Agency], report, stored: dict) -> None:
                 (
                     username,
                     stored.get(username, "(unchanged: `manage.py changepassword`)"),
-                    f"CoP member at {agency_name} (GraphQL login: {user.email})",
+                    f"CoP member at {agency_name} (signs in as {user.email})",
                 )
             )
 
