@@ -33,7 +33,7 @@ ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoen
 
 def create_events(count: int, *, offset: int, recurring_every: int):
     from events.factories import TrainingEventPageFactory
-    from events.models import EventIndexPage, EventOccurrenceOverride, EventSkippedDate, TrainingEventPage
+    from events.models import EventIndexPage, EventSkippedDate, SessionChange, TrainingEventPage
     from pages.models import Topic
 
     index = EventIndexPage.objects.get()
@@ -56,9 +56,9 @@ def create_events(count: int, *, offset: int, recurring_every: int):
         page.topics.set(topics[number % len(topics) : number % len(topics) + 2])
         page.save()
         if repeating:
-            sessions = page.rule_occurrences(limit=4)
+            sessions = page.rule_sessions(limit=4)
             EventSkippedDate.objects.create(page=page, date=sessions[2].original_date)
-            EventOccurrenceOverride.objects.create(
+            SessionChange.objects.create(
                 page=page, original_date=sessions[3].original_date, new_start_time=time(17), new_end_time=time(18)
             )
     TrainingEventPage.objects.update(last_published_at=datetime(2026, 1, 5, 12, tzinfo=UTC))
@@ -96,7 +96,7 @@ def floor_bytes(pages) -> bytes:
             event.add(
                 "exdate", [datetime.combine(row.date, page.start_time, page.zone) for row in page.skipped_dates.all()]
             )
-            for row in page.rescheduled_occurrences.all():
+            for row in page.session_changes.all():
                 changed = Event()
                 changed.add("uid", str(page.ical_uid))
                 changed.add("dtstamp", page.last_published_at)

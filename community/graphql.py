@@ -216,7 +216,7 @@ class SignInPayloadType(graphene.ObjectType):
         name = "SignInPayload"
 
 
-class Login(graphene.Mutation):
+class SignIn(graphene.Mutation):
     """A member signs in with email and password and gets a fresh API token that expires. Members only: staff and
     superuser accounts are refused (staff get API tokens from the admin or `manage.py api_token create`). Failures
     all say the same thing; repeated failures lock the account for a while, and each network is rate-limited."""
@@ -238,26 +238,26 @@ class Login(graphene.Mutation):
         return SignInPayloadType(token=plaintext, expires_at=expires_at, errors=[])
 
 
-class LogoutPayloadType(graphene.ObjectType):
+class SignOutPayloadType(graphene.ObjectType):
     revoked = graphene.Boolean(required=True, description="Whether the token sent with this request was revoked.")
     errors = graphene.List(graphene.NonNull(FieldErrorType), required=True)
 
     class Meta:
-        name = "LogoutPayload"
+        name = "LogoutPayload"  # public name: the mutation is `logout` for compatibility (docs/architecture.md)
 
 
-class Logout(graphene.Mutation):
+class SignOut(graphene.Mutation):
     """Revoke the token sent with this request (signing out on this device)."""
 
-    Output = LogoutPayloadType
+    Output = SignOutPayloadType
 
     @staticmethod
     def mutate(root, info):
         user = require_authenticated(info)
         token = getattr(info.context, "api_token", None)  # found and checked by the view's authentication
         if token is None or token.user_id != user.pk:
-            return LogoutPayloadType(revoked=False, errors=whole_input_error("No token was sent.", "no_token"))
-        return LogoutPayloadType(revoked=api_token_revoke(token=token, by_user=user, source="logout"), errors=[])
+            return SignOutPayloadType(revoked=False, errors=whole_input_error("No token was sent.", "no_token"))
+        return SignOutPayloadType(revoked=api_token_revoke(token=token, by_user=user, source="logout"), errors=[])
 
 
 class AcceptInvitation(graphene.Mutation):
@@ -287,8 +287,9 @@ class AcceptInvitation(graphene.Mutation):
 
 class CommunityMutation(graphene.ObjectType):
     create_ta_request = CreateTaRequest.Field()
-    login = Login.Field()
-    logout = Logout.Field()
+    # Public names partners and members already call: sign in / sign out everywhere else (docs/architecture.md).
+    login = SignIn.Field()
+    logout = SignOut.Field()
     accept_invitation = AcceptInvitation.Field()
 
 

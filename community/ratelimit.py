@@ -15,17 +15,17 @@ TOO_MANY_INVITATION_ATTEMPTS = "Too many invitation attempts from your network. 
 
 def attempt_allowed(scope: str, identity: str) -> bool:
     """Count one attempt from `identity` (an IP) in `scope`; False once it is over the per-window limit."""
-    count, _ = window_hit(f"community:rate:{scope}:{identity}", settings.LOGIN_RATE_LIMIT_WINDOW_SECONDS)
-    return count <= settings.LOGIN_RATE_LIMIT_PER_IP
+    count, _ = window_hit(f"community:rate:{scope}:{identity}", settings.SIGN_IN_RATE_LIMIT_WINDOW_SECONDS)
+    return count <= settings.SIGN_IN_RATE_LIMIT_PER_IP
 
 
 # Keys hold the account's SHA-256: short and safe for any cache whatever was typed, and no email address.
 def _failures_key(account: str) -> str:
-    return f"community:login-failures:{secret_digest(account)}"
+    return f"community:sign-in-failures:{secret_digest(account)}"
 
 
 def _lock_key(account: str) -> str:
-    return f"community:login-locked:{secret_digest(account)}"
+    return f"community:sign-in-locked:{secret_digest(account)}"
 
 
 def account_locked(account: str) -> bool:
@@ -34,9 +34,9 @@ def account_locked(account: str) -> bool:
 
 def failure_record(account: str) -> bool:
     """Count a failed sign-in for `account`; True when this failure locks it."""
-    lockout = settings.LOGIN_LOCKOUT_SECONDS
+    lockout = settings.SIGN_IN_LOCKOUT_SECONDS
     failures = increment(_failures_key(account), lockout)
-    if failures >= settings.LOGIN_MAX_FAILURES:
+    if failures >= settings.SIGN_IN_MAX_FAILURES:
         cache.set(_lock_key(account), 1, timeout=lockout)
         cache.delete(_failures_key(account))
         return True

@@ -222,11 +222,11 @@ def member_authenticate(*, email: str, password: str, ip: str):
 
     Refused (SignInRefused) with one message whatever went wrong (unknown email, wrong password, not a member, a
     staff or superuser account, inactive, locked), so the answer never says whether an account exists or is staff;
-    unknown emails cost a password hash like known ones, and are locked out like them. After LOGIN_MAX_FAILURES
-    failures the account is locked for LOGIN_LOCKOUT_SECONDS, the correct password included (fail closed). Each IP
-    is also limited to LOGIN_RATE_LIMIT_PER_IP attempts per window, whatever the accounts tried.
+    unknown emails cost a password hash like known ones, and are locked out like them. After SIGN_IN_MAX_FAILURES
+    failures the account is locked for SIGN_IN_LOCKOUT_SECONDS, the correct password included (fail closed). Each IP
+    is also limited to SIGN_IN_RATE_LIMIT_PER_IP attempts per window, whatever the accounts tried.
     """
-    if not ratelimit.attempt_allowed("login", ip):
+    if not ratelimit.attempt_allowed("sign_in", ip):
         raise SignInRefused(TOO_MANY_ATTEMPTS, "rate_limited")
     account = (email or "").strip().lower()[:EMAIL_MAX_LENGTH]
     password = password or ""

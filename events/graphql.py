@@ -38,7 +38,7 @@ EVENT_ORDERS = {
     "title": ("title", "pk"),
     "-title": ("-title", "-pk"),
 }
-MAX_SESSIONS = 100
+MAX_SESSIONS_PER_QUERY = 100
 
 
 def calendar_links(links) -> type:
@@ -68,7 +68,7 @@ class EventSessionType(graphene.ObjectType):
     starts_at = graphene.DateTime(required=True, source="start")
     ends_at = graphene.DateTime(required=True, source="end")
     status = graphene.Field(EventStatusEnum, required=True)
-    changed = graphene.Boolean(required=True, source="is_override", description="Moved or cancelled individually.")
+    changed = graphene.Boolean(required=True, source="is_changed", description="Moved or cancelled individually.")
     note = graphene.String(required=True)
 
     class Meta:
@@ -109,7 +109,7 @@ class TrainingEventPageType(calendar_links(event_feed_links), ModelType):
             graphene.NonNull(EventSessionType),
             required=True,
             upcoming=graphene.Boolean(default_value=True, description="Only sessions that have not ended yet."),
-            limit=graphene.Int(default_value=10, description=f"At most this many (1 to {MAX_SESSIONS})."),
+            limit=graphene.Int(default_value=10, description=f"At most this many (1 to {MAX_SESSIONS_PER_QUERY})."),
             description="The sessions, skipped dates left out and changed sessions applied, earliest first.",
         ),
     )
@@ -119,12 +119,12 @@ class TrainingEventPageType(calendar_links(event_feed_links), ModelType):
 
     @staticmethod
     def resolve_sessions(event, info, upcoming=True, limit=10):
-        if not 1 <= limit <= MAX_SESSIONS:
-            raise GraphQLError(f"limit must be between 1 and {MAX_SESSIONS}.")
+        if not 1 <= limit <= MAX_SESSIONS_PER_QUERY:
+            raise GraphQLError(f"limit must be between 1 and {MAX_SESSIONS_PER_QUERY}.")
         loader = get_loader(info)
         loader.prefetch(TrainingEventPage, "skipped_dates")
-        loader.prefetch(TrainingEventPage, "rescheduled_occurrences")
-        sessions = sorted(event.occurrences(), key=lambda session: session.start)
+        loader.prefetch(TrainingEventPage, "session_changes")
+        sessions = sorted(event.sessions(), key=lambda session: session.start)
         if upcoming:
             now = timezone.now()
             sessions = [session for session in sessions if session.end >= now]

@@ -11,7 +11,7 @@ What clients and caches rely on, and how it is kept:
 - Recurrence: RRULE (UNTIL in UTC, as RFC 5545 requires with a TZID start), EXDATE for skipped sessions and one
   RECURRENCE-ID component per changed or cancelled session, and per session whose local time meets a clock change
   (parsers disagree on those; the component states the model's times). Like every other channel, a rule yields at
-  most `MAX_OCCURRENCES` sessions: a longer or endless rule is written with `COUNT=500`.
+  most `MAX_SESSIONS` sessions: a longer or endless rule is written with `COUNT=500`.
 - Text is plain (rich text stripped), control characters removed and escaped per RFC 5545 §3.3.11, so a title
   holding CRLF + `END:VEVENT` stays one escaped line; URLs are only ever http(s).
 """
@@ -30,7 +30,7 @@ from wagtail.models import Site
 
 from cms.links import public_url
 from events.models import DeliveryMode, EventStatus, TrainingEventPage
-from events.recurrence import MAX_OCCURRENCES, nth_weekday_of_month
+from events.recurrence import MAX_SESSIONS, nth_weekday_of_month
 
 PRODID = "-//CIT ASSIST//Training events//EN"
 # How often clients should re-read a feed (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
@@ -289,11 +289,11 @@ def _might_exceed_limit(page: TrainingEventPage) -> bool:
     """Cheap upper bound on the rule's length, so only a rule that may pass the limit is expanded to check."""
     shortest_gap = {"daily": 1, "weekly": 7, "monthly": 28, "yearly": 365}[page.recurrence_frequency]
     span = (page.recurrence_until - page.start_date).days
-    return span // (shortest_gap * max(page.recurrence_interval, 1)) + 1 > MAX_OCCURRENCES
+    return span // (shortest_gap * max(page.recurrence_interval, 1)) + 1 > MAX_SESSIONS
 
 
 def recurrence_rule(page: TrainingEventPage) -> dict:
-    """The event's RRULE: its own end when the rule stays within MAX_OCCURRENCES sessions, else COUNT=500."""
+    """The event's RRULE: its own end when the rule stays within MAX_SESSIONS sessions, else COUNT=500."""
     rule = {"freq": RRULE_FREQUENCIES[page.recurrence_frequency]}
     if page.recurrence_interval > 1:
         rule["interval"] = page.recurrence_interval
@@ -303,12 +303,12 @@ def recurrence_rule(page: TrainingEventPage) -> dict:
     if page.recurrence_count:
         rule["count"] = page.recurrence_count
     elif page.recurrence_until and not (
-        _might_exceed_limit(page) and len(page.rule_occurrences(limit=MAX_OCCURRENCES + 1)) > MAX_OCCURRENCES
+        _might_exceed_limit(page) and len(page.rule_sessions(limit=MAX_SESSIONS + 1)) > MAX_SESSIONS
     ):
         # The rule runs to the end of that local day; RFC 5545 wants UNTIL in UTC when DTSTART has a TZID.
         rule["until"] = _aware(page.recurrence_until, time(23, 59, 59), page.zone).astimezone(UTC)
     else:
-        rule["count"] = MAX_OCCURRENCES
+        rule["count"] = MAX_SESSIONS
     return rule
 
 
@@ -406,9 +406,9 @@ def event_components(page: TrainingEventPage, *, options: FeedOptions, links: Pa
     if skipped:
         master.add("exdate", [_aware(day, page.start_time, page.zone) for day in skipped])
     meets_changes = _may_meet_a_clock_change(page)
-    if page.rescheduled_occurrences.all() or meets_changes:
-        for session in page.occurrences():
-            if not (session.is_override or (meets_changes and _meets_a_clock_change(page, session))):
+    if page.session_changes.all() or meets_changes:
+        for session in page.sessions():
+            if not (session.is_changed or (meets_changes and _meets_a_clock_change(page, session))):
                 continue
             changed = _base_event(page, options, links, session.status, session.note)
             # The rule's own local time, as every parser computes the instance it replaces (even a skipped one).

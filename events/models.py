@@ -37,8 +37,8 @@ from wagtail.search import index
 
 from cms.hashing import secret_digest
 from events.recurrence import (
-    MAX_OCCURRENCES,
-    Occurrence,
+    MAX_SESSIONS,
+    Session,
     build_rule,
     elapsed,
     exists_in_zone,
@@ -120,17 +120,17 @@ class EventIndexPage(Page):
 
 
 class TrainingEventForm(WagtailAdminPageForm):
-    """Checks the skipped and rescheduled dates against the repeat rule, which needs the inline rows."""
+    """Checks the skipped dates and changed sessions against the repeat rule, which needs the inline rows."""
 
     def _post_clean(self):
         super()._post_clean()  # the page instance now holds the submitted values and passed full_clean()
         page = self.instance
         if self.errors or not page.is_recurring:
             return
-        valid_dates = {occurrence.original_date for occurrence in page.rule_occurrences()}
+        valid_dates = {session.original_date for session in page.rule_sessions()}
         for relation, field, label in (
             ("skipped_dates", "date", "Skipped date"),
-            ("rescheduled_occurrences", "original_date", "Changed session"),
+            ("session_changes", "original_date", "Changed session"),
         ):
             formset = self.formsets.get(relation)
             if formset is None or not formset.is_valid():
@@ -141,7 +141,7 @@ class TrainingEventForm(WagtailAdminPageForm):
                     continue
                 if day not in valid_dates:
                     form.add_error(field, f"{label} {day:%B %-d, %Y} is not one of this event's dates.")
-                elif relation == "rescheduled_occurrences":
+                elif relation == "session_changes":
                     self._check_new_times_exist(form, page)
 
     @staticmethod
@@ -221,7 +221,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
         "number of sessions",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_OCCURRENCES)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)],
         help_text="Stop after this many sessions…",
     )
     recurrence_until = models.DateField("repeat until", null=True, blank=True, help_text="…or on this date.")
@@ -251,7 +251,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
                 FieldPanel("recurrence_monthly_by_weekday"),
                 FieldRowPanel([FieldPanel("recurrence_count"), FieldPanel("recurrence_until")]),
                 InlinePanel("skipped_dates", heading="Skipped dates", label="Skipped date"),
-                InlinePanel("rescheduled_occurrences", heading="Changed sessions", label="Changed session"),
+                InlinePanel("session_changes", heading="Changed sessions", label="Changed session"),
             ],
             heading="Repeats",
             classname="collapsed",
@@ -348,7 +348,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
             until=self.recurrence_until,
         )
 
-    def rule_occurrences(self, limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
+    def rule_sessions(self, limit: int = MAX_SESSIONS) -> list[Session]:
         """Every session the rule yields (before skips and changes), at most `limit` of them.
 
         Each starts at the rule's local time and lasts as long as the first session: a start in an hour a clock
@@ -361,20 +361,20 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
         for start in starts:
             begin = resolve_local(start, self.zone)
             sessions.append(
-                Occurrence(original_date=start.date(), start=begin, end=later(begin, length), status=self.status)
+                Session(original_date=start.date(), start=begin, end=later(begin, length), status=self.status)
             )
         return sessions
 
-    def occurrences(self, limit: int = MAX_OCCURRENCES) -> list[Occurrence]:
+    def sessions(self, limit: int = MAX_SESSIONS) -> list[Session]:
         """The sessions members attend: the rule's dates minus skipped ones, with changed sessions applied."""
         skipped = {row.date for row in self.skipped_dates.all()}
-        changed = {row.original_date: row for row in self.rescheduled_occurrences.all()}
+        changed = {row.original_date: row for row in self.session_changes.all()}
         sessions = []
-        for occurrence in self.rule_occurrences(limit):
-            if occurrence.original_date in skipped:
+        for session in self.rule_sessions(limit):
+            if session.original_date in skipped:
                 continue
-            override = changed.get(occurrence.original_date)
-            sessions.append(override.apply_to(occurrence, self.zone) if override else occurrence)
+            change = changed.get(session.original_date)
+            sessions.append(change.apply_to(session, self.zone) if change else session)
         return sessions
 
     # --- validation -------------------------------------------------------------------------------------
@@ -398,7 +398,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
             errors["recurrence_frequency"] = "Choose how often the event repeats, or clear the repeat end."
         if errors:
             raise ValidationError(errors)
-        if self.is_recurring and not self.rule_occurrences(limit=1):
+        if self.is_recurring and not self.rule_sessions(limit=1):
             raise ValidationError({"recurrence_frequency": "This repeat rule gives no sessions at all."})
 
     def save(self, *args, **kwargs):
@@ -437,7 +437,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
                 self.recurrence_until and self.recurrence_until.isoformat(),
             ],
             "skipped": sorted(row.date.isoformat() for row in self.skipped_dates.all()),
-            "changed": sorted(row.fingerprint() for row in self.rescheduled_occurrences.all()),
+            "changed": sorted(row.fingerprint() for row in self.session_changes.all()),
         }
         return hashlib.sha256(json.dumps(schedule, sort_keys=True).encode()).hexdigest()
 
@@ -455,10 +455,10 @@ class EventSkippedDate(Orderable):
         constraints = [models.UniqueConstraint(fields=["page", "date"], name="unique_skipped_date")]
 
 
-class EventOccurrenceOverride(Orderable):
+class SessionChange(Orderable):
     """One session of a repeating event moved to another time or cancelled (iCal RECURRENCE-ID)."""
 
-    page = ParentalKey(TrainingEventPage, on_delete=models.CASCADE, related_name="rescheduled_occurrences")
+    page = ParentalKey(TrainingEventPage, on_delete=models.CASCADE, related_name="session_changes")
     original_date = models.DateField(help_text="The date the session was originally planned for.")
     new_date = models.DateField(null=True, blank=True, help_text="Leave empty to keep the same date.")
     new_start_time = models.TimeField(null=True, blank=True, help_text="Leave empty to keep the usual time.")
@@ -473,7 +473,9 @@ class EventOccurrenceOverride(Orderable):
     ]
 
     class Meta(Orderable.Meta):
-        constraints = [models.UniqueConstraint(fields=["page", "original_date"], name="unique_override_per_session")]
+        verbose_name = "changed session"  # the admin's word for it ("Changed sessions" on the event's form)
+        verbose_name_plural = "changed sessions"
+        constraints = [models.UniqueConstraint(fields=["page", "original_date"], name="unique_change_per_session")]
 
     def clean(self):
         if (self.new_start_time is None) != (self.new_end_time is None):
@@ -481,20 +483,20 @@ class EventOccurrenceOverride(Orderable):
         if self.new_start_time and self.new_end_time and self.new_end_time <= self.new_start_time:
             raise ValidationError({"new_end_time": "The session must end after it starts."})
 
-    def apply_to(self, occurrence: Occurrence, zone: ZoneInfo) -> Occurrence:
-        day = self.new_date or occurrence.start.date()
+    def apply_to(self, session: Session, zone: ZoneInfo) -> Session:
+        day = self.new_date or session.start.date()
         if self.new_start_time and self.new_end_time:
             start = local_to_aware(day, self.new_start_time, zone)
             end = local_to_aware(day, self.new_end_time, zone)
         else:
-            start = local_to_aware(day, occurrence.start.time(), zone)
-            end = later(start, occurrence.duration)
-        return Occurrence(
-            original_date=occurrence.original_date,
+            start = local_to_aware(day, session.start.time(), zone)
+            end = later(start, session.duration)
+        return Session(
+            original_date=session.original_date,
             start=start,
             end=end,
             status=self.status,
-            is_override=True,
+            is_changed=True,
             note=self.note,
         )
 

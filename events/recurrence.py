@@ -1,7 +1,7 @@
 """Recurrence in editor terms (frequency, interval, end) turned into dateutil rules over local wall-clock time.
 
 Rules run over naive local datetimes in the event's own time zone so a 10:00 meeting stays at 10:00 across
-daylight-saving changes; each occurrence is made aware only when it is emitted.
+daylight-saving changes; each session is made aware only when it is emitted.
 
 What a session is when its local time meets a clock change: it starts at the rule's local time and lasts as long
 as the first session did (elapsed time, RFC 5545 §3.8.5.3). A start in a skipped hour is read with the offset
@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
-# Bounded work per request: no caller expands more than this many occurrences of one event.
-MAX_OCCURRENCES = 500
+# Bounded work per request: no caller expands more than this many sessions of one event.
+MAX_SESSIONS = 500
 
 FREQUENCIES = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY, "yearly": rrule.YEARLY}
 WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
@@ -75,14 +75,14 @@ def exists_in_zone(local: datetime, zone: ZoneInfo) -> bool:
 
 
 @dataclass(frozen=True)
-class Occurrence:
+class Session:
     """One dated instance of an event; `original_date` identifies it (iCal RECURRENCE-ID) when it was moved."""
 
     original_date: date
     start: datetime
     end: datetime
     status: str
-    is_override: bool = False
+    is_changed: bool = False
     note: str = ""
 
     @property

@@ -98,7 +98,7 @@ def with_feed_relations(events: QuerySet) -> QuerySet:
     return events.order_by("start", "pk").prefetch_related(
         Prefetch("topics", queryset=Topic.objects.only("pk", "name")),
         "skipped_dates",
-        "rescheduled_occurrences",
+        "session_changes",
     )
 
 

@@ -19,14 +19,14 @@ urlpatterns = [
     re_path(r"^members/(?P<token>[\s\S]*)\.ics$", views.member_feed, name="member_feed"),
     path("subscription/", views.subscription, name="subscription"),
     path(
-        "login/",
-        # Members sign in by email, with the same rules and lockout as the GraphQL login; staff use the admin's.
+        "login/",  # the URL members have bookmarked; everything else calls it sign-in
+        # Members sign in by email, with the rules and lockout of the GraphQL `login` mutation; staff use the admin's.
         auth_views.LoginView.as_view(
-            template_name="events/calendar_login.html",
+            template_name="events/calendar_sign_in.html",
             authentication_form=MemberSignInForm,
             redirect_authenticated_user=True,
             next_page=reverse_lazy("events:subscription"),
         ),
-        name="calendar_login",
+        name="calendar_sign_in",
     ),
 ]

@@ -198,7 +198,7 @@ def member_event_feed(request, token: str, slug: str):
 # --- the member's own calendar-link page ------------------------------------------------------------------------
 
 
-@login_required(login_url="events:calendar_login")
+@login_required(login_url="events:calendar_sign_in")
 @require_http_methods(["GET", "POST"])
 def subscription(request):
     """Shows the member's private feed URL and lets them create, replace (rotate) or turn off (revoke) it."""

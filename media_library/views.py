@@ -8,7 +8,7 @@ from media_library.selectors import document_is_public
 
 
 def serve_document(request, document_id, document_filename):
-    """Every answer about a restricted document (the file, a 304, the login redirect, the 403) is
+    """Every answer about a restricted document (the file, a 304, the sign-in redirect, the 403) is
     `Cache-Control: private`: Wagtail streams a local file with no Cache-Control at all, only the session's
     `Vary: Cookie`, which a shared cache may ignore and hand a member's copy to anyone. Public documents keep what
     Wagtail and the hook give them (the S3/CDN redirect is cacheable)."""

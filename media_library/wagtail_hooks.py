@@ -15,7 +15,7 @@ from pages.access import passwords_given, restrictions_shutting_out
 def serve_document_by_privacy_rule(document, request):
     """Decide /documents/<id>/<name> with pages.access' rule, before Wagtail's own checks.
 
-    Refused by a groups or login restriction: anonymous visitors are sent to log in, others get 403. Refused by a
+    Refused by a groups or login restriction: anonymous visitors are sent to sign in, others get 403. Refused by a
     password restriction: Wagtail's own check (the next hook) asks for the password. Allowed, on S3: restricted
     files redirect to a pre-signed URL that expires in MEDIA_PRIVATE_URL_EXPIRE seconds, public files to their
     CDN/plain URL, so no file passes through the web process. On local storage we return None and Wagtail streams

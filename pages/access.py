@@ -139,7 +139,7 @@ def visible_images(*, user=None, passwords: Sequence[int] = ()) -> QuerySet:
 
 def restrictions_shutting_out(node: Page | Collection, *, user=None, passwords: Sequence[int] = ()) -> QuerySet:
     """The view restrictions on `node` (a page or a collection) or an ancestor that keep `user` out, top-down: the
-    HTML page or /documents/ view asks the visitor for a password or to log in by the first of them."""
+    HTML page or /documents/ view asks the visitor for a password or to sign in by the first of them."""
     model, field = (
         (PageViewRestriction, "page") if isinstance(node, Page) else (CollectionViewRestriction, "collection")
     )

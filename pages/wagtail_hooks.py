@@ -18,9 +18,9 @@ def serve_page_by_privacy_rule(page, request, serve_args, serve_kwargs):
     """Serve a page only to a visitor the privacy rule (pages.access) lets see it, as every API does.
 
     Wagtail's router serves any live page, even below an unpublished or expired parent, and its own restriction
-    check lets any logged-in account past a login restriction. Here: a page that is not published (itself or an
-    ancestor unpublished or expired) is a 404; a visitor shut out by a login or groups restriction is sent to log
-    in, as Wagtail does; a password restriction is left to Wagtail's own check, which shows its password form.
+    check lets any signed-in account past a login restriction. Here: a page that is not published (itself or an
+    ancestor unpublished or expired) is a 404; a visitor shut out by a login or groups restriction is sent to
+    sign in, as Wagtail does; a password restriction is left to Wagtail's own check, which shows its password form.
     """
     passwords = passwords_given(request, PageViewRestriction)
     if page_is_visible(page, user=request.user, passwords=passwords):

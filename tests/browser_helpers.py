@@ -88,7 +88,7 @@ def review_row(page: Page, title: str):
 
 
 def approve_both_steps(page: Page, title: str, event_index: EventIndexPage) -> None:
-    """As a logged-in moderator: approve "Editorial review" from the dashboard's "Awaiting your review" panel, then
+    """As a signed-in moderator: approve "Editorial review" from the dashboard's "Awaiting your review" panel, then
     "Program approval" from the page editor's action menu, which publishes."""
     page.goto("/admin/")
     row = review_row(page, title)

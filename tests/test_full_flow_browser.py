@@ -5,7 +5,7 @@ a partner or member reads, over real HTTP.
    library through the image chooser modal, a repeat rule and a time zone; submits it; a moderator approves both
    workflow steps.
 2. The partner's GraphQL query returns it (times in its zone, sessions, facilitator, image rendition); the public
-   feed and the event's own feed carry it (TZID, RRULE, and the occurrences a calendar client expands); a real
+   feed and the event's own feed carry it (TZID, RRULE, and the sessions a calendar client expands); a real
    HTTP receiver gets a Standard Webhooks-signed `event.published`.
 3. The editor moves it to the afternoon (through the workflow again: editors cannot publish): SEQUENCE rises,
    DTSTART moves, `event.updated` arrives.
@@ -260,7 +260,7 @@ def test_event_from_draft_to_cancelled_reaches_every_channel(
         assert vevent["RRULE"].to_ical() == b"FREQ=WEEKLY;COUNT=4"
         assert (vevent["SEQUENCE"], vevent["STATUS"]) == (0, "CONFIRMED")
         assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["America/Chicago"]
-        assert occurrence_starts(calendar) == [
+        assert session_starts(calendar) == [
             datetime(2031, 1, 15, 16, tzinfo=UTC),
             datetime(2031, 1, 22, 16, tzinfo=UTC),
             datetime(2031, 1, 29, 16, tzinfo=UTC),
@@ -294,7 +294,7 @@ def test_event_from_draft_to_cancelled_reaches_every_channel(
     assert vevent["SEQUENCE"] == 1
     assert vevent["DTSTART"].dt == chicago(FIRST_DAY, time(13, 0))
     assert vevent["DTEND"].dt == chicago(FIRST_DAY, time(14, 30))
-    assert occurrence_starts(calendar)[0] == datetime(2031, 1, 15, 19, tzinfo=UTC)
+    assert session_starts(calendar)[0] == datetime(2031, 1, 15, 19, tzinfo=UTC)
     found = graphql(base, partner_token, EVENT_QUERY, slug=slug)["event"]
     assert found["startsAt"] == "2031-01-15T13:00:00-06:00"
     assert [session["startsAt"] for session in found["sessions"]][-1] == "2031-02-05T13:00:00-06:00"
@@ -341,7 +341,7 @@ def assert_webhook_data(data: dict, event: TrainingEventPage, *, start: time, se
     assert (data["timeZone"], data["status"], data["icalSequence"]) == ("America/Chicago", status, sequence)
 
 
-def occurrence_starts(calendar: Calendar) -> list[datetime]:
+def session_starts(calendar: Calendar) -> list[datetime]:
     """The sessions a calendar client expands from the feed (RRULE, EXDATE, RECURRENCE-ID), as UTC instants."""
     window = (datetime(2030, 1, 1, tzinfo=UTC), datetime(2032, 1, 1, tzinfo=UTC))
     return sorted(event["DTSTART"].dt.astimezone(UTC) for event in recurring_ical_events.of(calendar).between(*window))

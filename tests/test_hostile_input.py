@@ -37,7 +37,7 @@ def event_form(**overrides) -> dict:
         "recurrence_count": "",
         "recurrence_until": "",
         "skipped_dates": inline_formset([]),
-        "rescheduled_occurrences": inline_formset([]),
+        "session_changes": inline_formset([]),
         "body": streamfield([]),
         "comments": inline_formset([]),
     }
@@ -154,7 +154,7 @@ def test_changed_session_cannot_move_into_a_daylight_saving_gap(admin_client, ev
         time_zone="America/New_York",
         recurrence_frequency="weekly",
         recurrence_count="4",
-        rescheduled_occurrences=inline_formset(
+        session_changes=inline_formset(
             [
                 {
                     "original_date": "2027-03-14",

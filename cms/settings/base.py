@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "integrations.webhooks",
     "community.forum",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -405,11 +406,11 @@ FORUM_MAX_REPORT_REASON_LENGTH = 1000
 
 # --- Online Resource Center (community/): member accounts, invitations, sign-in, TA requests ----------------
 INVITATION_EXPIRY_DAYS = int(os.environ.get("INVITATION_EXPIRY_DAYS", "14"))
-MEMBER_TOKEN_DAYS = int(os.environ.get("MEMBER_TOKEN_DAYS", "30"))  # tokens issued by the login mutation
-LOGIN_MAX_FAILURES = 5  # failed sign-ins for one account before it is locked...
-LOGIN_LOCKOUT_SECONDS = 15 * 60  # ...for this long (the correct password is refused too while locked)
-LOGIN_RATE_LIMIT_PER_IP = 20  # sign-in and invitation attempts per IP per window
-LOGIN_RATE_LIMIT_WINDOW_SECONDS = 60
+MEMBER_TOKEN_DAYS = int(os.environ.get("MEMBER_TOKEN_DAYS", "30"))  # tokens issued by the `login` mutation
+SIGN_IN_MAX_FAILURES = 5  # failed sign-ins for one account before it is locked...
+SIGN_IN_LOCKOUT_SECONDS = 15 * 60  # ...for this long (the correct password is refused too while locked)
+SIGN_IN_RATE_LIMIT_PER_IP = 20  # sign-in and invitation attempts per IP per window
+SIGN_IN_RATE_LIMIT_WINDOW_SECONDS = 60
 TA_REQUEST_NOTIFY_EMAILS = env_list("TA_REQUEST_NOTIFY_EMAILS")  # staff told of each new TA request
 AGENCY_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 AGENCY_IMPORT_MAX_ROWS = 5000

@@ -145,7 +145,7 @@ def answer(process: subprocess.Popen):
 
 
 # Every process counts in one window: a minute boundary between the two rounds below would start a fresh count.
-ONE_WINDOW = "from django.conf import settings; settings.LOGIN_RATE_LIMIT_WINDOW_SECONDS = 10**9\n"
+ONE_WINDOW = "from django.conf import settings; settings.SIGN_IN_RATE_LIMIT_WINDOW_SECONDS = 10**9\n"
 ROUND_ONE = (
     ONE_WINDOW
     + """
@@ -154,7 +154,7 @@ from cms.ratelimit import increment
 from community import ratelimit
 counts = [increment("test:shared-counter", 600) for _ in range(25)]
 locks = [ratelimit.failure_record("victim@agency.example.gov") for _ in range(2)]
-allowed = [ratelimit.attempt_allowed("login", "203.0.113.7") for _ in range(5)]
+allowed = [ratelimit.attempt_allowed("sign_in", "203.0.113.7") for _ in range(5)]
 print(json.dumps({"counts": counts, "locks": locks, "allowed": allowed}))
 """
 )
@@ -165,7 +165,7 @@ import json
 from community import ratelimit
 print(json.dumps({
     "locked": ratelimit.account_locked("victim@agency.example.gov"),
-    "allowed": ratelimit.attempt_allowed("login", "203.0.113.7"),
+    "allowed": ratelimit.attempt_allowed("sign_in", "203.0.113.7"),
 }))
 """
 )

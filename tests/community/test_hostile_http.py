@@ -21,8 +21,8 @@ def post(client, query, token=None, **variables):
 
 
 def test_brute_force_sign_in_is_locked_then_rate_limited(client, member, settings):
-    settings.LOGIN_MAX_FAILURES = 5
-    settings.LOGIN_RATE_LIMIT_PER_IP = 12
+    settings.SIGN_IN_MAX_FAILURES = 5
+    settings.SIGN_IN_RATE_LIMIT_PER_IP = 12
     codes = []
     for attempt in range(12):
         payload = post(client, LOGIN, e=member.email, p=f"guess-{attempt}").json()
@@ -31,7 +31,7 @@ def test_brute_force_sign_in_is_locked_then_rate_limited(client, member, setting
     locked = post(client, LOGIN, e=member.email, p=PASSWORD).json()["data"]["login"]
     assert locked["token"] is None
     assert locked["errors"][0]["code"] == "rate_limited"
-    settings.LOGIN_RATE_LIMIT_PER_IP = 100  # a fresh network: the account itself is still locked
+    settings.SIGN_IN_RATE_LIMIT_PER_IP = 100  # a fresh network: the account itself is still locked
     still_locked = post(client, LOGIN, e=member.email, p=PASSWORD).json()["data"]["login"]
     assert still_locked == {"token": None, "errors": [{"message": SIGN_IN_FAILED, "code": "invalid_credentials"}]}
 

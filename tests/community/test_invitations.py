@@ -134,7 +134,7 @@ def test_guessed_tokens_find_nothing(client, agency, guess):
 
 
 def test_guessing_is_rate_limited_per_ip(client, agency, settings):
-    settings.LOGIN_RATE_LIMIT_PER_IP = 5
+    settings.SIGN_IN_RATE_LIMIT_PER_IP = 5
     _invitation, token = invite(agency)
     statuses = [client.get(f"/members/invitation/guess-{n}/").status_code for n in range(5)]
     assert statuses == [404] * 5

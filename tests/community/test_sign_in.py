@@ -72,7 +72,7 @@ def test_non_members_and_inactive_members_cannot_sign_in(member):
 
 
 def test_lockout_after_repeated_failures_refuses_even_the_right_password(member, settings):
-    settings.LOGIN_MAX_FAILURES = 5
+    settings.SIGN_IN_MAX_FAILURES = 5
     for _ in range(5):
         assert login(member.email, "guess")["token"] is None
     locked = login(member.email, PASSWORD)
@@ -81,14 +81,14 @@ def test_lockout_after_repeated_failures_refuses_even_the_right_password(member,
 
 
 def test_unknown_emails_lock_out_too_so_lockout_reveals_nothing(member, settings):
-    settings.LOGIN_MAX_FAILURES = 3
+    settings.SIGN_IN_MAX_FAILURES = 3
     for _ in range(3):
         login("ghost@agency.example.gov", "guess")
     assert login("ghost@agency.example.gov", "guess") == login(member.email, "guess")
 
 
 def test_success_resets_the_failure_count(member, settings):
-    settings.LOGIN_MAX_FAILURES = 3
+    settings.SIGN_IN_MAX_FAILURES = 3
     login(member.email, "guess")
     login(member.email, "guess")
     assert login(member.email, PASSWORD)["token"]
@@ -98,7 +98,7 @@ def test_success_resets_the_failure_count(member, settings):
 
 
 def test_per_ip_rate_limit_across_accounts(member, settings):
-    settings.LOGIN_RATE_LIMIT_PER_IP = 10
+    settings.SIGN_IN_RATE_LIMIT_PER_IP = 10
     for n in range(10):
         login(f"spray{n}@agency.example.gov", "Summer2026!")
     limited = login(member.email, PASSWORD)

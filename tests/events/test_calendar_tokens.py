@@ -127,7 +127,7 @@ def test_the_login_page_asks_for_the_email_address_as_every_member_sign_in_does(
 
 
 def test_the_login_page_shares_the_lockout_with_the_graphql_login(client, member, settings):
-    settings.LOGIN_MAX_FAILURES = 3
+    settings.SIGN_IN_MAX_FAILURES = 3
     for _ in range(3):
         client.post("/calendar/login/", {"email": "m@example.org", "password": "guess"})
 

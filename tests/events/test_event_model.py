@@ -11,13 +11,13 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from events.factories import TrainingEventPageFactory
 from events.models import (
-    EventOccurrenceOverride,
     EventSkippedDate,
     EventStatus,
     RecurrenceFrequency,
+    SessionChange,
     TrainingEventPage,
 )
-from events.recurrence import MAX_OCCURRENCES
+from events.recurrence import MAX_SESSIONS
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -205,10 +205,10 @@ def test_until_without_frequency_is_a_recurrence_frequency_error(event):
     assert validation_error_keys(event) == {"recurrence_frequency"}
 
 
-def test_override_needs_both_new_times_or_neither(quarterly):
-    override = EventOccurrenceOverride(page=quarterly, original_date=date(2027, 4, 8), new_start_time=time(13, 0))
+def test_session_change_needs_both_new_times_or_neither(quarterly):
+    change = SessionChange(page=quarterly, original_date=date(2027, 4, 8), new_start_time=time(13, 0))
     with pytest.raises(ValidationError) as caught:
-        override.full_clean()
+        change.full_clean()
     assert set(caught.value.message_dict) == {"new_end_time"}
 
 
@@ -216,14 +216,14 @@ def test_override_needs_both_new_times_or_neither(quarterly):
 
 
 def test_quarterly_rule_gives_the_second_thursday_every_three_months(quarterly):
-    sessions = quarterly.occurrences()
+    sessions = quarterly.sessions()
     assert [session.original_date for session in sessions] == QUARTERLY_DATES
     assert [session.start.date() for session in sessions] == QUARTERLY_DATES
     assert all(session.start.weekday() == 3 for session in sessions)  # Thursday
 
 
 def test_quarterly_sessions_stay_at_ten_local_across_daylight_saving(quarterly):
-    sessions = quarterly.occurrences()
+    sessions = quarterly.sessions()
     assert [session.start.time() for session in sessions] == [time(10, 0)] * 4
     assert [session.end.time() for session in sessions] == [time(11, 30)] * 4
     assert [session.start.astimezone(UTC) for session in sessions] == [
@@ -237,7 +237,7 @@ def test_quarterly_sessions_stay_at_ten_local_across_daylight_saving(quarterly):
 def test_repeat_until_includes_a_session_on_the_end_date(quarterly):
     quarterly.recurrence_count = None
     quarterly.recurrence_until = date(2027, 7, 8)
-    assert [session.original_date for session in quarterly.occurrences()] == QUARTERLY_DATES[:3]
+    assert [session.original_date for session in quarterly.sessions()] == QUARTERLY_DATES[:3]
 
 
 def test_fifth_weekday_means_the_last_weekday_of_later_months(event_index):
@@ -251,7 +251,7 @@ def test_fifth_weekday_means_the_last_weekday_of_later_months(event_index):
         recurrence_frequency=RecurrenceFrequency.MONTHLY,
         recurrence_count=3,
     )
-    assert [session.original_date for session in event.occurrences()] == [
+    assert [session.original_date for session in event.sessions()] == [
         date(2027, 12, 30),
         date(2028, 1, 27),
         date(2028, 2, 24),
@@ -260,7 +260,7 @@ def test_fifth_weekday_means_the_last_weekday_of_later_months(event_index):
 
 def test_monthly_by_day_of_month(quarterly):
     quarterly.recurrence_monthly_by_weekday = False
-    assert [session.original_date for session in quarterly.occurrences()] == [
+    assert [session.original_date for session in quarterly.sessions()] == [
         date(2027, 1, 14),
         date(2027, 4, 14),
         date(2027, 7, 14),
@@ -268,42 +268,42 @@ def test_monthly_by_day_of_month(quarterly):
     ]
 
 
-def test_one_off_event_has_one_occurrence(event):
-    sessions = event.occurrences()
+def test_one_off_event_has_one_session(event):
+    sessions = event.sessions()
     assert len(sessions) == 1
     assert sessions[0].start.astimezone(UTC) == event.start
 
 
-def test_skipped_dates_are_removed_from_occurrences(quarterly):
+def test_skipped_dates_are_removed_from_sessions(quarterly):
     quarterly.skipped_dates = [EventSkippedDate(date=date(2027, 7, 8), reason="Independence Day week")]
     quarterly.save_revision().publish()
     stored = reload(quarterly)
-    assert [session.original_date for session in stored.occurrences()] == [
+    assert [session.original_date for session in stored.sessions()] == [
         date(2027, 1, 14),
         date(2027, 4, 8),
         date(2027, 10, 14),
     ]
     # The rule itself still yields the skipped date: it is what iCal EXDATE refers to.
-    assert date(2027, 7, 8) in [session.original_date for session in stored.rule_occurrences()]
+    assert date(2027, 7, 8) in [session.original_date for session in stored.rule_sessions()]
 
 
-def test_rescheduled_and_cancelled_sessions(quarterly):
-    quarterly.rescheduled_occurrences = [
-        EventOccurrenceOverride(
+def test_moved_and_cancelled_sessions(quarterly):
+    quarterly.session_changes = [
+        SessionChange(
             original_date=date(2027, 4, 8),
             new_date=date(2027, 4, 15),
             new_start_time=time(13, 0),
             new_end_time=time(14, 30),
             note="Moved a week for the spring conference",
         ),
-        EventOccurrenceOverride(original_date=date(2027, 10, 14), status=EventStatus.CANCELLED),
+        SessionChange(original_date=date(2027, 10, 14), status=EventStatus.CANCELLED),
     ]
     quarterly.save_revision().publish()
-    sessions = {session.original_date: session for session in reload(quarterly).occurrences()}
+    sessions = {session.original_date: session for session in reload(quarterly).sessions()}
 
     assert list(sessions) == QUARTERLY_DATES
     moved = sessions[date(2027, 4, 8)]
-    assert moved.is_override
+    assert moved.is_changed
     assert moved.start == datetime(2027, 4, 15, 13, 0, tzinfo=CHICAGO)
     assert moved.start.astimezone(UTC) == datetime(2027, 4, 15, 18, 0, tzinfo=UTC)
     assert moved.end.astimezone(UTC) == datetime(2027, 4, 15, 19, 30, tzinfo=UTC)
@@ -315,16 +315,14 @@ def test_rescheduled_and_cancelled_sessions(quarterly):
     assert cancelled.start.astimezone(UTC) == datetime(2027, 10, 14, 15, 0, tzinfo=UTC)
 
     untouched = sessions[date(2027, 7, 8)]
-    assert not untouched.is_override
+    assert not untouched.is_changed
     assert untouched.status == EventStatus.SCHEDULED
 
 
-def test_rescheduled_date_without_new_times_keeps_the_usual_local_time(quarterly):
+def test_moved_date_without_new_times_keeps_the_usual_local_time(quarterly):
     # Moved from before the DST change to after it: still 10:00 in Chicago, so one hour earlier in UTC.
-    quarterly.rescheduled_occurrences = [
-        EventOccurrenceOverride(original_date=date(2027, 1, 14), new_date=date(2027, 3, 18))
-    ]
-    session = quarterly.occurrences()[0]
+    quarterly.session_changes = [SessionChange(original_date=date(2027, 1, 14), new_date=date(2027, 3, 18))]
+    session = quarterly.sessions()[0]
     assert session.start == datetime(2027, 3, 18, 10, 0, tzinfo=CHICAGO)
     assert session.start.astimezone(UTC) == datetime(2027, 3, 18, 15, 0, tzinfo=UTC)
     assert session.duration == timedelta(hours=1, minutes=30)
@@ -348,7 +346,7 @@ def weekly_sunday(event_index, start: time, end: time) -> TrainingEventPage:
 
 
 def sessions_on(page: TrainingEventPage) -> dict:
-    return {session.original_date: session for session in page.occurrences()}
+    return {session.original_date: session for session in page.sessions()}
 
 
 def test_a_session_in_the_skipped_hour_moves_forward_and_keeps_its_length(event_index):
@@ -384,8 +382,8 @@ def test_a_session_in_the_repeated_hour_is_the_first_one_and_keeps_its_length(ev
 
 def test_a_moved_session_keeps_its_length_across_the_change(event_index):
     page = weekly_sunday(event_index, time(1, 30), time(2, 30))
-    page.rescheduled_occurrences = [EventOccurrenceOverride(original_date=date(2027, 3, 7), new_date=date(2027, 3, 14))]
-    moved = page.occurrences()[0]
+    page.session_changes = [SessionChange(original_date=date(2027, 3, 7), new_date=date(2027, 3, 14))]
+    moved = page.sessions()[0]
     assert moved.start.astimezone(UTC) == datetime(2027, 3, 14, 6, 30, tzinfo=UTC)
     assert moved.end.astimezone(UTC) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
     assert (moved.end.hour, moved.end.minute) == (3, 30)
@@ -395,10 +393,10 @@ def test_open_ended_daily_rule_is_bounded(event):
     event.recurrence_frequency = RecurrenceFrequency.DAILY
     event.full_clean()
     event.save()
-    sessions = reload(event).occurrences()
-    assert len(sessions) == MAX_OCCURRENCES
-    assert sessions[-1].original_date == date(2027, 1, 14) + timedelta(days=MAX_OCCURRENCES - 1)
-    assert len(event.occurrences(limit=10)) == 10
+    sessions = reload(event).sessions()
+    assert len(sessions) == MAX_SESSIONS
+    assert sessions[-1].original_date == date(2027, 1, 14) + timedelta(days=MAX_SESSIONS - 1)
+    assert len(event.sessions(limit=10)) == 10
 
 
 # --- the admin form checks skipped and changed dates against the rule ------------------------------------------
@@ -429,7 +427,7 @@ def edit_post_data(page: TrainingEventPage, **formsets) -> dict:
             "capacity": "",
             "body": streamfield([("paragraph", rich_text("<p>Agencies share what worked.</p>"))]),
             "skipped_dates": inline_formset(formsets.get("skipped_dates", [])),
-            "rescheduled_occurrences": inline_formset(formsets.get("rescheduled_occurrences", [])),
+            "session_changes": inline_formset(formsets.get("session_changes", [])),
             "comments": inline_formset([]),
         }
     )
@@ -457,15 +455,15 @@ def test_admin_rejects_a_changed_session_that_is_not_a_session(admin_client, qua
     url = reverse("wagtailadmin_pages:edit", args=[quarterly.pk])
     data = edit_post_data(
         quarterly,
-        rescheduled_occurrences=[{"original_date": "2027-02-11", "status": "cancelled", "new_date": ""}],
+        session_changes=[{"original_date": "2027-02-11", "status": "cancelled", "new_date": ""}],
     )
 
     response = admin_client.post(url, data)
 
     assert response.status_code == 200
-    errors = response.context["form"].formsets["rescheduled_occurrences"].forms[0].errors
+    errors = response.context["form"].formsets["session_changes"].forms[0].errors
     assert errors["original_date"] == ["Changed session February 11, 2027 is not one of this event's dates."]
-    assert not EventOccurrenceOverride.objects.filter(page=quarterly).exists()
+    assert not SessionChange.objects.filter(page=quarterly).exists()
 
 
 def test_admin_accepts_a_skipped_date_that_is_a_session(admin_client, quarterly):
@@ -477,7 +475,7 @@ def test_admin_accepts_a_skipped_date_that_is_a_session(admin_client, quarterly)
     assert response.status_code == 302
     stored = reload(quarterly)
     assert [row.date for row in stored.skipped_dates.all()] == [date(2027, 7, 8)]
-    assert date(2027, 7, 8) not in [session.original_date for session in stored.occurrences()]
+    assert date(2027, 7, 8) not in [session.original_date for session in stored.sessions()]
 
 
 # --- iCal identity: UID and SEQUENCE -----------------------------------------------------------------------

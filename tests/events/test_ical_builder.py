@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from events import ical
-from events.models import EventOccurrenceOverride, EventSkippedDate, EventStatus, TrainingEventPage
-from events.recurrence import MAX_OCCURRENCES
+from events.models import EventSkippedDate, EventStatus, SessionChange, TrainingEventPage
+from events.recurrence import MAX_SESSIONS
 from pages.factories import TopicFactory, paragraph
 from tests.events.conftest import members_only, publish
 
@@ -105,14 +105,12 @@ def test_recurrence_exdate_and_changed_sessions(client, make_event):
         recurrence_frequency="weekly",
         recurrence_until=date.today() + timedelta(days=200),
     )
-    sessions = event.rule_occurrences()
+    sessions = event.rule_sessions()
     EventSkippedDate.objects.create(page=event, date=sessions[1].original_date)
-    EventOccurrenceOverride.objects.create(
+    SessionChange.objects.create(
         page=event, original_date=sessions[2].original_date, new_start_time=time(17), new_end_time=time(18)
     )
-    EventOccurrenceOverride.objects.create(
-        page=event, original_date=sessions[3].original_date, status=EventStatus.CANCELLED
-    )
+    SessionChange.objects.create(page=event, original_date=sessions[3].original_date, status=EventStatus.CANCELLED)
     publish(event)
     body = feed(client).decode()
     master, moved, cancelled = events_of(body.encode())
@@ -145,9 +143,9 @@ def test_a_cancelled_event_stays_in_the_feed_marked_cancelled(client, make_event
 def test_a_rule_with_more_than_500_sessions_is_bounded(client, make_event, fields):
     event = make_event(**fields)
     (vevent,) = events_of(feed(client))
-    assert vevent["RRULE"]["COUNT"] == [MAX_OCCURRENCES]
+    assert vevent["RRULE"]["COUNT"] == [MAX_SESSIONS]
     assert "UNTIL" not in vevent["RRULE"]
-    assert len(event.occurrences()) == MAX_OCCURRENCES  # the same bound as every other channel
+    assert len(event.sessions()) == MAX_SESSIONS  # the same bound as every other channel
 
 
 def test_a_rule_within_the_bound_keeps_its_own_end(client, make_event):

@@ -27,7 +27,7 @@ import vobject
 
 from events.factories import TrainingEventPageFactory
 from events.ical import ICAL_STATUS, is_ambiguous
-from events.models import EventOccurrenceOverride, EventSkippedDate, EventStatus, TrainingEventPage
+from events.models import EventSkippedDate, EventStatus, SessionChange, TrainingEventPage
 from pages.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +122,9 @@ def program(make_live_event):
                 recurrence_count=24,
             ).pk
         )
-        sessions = monthly.rule_occurrences()
+        sessions = monthly.rule_sessions()
         EventSkippedDate.objects.create(page=monthly, date=sessions[3].original_date, reason="Holiday")
-        EventOccurrenceOverride.objects.create(
+        SessionChange.objects.create(
             page=monthly,
             original_date=sessions[5].original_date,
             new_date=sessions[5].original_date + timedelta(days=1),
@@ -132,7 +132,7 @@ def program(make_live_event):
             new_end_time=time(17, 0),
             note="Moved a day later",
         )
-        EventOccurrenceOverride.objects.create(
+        SessionChange.objects.create(
             page=monthly, original_date=sessions[7].original_date, status=EventStatus.CANCELLED
         )
         events += [weekly, monthly]
@@ -204,9 +204,9 @@ def expected_from_model(window) -> set[tuple]:
     start, end = window
     expected = set()
     for page in TrainingEventPage.objects.all():
-        for session in page.occurrences():
+        for session in page.sessions():
             if session.end > start and session.start < end:
-                status = ICAL_STATUS[session.status if session.is_override else page.status]
+                status = ICAL_STATUS[session.status if session.is_changed else page.status]
                 expected.add((str(page.ical_uid), utc(session.start), utc(session.end), status))
     return expected
 
@@ -223,11 +223,11 @@ def expand_with_vobject(path: Path, window) -> set[tuple]:
     """vobject parses (zones from our VTIMEZONEs); RECURRENCE-ID replacement is applied here, as clients do."""
     start, end = window
     calendar = vobject.readOne(path.read_text())
-    masters, overrides = {}, {}
+    masters, changes = {}, {}
     for event in calendar.vevent_list:
         uid = event.uid.value
         if hasattr(event, "recurrence_id"):
-            overrides[(uid, event.recurrence_id.value.astimezone(UTC))] = event
+            changes[(uid, event.recurrence_id.value.astimezone(UTC))] = event
         else:
             masters[uid] = event
     found = set()
@@ -238,9 +238,9 @@ def expand_with_vobject(path: Path, window) -> set[tuple]:
         for first in starts:
             if first >= end:
                 break
-            override = overrides.get((uid, first.astimezone(UTC)))
-            if override is not None:
-                session = (override.dtstart.value, override.dtend.value, override.status.value)
+            change = changes.get((uid, first.astimezone(UTC)))
+            if change is not None:
+                session = (change.dtstart.value, change.dtend.value, change.status.value)
             else:
                 session = (first, first + length, status)
             if session[1] > start and session[0] < end:
@@ -289,14 +289,14 @@ def test_every_zone_crosses_daylight_saving_in_the_window(program, window):
     series at the change meet the skipped and the repeated hour."""
     for zone in ZONES:
         page = TrainingEventPage.objects.get(title=f"Weekly clinic {zone}")
-        offsets = {session.start.utcoffset() for session in page.occurrences()}
+        offsets = {session.start.utcoffset() for session in page.sessions()}
         assert len(offsets) == (1 if zone == "America/Phoenix" else 2), zone
         if zone == "America/Phoenix":
             continue
         skipped = TrainingEventPage.objects.get(title=f"Weekly at the change {zone} skipped")
-        assert any(session.start.time() != skipped.start_time for session in skipped.occurrences()), zone
+        assert any(session.start.time() != skipped.start_time for session in skipped.sessions()), zone
         repeated = TrainingEventPage.objects.get(title=f"Weekly at the change {zone} repeated")
-        assert any(is_ambiguous(session.start) for session in repeated.occurrences()), zone
+        assert any(is_ambiguous(session.start) for session in repeated.sessions()), zone
 
 
 def test_summer_is_daylight_with_the_tz_databases_names(feed):

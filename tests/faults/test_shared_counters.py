@@ -16,7 +16,7 @@ from tests.faults import harness
 
 LOGIN = "mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { message code } } }"
 GRAPHQL_LIMIT = 30  # anonymous GraphQL requests per window per address: above what the sign-in phases send
-LOGIN_LIMIT = 20  # LOGIN_RATE_LIMIT_PER_IP (per minute; shared by sign-in and invitations, scoped apart)
+SIGN_IN_LIMIT = 20  # SIGN_IN_RATE_LIMIT_PER_IP (per minute; shared by sign-in and invitations, scoped apart)
 
 
 def login(base: str, email: str, password: str) -> dict:
@@ -68,7 +68,7 @@ def test_several_processes_without_redis_share_lockouts_and_limits(stack, proces
 
         # Per-address sign-in limit: 20 attempts on the first process, the 21st on the second.
         def sign_in_spray():
-            return [spray(first_base) for _ in range(LOGIN_LIMIT)], spray(second_base)
+            return [spray(first_base) for _ in range(SIGN_IN_LIMIT)], spray(second_base)
 
         allowed, refused = in_one_minute(stack, sign_in_spray)
         assert all(answer["errors"][0]["code"] == "invalid_credentials" for answer in allowed)
@@ -76,10 +76,10 @@ def test_several_processes_without_redis_share_lockouts_and_limits(stack, proces
 
         # Per-address invitation limit: 20 guessed links on the first process, the 21st on the second.
         def invitation_guesses():
-            guesses = [harness.get(f"{first_base}/members/invitation/guess-{n}/").status for n in range(LOGIN_LIMIT)]
+            guesses = [harness.get(f"{first_base}/members/invitation/guess-{n}/").status for n in range(SIGN_IN_LIMIT)]
             return guesses, harness.get(f"{second_base}/members/invitation/guess-last/").status
 
-        assert in_one_minute(stack, invitation_guesses) == ([404] * LOGIN_LIMIT, 429)
+        assert in_one_minute(stack, invitation_guesses) == ([404] * SIGN_IN_LIMIT, 429)
 
         # GraphQL's anonymous limit: the budget spent on the first process is spent on the second too.
         forget_counts(stack)

@@ -84,7 +84,7 @@ def test_a_member_downloading_a_members_only_document_gets_a_private_response(cl
 
 
 def test_refusals_of_a_members_only_document_are_private_too(client, members_only_document):
-    assert_private(client.get(members_only_document.url))  # anonymous: sent to log in
+    assert_private(client.get(members_only_document.url))  # anonymous: sent to sign in
     client.force_login(get_user_model().objects.create_user("partner", password="pw"))
     assert_private(client.get(members_only_document.url))  # not a member: 403
 

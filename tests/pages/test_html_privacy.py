@@ -1,6 +1,6 @@
 """The CMS's own HTML pages (Wagtail's serve view) under the same privacy rule as GraphQL, REST and the feeds:
 which pages are served, to whom, and what their rich text, blocks and listings link to. Real pages through
-Django's test client; the visitor is the session's user (anonymous, a logged-in non-member, a member)."""
+Django's test client; the visitor is the session's user (anonymous, a signed-in non-member, a member)."""
 
 import re
 from datetime import timedelta
@@ -96,7 +96,7 @@ def test_listings_leave_out_expired_pages(client, home_page):
 @pytest.mark.parametrize("kind", [PageViewRestriction.GROUPS, PageViewRestriction.LOGIN])
 def test_restricted_pages_are_served_to_members_only(visitors, home_page, kind):
     """Groups ("CoP Members") and login restrictions both mean members-only, as on every other channel; anyone
-    else is sent to log in (Wagtail's answer), a signed-in editor or partner included."""
+    else is sent to sign in (Wagtail's answer), a signed-in editor or partner included."""
     page = ProgramPageFactory(parent=home_page, title="Members corner", slug="members-corner")
     ProgramPageFactory(parent=page, title="Below it", slug="below")
     restrict(page, kind)
@@ -188,7 +188,7 @@ def test_anonymous_visitors_get_links_to_public_targets_only(client, linking_pag
 
 
 @pytest.mark.parametrize("visitor", ["partner", "editor"])
-def test_logged_in_non_members_get_what_anonymous_visitors_get(visitors, linking_page, visitor):
+def test_signed_in_non_members_get_what_anonymous_visitors_get(visitors, linking_page, visitor):
     html = visitors(visitor).get("/linking/").content.decode()
     anonymous = visitors("anonymous").get("/linking/").content.decode()
     assert hrefs(html) == hrefs(anonymous)

@@ -276,7 +276,7 @@ class AdminCreationTests(WagtailPageTestCase):
                     ]
                 ),
                 "skipped_dates": inline_formset([]),
-                "rescheduled_occurrences": inline_formset([]),
+                "session_changes": inline_formset([]),
                 "comments": inline_formset([]),
             }
         )

@@ -308,7 +308,7 @@ def test_topic_by_slug(crisis_line):
 def test_sessions_of_a_repeating_event_with_skipped_and_changed_dates(event_index):
     from datetime import time
 
-    from events.models import EventOccurrenceOverride, EventSkippedDate
+    from events.models import EventSkippedDate, SessionChange
 
     quarterly = TrainingEventPageFactory(
         parent=event_index,
@@ -323,9 +323,7 @@ def test_sessions_of_a_repeating_event_with_skipped_and_changed_dates(event_inde
         recurrence_count=4,
     )
     quarterly.skipped_dates = [EventSkippedDate(date=date(2027, 7, 8))]
-    quarterly.rescheduled_occurrences = [
-        EventOccurrenceOverride(original_date=date(2027, 10, 14), status="cancelled", note="Holiday")
-    ]
+    quarterly.session_changes = [SessionChange(original_date=date(2027, 10, 14), status="cancelled", note="Holiday")]
     quarterly.save_revision().publish()
     query = """query ($limit: Int) { event(slug: "cop-quarterly") { isRecurring startsAt endsAt timeZone
       sessions(limit: $limit) { startsAt endsAt status changed note } } }"""

@@ -11,6 +11,7 @@ import re
 from django.contrib.auth.models import Group
 
 from community.models import Agency, AgencyContact, AgencyType, ContactRole, Member, TaRequest, TaRequestStatus
+from demo.accounts import DemoReport, demo_user
 from pages.access import MEMBERS_GROUP
 from pages.models import Topic
 
@@ -152,8 +153,6 @@ def _agencies(report) -> dict[str, Agency]:
 
 
 def _members(agencies: dict[str, Agency], report, stored: dict) -> None:
-    from pages.demo import demo_user  # imported here: pages.demo calls this module
-
     members = Group.objects.get(name=MEMBERS_GROUP)
     for username, first_name, last_name, agency_name in DEMO_MEMBERS:
         user = demo_user(username, report, stored, first_name=first_name, last_name=last_name)
@@ -165,7 +164,7 @@ def _members(agencies: dict[str, Agency], report, stored: dict) -> None:
                 (
                     username,
                     stored.get(username, "(unchanged: `manage.py changepassword`)"),
-                    f"CoP member at {agency_name} (GraphQL login: {user.email})",
+                    f"CoP member at {agency_name} (signs in as {user.email})",
                 )
             )
 
@@ -189,7 +188,7 @@ def _ta_requests(agencies: dict[str, Agency], report) -> None:
             report.created.append(f"TA request: {agency_name}")
 
 
-def build_community_demo(report, credentials: dict) -> None:
+def build_community_demo(report: DemoReport, credentials: dict) -> None:
     """Agencies, member logins (passwords added to `credentials`, saved by the caller) and TA requests."""
     agencies = _agencies(report)
     _members(agencies, report, credentials)

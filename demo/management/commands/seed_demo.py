@@ -5,8 +5,8 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from community.forum.demo import build_forum_demo
-from pages.demo import build_demo_site, build_volume
+from demo.forum import build_forum_demo
+from demo.site import build_demo_site, build_volume
 
 
 class Command(BaseCommand):

@@ -171,7 +171,7 @@ def _member(username: str, first_name: str, last_name: str, members: Group, repo
 
 @transaction.atomic
 def build_forum_demo(report) -> None:
-    """Add the demo forum to `report` (pages.demo.DemoReport)."""
+    """Add the demo forum to `report` (a `demo.accounts.DemoReport`)."""
     moderators = ensure_forum_moderators()
     moderator = get_user_model().objects.filter(username="moderator").first()
     if moderator is not None:

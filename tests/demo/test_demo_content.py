@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Revision
 
+from demo.site import TRAINING_TOPICS
 from events.models import EventStatus, TrainingEventPage
 from media_library.models import CustomDocument, CustomImage, PublicationPage, RecordingPage
-from pages.demo import TRAINING_TOPICS
 from pages.models import CoursePage, GuidePage, Person, ProgramPage, Topic
 
 pytestmark = pytest.mark.django_db
@@ -61,17 +61,17 @@ def test_covers_the_program():
 
     # A series whose sessions straddle a daylight-saving change keeps its local time, so the UTC time moves.
     series = TrainingEventPage.objects.get(slug="deflection-series")
-    sessions = series.occurrences()
+    sessions = series.sessions()
     assert {session.start.hour for session in sessions} == {11}
     assert len({session.start.utcoffset() for session in sessions}) == 2
 
     meeting = TrainingEventPage.objects.get(slug="community-of-practice-quarterly-meeting")
     assert meeting.recurrence_frequency == "monthly" and meeting.recurrence_interval == 3
-    assert meeting.skipped_dates.count() == 1 and meeting.rescheduled_occurrences.count() == 1
+    assert meeting.skipped_dates.count() == 1 and meeting.session_changes.count() == 1
     restriction = PageViewRestriction.objects.get(page=meeting)
     assert list(restriction.groups.values_list("name", flat=True)) == ["CoP Members"]
-    assert any(session.is_override for session in meeting.occurrences())
-    assert len(meeting.occurrences()) == len(meeting.rule_occurrences()) - 1
+    assert any(session.is_changed for session in meeting.sessions())
+    assert len(meeting.sessions()) == len(meeting.rule_sessions()) - 1
 
     assert TrainingEventPage.objects.filter(status=EventStatus.CANCELLED).exists()
     assert CoursePage.objects.live().count() == 3

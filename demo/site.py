@@ -1,27 +1,30 @@
-"""Demo content built from the program itself (../shared/program.md), as code on the apps' factories.
+"""The whole demo site, built from the CIT ASSIST program itself: its training topics, technical-assistance focus
+areas, live virtual events, eLearning courses, publications and Community of Practice recordings.
 
 `build_demo_site()` is idempotent: every object is looked up by a natural key (slug, name, username) and left alone
 when it already exists, so a second run changes nothing. Dates are chosen relative to the first run so the events
 are upcoming on a fresh install, and are not moved by later runs.
+
+It does not build through the apps' factories (`*/factories.py`): those invent sequence-numbered names for tests,
+and an idempotent demo needs fixed natural keys, so pages go through `add_child` + publish and files through
+`media_upload` (the admin upload form's checks). It borrows only the factories' `paragraph()` block helper and
+their WebVTT sample. This app sits above every other one (it imports them all and nothing imports it), so the
+content apps stay free of demo code; `demo.community` and `demo.forum` add the members' side.
 """
 
 import io
-import json
-import secrets
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 from PIL import Image as PILImage
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
 
-from community.demo import build_community_demo
-from events.models import EventIndexPage, EventOccurrenceOverride, EventSkippedDate, EventStatus, TrainingEventPage
+from demo.accounts import DemoReport, demo_user, load_credentials, save_credentials
+from demo.community import build_community_demo
+from events.models import EventIndexPage, EventSkippedDate, EventStatus, SessionChange, TrainingEventPage
 from media_library.factories import WEBVTT_SAMPLE
 from media_library.models import (
     CustomDocument,
@@ -118,12 +121,6 @@ DEMO_USERS = [
     ("member", MEMBERS_GROUP, False, "Community of Practice member (no admin access)"),
     ("partner", PARTNERS, False, "Partner web team (no admin access)"),
 ]
-
-
-@dataclass
-class DemoReport:
-    created: list[str] = field(default_factory=list)
-    credentials: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _publish(page: Page) -> Page:
@@ -249,20 +246,8 @@ def _site_root(report: DemoReport) -> HomePage:
     return home
 
 
-def demo_user(username: str, report: DemoReport, stored: dict, **fields):
-    """The demo login `username`, created once with a random password (kept in `stored`) and `fields`."""
-    User = get_user_model()
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        password = secrets.token_urlsafe(12)
-        user = User.objects.create_user(username=username, email=f"{username}@example.org", password=password, **fields)
-        stored[username] = password
-        report.created.append(f"user: {username}")
-    return user
-
-
 def _users(report: DemoReport) -> None:
-    stored = _load_credentials()
+    stored = load_credentials()
     for username, group_name, superuser, description in DEMO_USERS:
         user = demo_user(
             username,
@@ -279,20 +264,7 @@ def _users(report: DemoReport) -> None:
             (username, stored.get(username, "(unchanged: `manage.py changepassword`)"), description)
         )
     build_community_demo(report, stored)  # the member directory, member logins and TA requests
-    _save_credentials(stored)
-
-
-def _load_credentials() -> dict:
-    try:
-        return json.loads(settings.DEMO_CREDENTIALS_FILE.read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
-
-
-def _save_credentials(stored: dict) -> None:
-    path = settings.DEMO_CREDENTIALS_FILE
-    path.write_text(json.dumps(stored, indent=2, sort_keys=True))
-    path.chmod(0o600)
+    save_credentials(stored)
 
 
 def _events(home: HomePage, topics: dict, people: list, members: Group, report: DemoReport) -> EventIndexPage:
@@ -360,7 +332,7 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         "recurrence_monthly_by_weekday": True,
         "recurrence_count": 8,
     }
-    sessions = [occurrence.original_date for occurrence in TrainingEventPage(**schedule).rule_occurrences()]
+    sessions = [session.original_date for session in TrainingEventPage(**schedule).rule_sessions()]
     _child(
         index,
         TrainingEventPage,
@@ -373,8 +345,8 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         join_url="https://meet.example.org/cit-assist/cop-quarterly",
         audience="Community of Practice member agencies",
         body=[paragraph("Agencies share what is working, what is not, and what they are trying next.")],
-        rescheduled_occurrences=[
-            EventOccurrenceOverride(
+        session_changes=[
+            SessionChange(
                 original_date=sessions[1],
                 new_date=sessions[1] + timedelta(days=7),
                 new_start_time=time(13),
