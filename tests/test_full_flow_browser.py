@@ -1,5 +1,5 @@
-"""The one flow that must always work (docs/architecture.md), end to end: the admin in headless Chromium, then every channel
-a partner or member reads, over real HTTP.
+"""The one flow that must always work (docs/architecture.md), end to end: the admin in headless Chromium, then
+every channel a partner or member reads, over real HTTP.
 
 1. An editor drafts a weekly training event in the admin: a facilitator ticked in the form, an image picked from the
    library through the image chooser modal, a repeat rule and a time zone; submits it; a moderator approves both
