@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 from graphql import (
@@ -289,13 +290,9 @@ def run(request: HttpRequest) -> HttpResponse:
         f"public, max-age={settings.GRAPHQL_GET_MAX_AGE}" if token is None else "private, no-cache"
     )
     # Weak: the same answer goes out plain or gzip-compressed, and one validator must name both (RFC 9110 §8.8.1),
-    # so a 304 carries what the client's cache holds. If-None-Match compares weakly (§13.1.2).
+    # so a 304 carries what the client's cache holds.
     etag = 'W/"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
     response["ETag"] = etag
-    sent = [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]
-    if etag.removeprefix("W/") in sent:
-        not_modified = HttpResponse(status=304)
-        for name in ("ETag", "Cache-Control"):
-            not_modified[name] = response[name]
-        return not_modified
-    return response
+    # Django's precondition evaluation, as the calendar feeds use it: If-None-Match compares weakly (§13.1.2) and
+    # the 304 keeps the ETag and Cache-Control (graphql_view adds Vary to it afterwards).
+    return get_conditional_response(request, etag=etag, response=response)

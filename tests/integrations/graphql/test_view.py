@@ -67,6 +67,16 @@ def test_get_is_publicly_cacheable_with_etag_and_304(client, settings):
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
 
 
+def test_if_none_match_compares_weakly_within_a_list(client):
+    query = {"query": "{ events(perPage: 1) { total } }"}
+    etag = client.get(URL, query)["ETag"]
+    # Caches may send the tag without its weak prefix, among others (RFC 9110 §13.1.2).
+    listed = f'"other", {etag.removeprefix("W/")}'
+    again = client.get(URL, query, headers={"If-None-Match": listed})
+    assert again.status_code == 304 and again["Cache-Control"].startswith("public")
+    assert client.get(URL, query, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
 def test_get_with_a_token_is_private(client, partner_token):
     _, plaintext = partner_token
     response = client.get(URL, {"query": "{ viewer }"}, headers={"Authorization": f"Bearer {plaintext}"})
