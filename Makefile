@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
-.PHONY: run test test-fast test-faults lint format install serve worker seed clean serve-prod bench-load docs docs-build
+.PHONY: run test test-fast test-faults lint format hooks install serve worker seed clean serve-prod bench-load docs docs-build
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The lint checks as a git pre-commit hook (.pre-commit-config.yaml): the staged Python files, with the venv's ruff.
+hooks: install
+	$(VENV)/bin/pre-commit install
 
 # The documentation in docs/ (mkdocs.yml): served with live reload, or built the way CI builds it (--strict: a broken
 # link or anchor fails).
