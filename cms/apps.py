@@ -9,7 +9,7 @@ class CmsConfig(AppConfig):
         from django.db import models
         from wagtail.admin.forms.models import register_form_field_override
 
-        from cms import checks  # noqa: F401 - registers the deploy checks
+        from cms import checks  # noqa: F401 - registers the system checks
         from cms.json_input import BoundedJSONDecoder
 
         # Admin forms' JSON fields (webhook endpoints' event types and headers): JSON nested too deeply is "Enter a

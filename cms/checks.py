@@ -1,4 +1,7 @@
-"""Our own `check --deploy` checks (CI runs it with --fail-level WARNING on the production settings)."""
+"""Our own system checks: `check --deploy` ones (CI runs it with --fail-level WARNING on the production settings),
+and renamed environment variables, reported by every manage.py command as it starts (migrate, run_worker...)."""
+
+import os
 
 from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache
@@ -36,4 +39,23 @@ def check_counters_are_shared(app_configs, **kwargs):
             "REDIS_URL).",
             id="cms.W001",
         )
+    ]
+
+
+# Environment variables that were renamed: old name -> new name. The settings still read the old one when the new
+# one is absent, so a deployment keeps working while it is told to rename.
+RENAMED_ENVIRONMENT = {"CORS_ALLOWED_ORIGINS": "GRAPHQL_CORS_ALLOWED_ORIGINS"}
+
+
+@register()
+def check_renamed_environment(app_configs, **kwargs):
+    return [
+        Warning(
+            f"The environment variable {old} is deprecated: rename it to {new}."
+            + (f" {new} is also set and wins." if new in os.environ else ""),
+            hint="See .env.example; the old name will stop being read in a later release.",
+            id="cms.W002",
+        )
+        for old, new in RENAMED_ENVIRONMENT.items()
+        if old in os.environ
     ]

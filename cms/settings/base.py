@@ -392,7 +392,10 @@ GRAPHQL_RATE_LIMIT_TOKEN = int(os.environ.get("GRAPHQL_RATE_LIMIT_TOKEN", "600")
 # How long shared caches (CDN) may keep anonymous GET responses; token holders' responses are always private.
 GRAPHQL_GET_MAX_AGE = int(os.environ.get("GRAPHQL_GET_MAX_AGE", "60"))
 # Partner sites allowed to call /graphql/ from a browser (exact origins, e.g. https://www.citinternational.org).
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# Our own setting, read only by integrations/graphql/views.py, hence the GRAPHQL_ prefix: the unprefixed name is
+# django-cors-headers', which is not installed and whose other settings would do nothing here. The old variable
+# CORS_ALLOWED_ORIGINS is still read when the new one is absent; cms/checks.py warns at startup until it is renamed.
+GRAPHQL_CORS_ALLOWED_ORIGINS = env_list("GRAPHQL_CORS_ALLOWED_ORIGINS", os.environ.get("CORS_ALLOWED_ORIGINS", ""))
 
 # Forum (community.forum): members edit their own posts for this long; each member may post (threads, replies
 # and edits) this many times per window; sizes are counted on the sanitised HTML.

@@ -200,7 +200,7 @@ def read_params(request: HttpRequest) -> tuple[str, dict | None, str | None]:
 
 def cors_headers(request: HttpRequest) -> dict[str, str]:
     origin = request.headers.get("Origin")
-    if origin is None or origin not in settings.CORS_ALLOWED_ORIGINS:
+    if origin is None or origin not in settings.GRAPHQL_CORS_ALLOWED_ORIGINS:
         return {}
     return {
         "Access-Control-Allow-Origin": origin,

@@ -244,6 +244,39 @@ def test_the_deploy_check_names_caches_that_processes_do_not_share(settings, bac
     assert ("cms.W001" in found) is flagged
 
 
+RENAMED_CORS = (
+    "import json; from django.conf import settings; from django.core.management import call_command; "
+    "call_command('check'); print(json.dumps(settings.GRAPHQL_CORS_ALLOWED_ORIGINS))"
+)
+
+
+@pytest.mark.parametrize(
+    ("environment", "origins", "warned"),
+    [
+        ({"CORS_ALLOWED_ORIGINS": "https://old.example.org"}, ["https://old.example.org"], True),
+        (
+            {"CORS_ALLOWED_ORIGINS": "https://old.example.org", "GRAPHQL_CORS_ALLOWED_ORIGINS": "https://a.example"},
+            ["https://a.example"],
+            True,
+        ),
+        (
+            {"GRAPHQL_CORS_ALLOWED_ORIGINS": "https://a.example, https://b.example"},
+            ["https://a.example", "https://b.example"],
+            False,
+        ),
+    ],
+)
+def test_the_renamed_cors_variable_is_still_read_with_a_warning_at_startup(environment, origins, warned):
+    env = production_env(**environment)
+    for name in {"CORS_ALLOWED_ORIGINS", "GRAPHQL_CORS_ALLOWED_ORIGINS"} - set(environment):
+        env.pop(name, None)
+    process = django_process(env, RENAMED_CORS)
+    stdout, stderr = process.communicate(timeout=180)
+    assert process.returncode == 0, stderr[-2000:]
+    assert json.loads(stdout.strip().splitlines()[-1]) == origins
+    assert ("(cms.W002)" in stderr and "rename it to GRAPHQL_CORS_ALLOWED_ORIGINS" in stderr) is warned
+
+
 # --- request ids -----------------------------------------------------------------------------------------------------
 
 

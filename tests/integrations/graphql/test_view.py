@@ -239,7 +239,7 @@ def test_session_cookies_are_ignored(client):
 
 
 def test_cors_for_configured_origins_only(client, settings):
-    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example.org"]
+    settings.GRAPHQL_CORS_ALLOWED_ORIGINS = ["https://partner.example.org"]
     preflight = client.options(
         URL,
         headers={
