@@ -6,29 +6,32 @@ it is not imported by Django.
 
 import json
 import multiprocessing
-import os
 from datetime import UTC, datetime
 
+from environs import Env
 from gunicorn import glogging
 
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Typed reads as in cms/settings/base.py: a malformed value stops gunicorn at start with an error naming the variable.
+env = Env()
+
+bind = env.str("GUNICORN_BIND", f"0.0.0.0:{env.int('PORT', 8000)}")
 
 # Sync workers, one request each: the CMS is CPU-bound (GraphQL, feeds) and its database calls are short. gunicorn's
 # rule of thumb is 2 x cores + 1; capped because each worker holds a database connection and ~150 MB, and more
 # workers than that on a small machine only queue for the CPU.
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 12)))
+workers = env.int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 12))
 worker_class = "sync"
 
 # A request longer than GRAPHQL_TIME_LIMIT_SECONDS (5 s) or an S3 round trip is a bug; 30 s kills a stuck worker
 # (the master restarts it). A deploy or scale-down lets in-flight requests finish for up to graceful_timeout.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))  # seconds; keep above 0 behind a load balancer
+timeout = env.int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env.int("GUNICORN_GRACEFUL_TIMEOUT", 20)
+keepalive = env.int("GUNICORN_KEEPALIVE", 5)  # seconds; keep above 0 behind a load balancer
 
 # Recycle workers now and then so slow memory growth (caches, fragmentation) never accumulates; the jitter keeps
 # them from restarting all at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+max_requests = env.int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = env.int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 
 # Load the app in the master so workers start fast and share memory; each worker opens its own database connection.
 preload_app = True
@@ -36,19 +39,19 @@ preload_app = True
 # X-Forwarded-* headers (gunicorn's wsgi.url_scheme, and Django's SECURE_PROXY_SSL_HEADER through it) are believed
 # only from these addresses (exact IPs, no subnets): set it to the load balancer's addresses. "*" is safe only when
 # nothing but the load balancer can reach gunicorn (a private network). The default trusts the local machine only.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+forwarded_allow_ips = env.str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Rate limits count the client address: behind a load balancer either set TRUSTED_PROXY_HOPS (the app reads the
 # X-Forwarded-For entries its own proxies appended, cms/client_ip.py) or, with a load balancer that speaks the PROXY
 # protocol (AWS NLB, HAProxy), set GUNICORN_PROXY_PROTOCOL=true so REMOTE_ADDR itself is the real client.
-proxy_protocol = os.environ.get("GUNICORN_PROXY_PROTOCOL", "").lower() in {"1", "true", "yes", "on"}
+proxy_protocol = env.bool("GUNICORN_PROXY_PROTOCOL", False)
 proxy_allow_ips = forwarded_allow_ips
 
 # Logs: the access log is one JSON object per line on stdout, with the request id the app echoes (cms/request_log.py),
 # so a line here joins the app's lines on stderr. GUNICORN_ACCESS_LOG="" turns it off (the app's `cms.request`
 # lines carry method, path, status and duration too).
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+accesslog = env.str("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+loglevel = env.str("GUNICORN_LOG_LEVEL", "info")
 
 
 class JsonAccessLogger(glogging.Logger):

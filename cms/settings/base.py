@@ -5,30 +5,31 @@ nothing defaults to an unsafe value: DEBUG is off and SECRET_KEY must come from 
 (dev and test set their own throwaway keys).
 """
 
-import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from environs import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+# Typed reads of the environment (environs; also used by dev.py, production.py and gunicorn.conf.py). A malformed
+# value stops the process at start with an error naming the variable ('Environment variable "GRAPHQL_MAX_DEPTH"
+# invalid: Not a valid integer.') instead of a bare int() ValueError, or a silent False for a mistyped boolean:
+# booleans take true/false, 1/0, yes/no, on/off. No .env file is read: the process environment is the configuration.
+env = Env()
 
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+@env.parser_for("comma_list")
+def comma_list(value: str) -> list[str]:
+    """Comma-separated items, spaces around them and empty items dropped: "a, b," is ["a", "b"]."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env.bool("DEBUG", False)
+SECRET_KEY = env.str("SECRET_KEY", "")
+ALLOWED_HOSTS = env.comma_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
+CSRF_TRUSTED_ORIGINS = env.comma_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "cms",
@@ -112,8 +113,8 @@ TEMPLATES = [
 # Health checks stop the first request after a PostgreSQL restart from returning the raw error (DESIGN.md §6).
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        env.str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env.int("CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
 }
@@ -134,7 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # queries never gain from it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # How long a new PostgreSQL connection waits for a restarting server before the request fails (with a 503).
-DATABASE_CONNECT_RETRY_SECONDS = float(os.environ.get("DATABASE_CONNECT_RETRY_SECONDS", "5"))
+DATABASE_CONNECT_RETRY_SECONDS = env.float("DATABASE_CONNECT_RETRY_SECONDS", 5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -145,13 +146,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
+TIME_ZONE = env.str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
 # Caching: local memory in one process, Redis when REDIS_URL is set (needed once there are several processes).
-REDIS_URL = os.environ.get("REDIS_URL", "")
-REDIS_CONNECT_TIMEOUT = os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")
+REDIS_URL = env.str("REDIS_URL", "")
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", 0.5)
 if REDIS_URL:
     # Short socket timeouts and a local fallback: a dead or hung Redis slows nothing down (cms/cache.py; redis-py
     # would otherwise wait forever, holding every web worker on the rate limiter's first cache call).
@@ -160,8 +161,8 @@ if REDIS_URL:
             "BACKEND": "cms.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
-                "socket_connect_timeout": float(REDIS_CONNECT_TIMEOUT),
-                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5")),
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", 0.5),
                 "health_check_interval": 30,  # PING a pooled connection idle this long before reusing it
             },
         }
@@ -172,10 +173,10 @@ else:
 # Background work: Django Tasks on the database. Workers run `manage.py run_worker`; /healthz reports the queue
 # as stalled when a ready task has waited longer than this (no worker running).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-WORKER_STALL_SECONDS = int(os.environ.get("WORKER_STALL_SECONDS", "300"))
+WORKER_STALL_SECONDS = env.int("WORKER_STALL_SECONDS", 300)
 # A task still RUNNING after this long lost its worker (SIGKILL, OOM): run_worker marks its row failed. Far above
 # any task's own bound (a webhook drain stops after a few minutes).
-TASK_ABANDONED_AFTER_SECONDS = int(os.environ.get("TASK_ABANDONED_AFTER_SECONDS", "3600"))
+TASK_ABANDONED_AFTER_SECONDS = env.int("TASK_ABANDONED_AFTER_SECONDS", 3600)
 
 # Webhooks (integrations.webhooks): delivery tasks run on the database queue drained by run_worker, or on Redis
 # (the RQ backend, any number of `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler`)
@@ -193,7 +194,7 @@ if REDIS_URL:
     WEBHOOKS_TASK_BACKEND = "webhooks"
 # Private/loopback networks deliveries may reach (comma-separated CIDRs): empty in production. Link-local and cloud
 # metadata addresses stay blocked whatever this says.
-WEBHOOKS_ALLOWED_NETWORKS = env_list("WEBHOOKS_ALLOWED_NETWORKS")
+WEBHOOKS_ALLOWED_NETWORKS = env.comma_list("WEBHOOKS_ALLOWED_NETWORKS", "")
 WEBHOOKS_CONNECT_TIMEOUT_SECONDS = 5.0
 WEBHOOKS_DEADLINE_SECONDS = 15.0  # the whole attempt: connect, send, headers and body
 WEBHOOKS_MAX_RESPONSE_BYTES = 64 * 1024
@@ -211,13 +212,13 @@ WEBHOOKS_SEND_THREADS = 16
 WEBHOOKS_ENDPOINT_THREADS = 4
 WEBHOOKS_LEASE_MARGIN_SECONDS = 30
 WEBHOOKS_DRAIN_SECONDS = 60  # one drain task hands over to a fresh one after this long
-WEBHOOKS_LOG_RETENTION_DAYS = int(os.environ.get("WEBHOOKS_LOG_RETENTION_DAYS", "30"))
+WEBHOOKS_LOG_RETENTION_DAYS = env.int("WEBHOOKS_LOG_RETENTION_DAYS", 30)
 
 # Media: local files by default; S3 through django-storages when a bucket is named (DESIGN.md §5, §6).
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
-MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+STATIC_ROOT = env.path("STATIC_ROOT", BASE_DIR / "static")
+MEDIA_URL = env.str("MEDIA_URL", "/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", BASE_DIR / "media")
 # Local media: Django's FileSystemStorage, minus the partial file it leaves when a disk fills up mid-write.
 STORAGES = {
     "default": {"BACKEND": "media_library.storage.LocalStorage"},
@@ -230,9 +231,9 @@ STORAGES = {
 # AWS_STORAGE_BUCKET_NAME switches S3 on, with django-storages' own variable names. Every object is private; the
 # custom domain (a CDN with origin access to the bucket) is used for public media only: members-only documents are
 # always handed out as short-lived SigV4 pre-signed URLs by the permission-checked /documents/ view.
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", "")
 # Seconds a pre-signed URL for a members-only document stays valid (AWS_QUERYSTRING_EXPIRE: other files, no CDN).
-MEDIA_PRIVATE_URL_EXPIRE = int(os.environ.get("MEDIA_PRIVATE_URL_EXPIRE", "60"))
+MEDIA_PRIVATE_URL_EXPIRE = env.int("MEDIA_PRIVATE_URL_EXPIRE", 60)
 
 
 def s3_storage() -> dict:
@@ -241,21 +242,21 @@ def s3_storage() -> dict:
     return {
         "BACKEND": "media_library.storage.MediaS3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", "") or None,
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", "") or None,
             "default_acl": "private",
             "file_overwrite": False,  # two "report.pdf" uploads must never share a key
             "querystring_auth": True,
-            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", 3600),
             "signature_version": "s3v4",
-            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "auto"),
-            "connect_timeout": float(os.environ.get("AWS_S3_CONNECT_TIMEOUT", "3")),
-            "read_timeout": float(os.environ.get("AWS_S3_READ_TIMEOUT", "6")),
-            "max_attempts": int(os.environ.get("AWS_S3_MAX_ATTEMPTS", "2")),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", "auto"),
+            "connect_timeout": env.float("AWS_S3_CONNECT_TIMEOUT", 3.0),
+            "read_timeout": env.float("AWS_S3_READ_TIMEOUT", 6.0),
+            "max_attempts": env.int("AWS_S3_MAX_ATTEMPTS", 2),
             # 8 MB multipart parts in flight (and in memory) per upload.
-            "upload_concurrency": int(os.environ.get("AWS_S3_UPLOAD_CONCURRENCY", "4")),
+            "upload_concurrency": env.int("AWS_S3_UPLOAD_CONCURRENCY", 4),
             # Files read back from S3 spill to a temporary file past 8 MB instead of being held in memory.
             "max_memory_size": 8 * 1024 * 1024,
         },
@@ -271,12 +272,12 @@ WAGTAILDOCS_SERVE_METHOD = "redirect" if AWS_STORAGE_BUCKET_NAME else "serve_vie
 # Upload limits per kind of file (bytes) and the virus-scan hook: a dotted path to a callable(file, name) that
 # raises django.core.exceptions.ValidationError to refuse a file (unset: no scanner).
 MEDIA_UPLOAD_MAX_BYTES = {
-    "document": int(os.environ.get("MEDIA_MAX_DOCUMENT_BYTES", str(50 * 1024 * 1024))),
-    "text": int(os.environ.get("MEDIA_MAX_TEXT_BYTES", str(5 * 1024 * 1024))),
-    "audio": int(os.environ.get("MEDIA_MAX_AUDIO_BYTES", str(500 * 1024 * 1024))),
-    "video": int(os.environ.get("MEDIA_MAX_VIDEO_BYTES", str(4 * 1024 * 1024 * 1024))),
+    "document": env.int("MEDIA_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024),
+    "text": env.int("MEDIA_MAX_TEXT_BYTES", 5 * 1024 * 1024),
+    "audio": env.int("MEDIA_MAX_AUDIO_BYTES", 500 * 1024 * 1024),
+    "video": env.int("MEDIA_MAX_VIDEO_BYTES", 4 * 1024 * 1024 * 1024),
 }
-MEDIA_VIRUS_SCANNER = os.environ.get("MEDIA_VIRUS_SCANNER", "")
+MEDIA_VIRUS_SCANNER = env.str("MEDIA_VIRUS_SCANNER", "")
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "media_library.forms.DocumentForm"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "media_library.forms.ImageForm"
 # --- end media_library -------------------------------------------------------------------------------------------
@@ -287,9 +288,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Wagtail
 WAGTAIL_SITE_NAME = "CIT ASSIST"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # The origin partners, calendars and emails are given (https in production); links never trust the Host header.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL)
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL)
 WAGTAILIMAGES_IMAGE_MODEL = "media_library.CustomImage"
 WAGTAILDOCS_DOCUMENT_MODEL = "media_library.CustomDocument"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt", "vtt", "mp4", "webm", "mov", "mp3"]
@@ -311,14 +312,14 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 }
 
 # Email: console by default so invitations and notifications are visible in `make run`.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CIT ASSIST <no-reply@localhost>")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "CIT ASSIST <no-reply@localhost>")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
 # Logs go to stderr, one line per record: plain text for people (dev), JSON for log shippers (LOG_FORMAT=json, the
 # production default). Every line carries the request id (cms/request_log.py); `cms.request` logs one line per
 # request with method, path, status and duration.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+LOG_FORMAT = env.str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -334,10 +335,10 @@ LOGGING = {
             "filters": ["request_id"],
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "cms.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+        "cms.request": {"level": env.str("REQUEST_LOG_LEVEL", "INFO")},
         # The database worker says "starting" and "no more tasks" every second; task results (django_tasks) stay.
         "django_tasks_db": {"level": "WARNING"},
     },
@@ -355,11 +356,11 @@ GRAPPLE = {"APPS": [], "ALLOWED_IMAGE_FILTERS": GRAPHQL_RENDITION_SPECS, "PAGE_S
 # Pagination bounds: perPage default and maximum, and the deepest offset a list may be asked for.
 GRAPHQL_PER_PAGE = 20
 GRAPHQL_MAX_PER_PAGE = 100
-GRAPHQL_MAX_OFFSET = int(os.environ.get("GRAPHQL_MAX_OFFSET", "10000"))
+GRAPHQL_MAX_OFFSET = env.int("GRAPHQL_MAX_OFFSET", 10000)
 # Headless preview: partners' preview front ends read drafts with a signed token that expires after this long.
-GRAPHQL_PREVIEW_TOKEN_MAX_AGE = int(os.environ.get("GRAPHQL_PREVIEW_TOKEN_MAX_AGE", "3600"))
+GRAPHQL_PREVIEW_TOKEN_MAX_AGE = env.int("GRAPHQL_PREVIEW_TOKEN_MAX_AGE", 3600)
 WAGTAIL_HEADLESS_PREVIEW = {
-    "CLIENT_URLS": {"default": os.environ.get("HEADLESS_PREVIEW_URL", "http://localhost:3000/preview")},
+    "CLIENT_URLS": {"default": env.str("HEADLESS_PREVIEW_URL", "http://localhost:3000/preview")},
 }
 
 
@@ -369,51 +370,51 @@ def require_secret_key() -> None:
 
 
 # Where `seed_demo` keeps the demo users' generated passwords (git-ignored, mode 600).
-DEMO_CREDENTIALS_FILE = Path(os.environ.get("DEMO_CREDENTIALS_FILE", BASE_DIR / ".demo-credentials"))
+DEMO_CREDENTIALS_FILE = env.path("DEMO_CREDENTIALS_FILE", BASE_DIR / ".demo-credentials")
 
 # --- GraphQL API endpoint (integrations/graphql: tokens, hardened view, limits) -------------------------------
 # Every bound on what one /graphql/ request may cost; README "GraphQL endpoint" explains each. Off-by-default
 # introspection and field suggestions keep the schema private in production (DEBUG turns them on).
-GRAPHQL_MAX_BODY_BYTES = int(os.environ.get("GRAPHQL_MAX_BODY_BYTES", "65536"))
-GRAPHQL_MAX_TOKENS = int(os.environ.get("GRAPHQL_MAX_TOKENS", "2000"))
-GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "10"))
-GRAPHQL_MAX_ALIASES = int(os.environ.get("GRAPHQL_MAX_ALIASES", "30"))
-GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "5000"))
-GRAPHQL_DEFAULT_LIST_SIZE = int(os.environ.get("GRAPHQL_DEFAULT_LIST_SIZE", "10"))
-GRAPHQL_TIME_LIMIT_SECONDS = float(os.environ.get("GRAPHQL_TIME_LIMIT_SECONDS", "5"))
-GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
+GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", 65536)
+GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", 2000)
+GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", 30)
+GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", 5000)
+GRAPHQL_DEFAULT_LIST_SIZE = env.int("GRAPHQL_DEFAULT_LIST_SIZE", 10)
+GRAPHQL_TIME_LIMIT_SECONDS = env.float("GRAPHQL_TIME_LIMIT_SECONDS", 5.0)
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", DEBUG)
 # Requests per window per token (token holders) or per client IP (anonymous callers and rejected tokens).
-GRAPHQL_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("GRAPHQL_RATE_LIMIT_WINDOW_SECONDS", "60"))
-GRAPHQL_RATE_LIMIT_ANONYMOUS = int(os.environ.get("GRAPHQL_RATE_LIMIT_ANONYMOUS", "120"))
+GRAPHQL_RATE_LIMIT_WINDOW_SECONDS = env.int("GRAPHQL_RATE_LIMIT_WINDOW_SECONDS", 60)
+GRAPHQL_RATE_LIMIT_ANONYMOUS = env.int("GRAPHQL_RATE_LIMIT_ANONYMOUS", 120)
 # Proxies in front of gunicorn that append to X-Forwarded-For (load balancer = 1, CDN + load balancer = 2); rate
 # limits and sign-in lockouts count the address they saw. 0: the connection's own address (cms/client_ip.py).
-TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
-GRAPHQL_RATE_LIMIT_TOKEN = int(os.environ.get("GRAPHQL_RATE_LIMIT_TOKEN", "600"))
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", 0)
+GRAPHQL_RATE_LIMIT_TOKEN = env.int("GRAPHQL_RATE_LIMIT_TOKEN", 600)
 # How long shared caches (CDN) may keep anonymous GET responses; token holders' responses are always private.
-GRAPHQL_GET_MAX_AGE = int(os.environ.get("GRAPHQL_GET_MAX_AGE", "60"))
+GRAPHQL_GET_MAX_AGE = env.int("GRAPHQL_GET_MAX_AGE", 60)
 # Partner sites allowed to call /graphql/ from a browser (exact origins, e.g. https://www.citinternational.org).
 # Our own setting, read only by integrations/graphql/views.py, hence the GRAPHQL_ prefix: the unprefixed name is
 # django-cors-headers', which is not installed and whose other settings would do nothing here. The old variable
 # CORS_ALLOWED_ORIGINS is still read when the new one is absent; cms/checks.py warns at startup until it is renamed.
-GRAPHQL_CORS_ALLOWED_ORIGINS = env_list("GRAPHQL_CORS_ALLOWED_ORIGINS", os.environ.get("CORS_ALLOWED_ORIGINS", ""))
+GRAPHQL_CORS_ALLOWED_ORIGINS = env.comma_list("GRAPHQL_CORS_ALLOWED_ORIGINS", env.str("CORS_ALLOWED_ORIGINS", ""))
 
 # Forum (community.forum): members edit their own posts for this long; each member may post (threads, replies
 # and edits) this many times per window; sizes are counted on the sanitised HTML.
-FORUM_EDIT_WINDOW_MINUTES = int(os.environ.get("FORUM_EDIT_WINDOW_MINUTES", "30"))
-FORUM_POST_RATE_LIMIT = int(os.environ.get("FORUM_POST_RATE_LIMIT", "10"))
-FORUM_POST_RATE_WINDOW_SECONDS = int(os.environ.get("FORUM_POST_RATE_WINDOW_SECONDS", "60"))
-FORUM_REPORT_RATE_LIMIT = int(os.environ.get("FORUM_REPORT_RATE_LIMIT", "20"))  # reports per member per window
+FORUM_EDIT_WINDOW_MINUTES = env.int("FORUM_EDIT_WINDOW_MINUTES", 30)
+FORUM_POST_RATE_LIMIT = env.int("FORUM_POST_RATE_LIMIT", 10)
+FORUM_POST_RATE_WINDOW_SECONDS = env.int("FORUM_POST_RATE_WINDOW_SECONDS", 60)
+FORUM_REPORT_RATE_LIMIT = env.int("FORUM_REPORT_RATE_LIMIT", 20)  # reports per member per window
 FORUM_MAX_TITLE_LENGTH = 200
-FORUM_MAX_BODY_LENGTH = int(os.environ.get("FORUM_MAX_BODY_LENGTH", "20000"))
+FORUM_MAX_BODY_LENGTH = env.int("FORUM_MAX_BODY_LENGTH", 20000)
 FORUM_MAX_REPORT_REASON_LENGTH = 1000
 
 # --- Online Resource Center (community/): member accounts, invitations, sign-in, TA requests ----------------
-INVITATION_EXPIRY_DAYS = int(os.environ.get("INVITATION_EXPIRY_DAYS", "14"))
-MEMBER_TOKEN_DAYS = int(os.environ.get("MEMBER_TOKEN_DAYS", "30"))  # tokens issued by the `login` mutation
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", 14)
+MEMBER_TOKEN_DAYS = env.int("MEMBER_TOKEN_DAYS", 30)  # tokens issued by the `login` mutation
 SIGN_IN_MAX_FAILURES = 5  # failed sign-ins for one account before it is locked...
 SIGN_IN_LOCKOUT_SECONDS = 15 * 60  # ...for this long (the correct password is refused too while locked)
 SIGN_IN_RATE_LIMIT_PER_IP = 20  # sign-in and invitation attempts per IP per window
 SIGN_IN_RATE_LIMIT_WINDOW_SECONDS = 60
-TA_REQUEST_NOTIFY_EMAILS = env_list("TA_REQUEST_NOTIFY_EMAILS")  # staff told of each new TA request
+TA_REQUEST_NOTIFY_EMAILS = env.comma_list("TA_REQUEST_NOTIFY_EMAILS", "")  # staff told of each new TA request
 AGENCY_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 AGENCY_IMPORT_MAX_ROWS = 5000

@@ -5,20 +5,19 @@ Passes `manage.py check --deploy --fail-level WARNING` (CI runs it, and tests/cm
 """
 
 import copy
-import os
 
 from .base import *  # noqa: F403
-from .base import LOGGING, MIDDLEWARE, REDIS_URL, STORAGES, env_bool, require_secret_key
+from .base import LOGGING, MIDDLEWARE, REDIS_URL, STORAGES, env, require_secret_key
 
 require_secret_key()
 DEBUG = False
 # TLS ends at the load balancer, which must set X-Forwarded-Proto (and overwrite any such header from clients).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Only `make serve-prod` (plain HTTP on 127.0.0.1) turns this off; behind a TLS proxy it stays on.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -26,7 +25,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Persistent database connections (health-checked before reuse, base.py): one per gunicorn worker and task worker,
 # so size PostgreSQL's max_connections for WEB_CONCURRENCY x web instances + workers.
-DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", 60)  # noqa: F405
 
 # The cache holds the rate-limit and sign-in lockout counters, which every process must share (a per-process count
 # multiplies each limit by the number of gunicorn workers): Redis when REDIS_URL is set (base.py), else the
@@ -51,6 +50,6 @@ MIDDLEWARE.insert(
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 # One JSON object per log line unless LOG_FORMAT says otherwise (cms/request_log.py).
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOG_FORMAT = env.str("LOG_FORMAT", "json")
 LOGGING = copy.deepcopy(LOGGING)
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"

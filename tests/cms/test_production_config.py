@@ -144,6 +144,21 @@ def answer(process: subprocess.Popen):
     return json.loads(stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "complaint"),
+    [
+        ("GRAPHQL_MAX_DEPTH", "abc", "Not a valid integer"),
+        ("GRAPHQL_TIME_LIMIT_SECONDS", "5s", "Not a valid number"),
+        ("SECURE_SSL_REDIRECT", "flase", "Not a valid boolean"),  # no longer a silent False
+    ],
+)
+def test_a_malformed_setting_stops_the_start_naming_the_variable(name, value, complaint):
+    process = django_process(production_env(**{name: value}), "pass")
+    _, stderr = process.communicate(timeout=180)
+    assert process.returncode != 0
+    assert f'Environment variable "{name}" invalid: {complaint}' in stderr
+
+
 # Every process counts in one window: a minute boundary between the two rounds below would start a fresh count.
 ONE_WINDOW = "from django.conf import settings; settings.SIGN_IN_RATE_LIMIT_WINDOW_SECONDS = 10**9\n"
 ROUND_ONE = (
@@ -470,6 +485,9 @@ def test_gunicorn_access_log_lines_are_json_with_the_request_id(monkeypatch):
 
     from gunicorn.config import Config
 
+    monkeypatch.setenv("WEB_CONCURRENCY", "three")
+    with pytest.raises(ValueError, match='"WEB_CONCURRENCY" invalid'):
+        runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert conf["workers"] == 3
