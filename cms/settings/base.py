@@ -110,7 +110,7 @@ TEMPLATES = [
 ]
 
 # Database: SQLite file by default, anything dj-database-url understands (PostgreSQL in production) otherwise.
-# Health checks stop the first request after a PostgreSQL restart from returning the raw error (DESIGN.md §6).
+# Health checks stop the first request after a PostgreSQL restart from returning the raw error.
 DATABASES = {
     "default": dj_database_url.parse(
         env.str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -214,7 +214,7 @@ WEBHOOKS_LEASE_MARGIN_SECONDS = 30
 WEBHOOKS_DRAIN_SECONDS = 60  # one drain task hands over to a fresh one after this long
 WEBHOOKS_LOG_RETENTION_DAYS = env.int("WEBHOOKS_LOG_RETENTION_DAYS", 30)
 
-# Media: local files by default; S3 through django-storages when a bucket is named (DESIGN.md §5, §6).
+# Media: local files by default; S3 through django-storages when a bucket is named.
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", BASE_DIR / "static")
 MEDIA_URL = env.str("MEDIA_URL", "/media/")
@@ -347,7 +347,7 @@ LOGGING = {
 
 # --- GraphQL API (integrations/graphql) ---------------------------------------------------------------------
 # Our own root query over model-declared `graphql_fields`. Grapple's registry stays empty (APPS = []): its
-# generated types and root fields leak drafts and private media (DESIGN.md §6), so none of them is exposed.
+# generated types and root fields leak drafts and private media, so none of them is exposed.
 INSTALLED_APPS += ["grapple", "graphene_django", "wagtail_headless_preview"]
 GRAPHENE = {"SCHEMA": "integrations.graphql.schema.schema"}
 # Image renditions the API may mint; any other spec is refused (the default allows all: 399 renditions per request).

@@ -1,7 +1,7 @@
 """The hardened /graphql/ endpoint.
 
 Our own view rather than graphene-django's: its `validation_rules` replace the standard rules instead of adding
-to them, and it has no size, cost, time or rate limits (DESIGN.md §6). Request flow, each step refusing with a
+to them, and it has no size, cost, time or rate limits. Request flow, each step refusing with a
 GraphQL-shaped JSON error and the right status (never a 500, never internal text):
 
 CORS preflight → method (405) → bearer token (401) → rate limit (429) → body size and shape (413/415/400) →
@@ -270,7 +270,7 @@ def run(request: HttpRequest) -> HttpResponse:
         operation_name=operation_name,
         execution_context_class=DeadlineExecutionContext,
     )
-    # A lost database is an outage, not a field error: the middleware answers 503 (DESIGN.md §6, fault suite).
+    # A lost database is an outage, not a field error: the middleware answers 503 (see the fault suite).
     outage = next((e.original_error for e in result.errors or () if isinstance(e.original_error, DATABASE_DOWN)), None)
     if outage is not None:
         raise outage
