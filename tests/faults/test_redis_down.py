@@ -41,7 +41,7 @@ def test_redis_down(stack, processes):
         down_recorded = harness.sql(
             stack.postgres.url,
             "SELECT count(*) FROM webhooks_delivery d JOIN webhooks_outboxmessage e ON e.id = d.message_id "
-            "WHERE d.endpoint_id = %s AND e.type = 'event.updated'",
+            "WHERE d.endpoint_id = %s AND e.type = 'event.published'",
             (endpoint["id"],),
         )[0][0]
         receiver.wait_for(5, timeout=60)
