@@ -8,10 +8,6 @@ from pages.access import visible_documents, visible_pages
 from pages.queries import by_pk_or_slug, in_year, search_hits
 
 
-def document_is_visible(document, *, user) -> bool:
-    return visible_documents(user=user).filter(pk=document.pk).exists()
-
-
 def document_is_public(document_id) -> bool:
     """Public documents may be cached by a CDN; anything else is members-only (or otherwise restricted)."""
     return visible_documents(user=None).filter(pk=document_id).exists()
