@@ -120,7 +120,24 @@ class EventIndexPage(Page):
 
 
 class TrainingEventForm(WagtailAdminPageForm):
-    """Checks the skipped dates and changed sessions against the repeat rule, which needs the inline rows."""
+    """Checks the skipped dates and changed sessions against the repeat rule, which needs the inline rows; and, when
+    the event is on its way to going live (submitted, approved, published, scheduled), that participants will know
+    where to go. A draft may still be saved without a venue or a join link."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.is_deferred_validation:  # Wagtail defers required fields on "Save draft" only
+            return cleaned_data
+        mode = cleaned_data.get("delivery_mode")
+        if mode in (DeliveryMode.IN_PERSON, DeliveryMode.HYBRID) and not cleaned_data.get("location", "").strip():
+            self.add_error("location", "Add the venue and address: participants of an in-person event need them.")
+        if mode in (DeliveryMode.LIVE_VIRTUAL, DeliveryMode.HYBRID) and not cleaned_data.get("join_url"):
+            self.add_error(
+                "join_url",
+                "Add the video-meeting link: participants of a virtual event need it to join "
+                "(only Community of Practice members see it).",
+            )
+        return cleaned_data
 
     def _post_clean(self):
         super()._post_clean()  # the page instance now holds the submitted values and passed full_clean()

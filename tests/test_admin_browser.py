@@ -51,6 +51,7 @@ def create_and_submit_event(page: Page, event_index: EventIndexPage, title: str)
     page.locator("#id_end_time").fill("11:30")
     page.keyboard.press("Escape")  # close the time picker
     page.locator("#id_time_zone").select_option("America/Chicago")
+    page.locator("#id_join_url").fill("https://meet.example.org/deflection")
     open_action_menu(page)
     page.get_by_role("button", name=SUBMIT_LABEL).click()
     expect(page.get_by_text(f"Page '{title}' created and submitted for moderation.")).to_be_visible()

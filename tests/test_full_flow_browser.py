@@ -155,6 +155,7 @@ def draft_event(page: Page, event_index: EventIndexPage) -> None:
     page.locator("#id_start_date").fill(FIRST_DAY.isoformat())
     fill_when(page, "10:00", "11:30")
     page.locator("#id_time_zone").select_option("America/Chicago")
+    page.locator("#id_join_url").fill("https://meet.example.org/deflection")
 
     # "Repeats" is a collapsed section: open it, then weekly for four sessions.
     page.locator("#panel-child-content-repeats-section").get_by_role("button", name="Toggle section").first.click()

@@ -402,7 +402,7 @@ def test_open_ended_daily_rule_is_bounded(event):
 # --- the admin form checks skipped and changed dates against the rule ------------------------------------------
 
 
-def edit_post_data(page: TrainingEventPage, **formsets) -> dict:
+def edit_post_data(page: TrainingEventPage, action="action-publish", fields=None, **formsets) -> dict:
     data = nested_form_data(
         {
             "title": page.title,
@@ -421,7 +421,7 @@ def edit_post_data(page: TrainingEventPage, **formsets) -> dict:
             "recurrence_until": "",
             "delivery_mode": page.delivery_mode,
             "location": "",
-            "join_url": "",
+            "join_url": "https://meet.example.org/cop-deflection",
             "registration_url": page.registration_url,
             "audience": "",
             "capacity": "",
@@ -430,8 +430,10 @@ def edit_post_data(page: TrainingEventPage, **formsets) -> dict:
             "session_changes": inline_formset(formsets.get("session_changes", [])),
             "comments": inline_formset([]),
         }
+        | (fields or {})
     )
-    data["action-publish"] = "action-publish"
+    if action:
+        data[action] = action
     return data
 
 
@@ -476,6 +478,60 @@ def test_admin_accepts_a_skipped_date_that_is_a_session(admin_client, quarterly)
     stored = reload(quarterly)
     assert [row.date for row in stored.skipped_dates.all()] == [date(2027, 7, 8)]
     assert date(2027, 7, 8) not in [session.original_date for session in stored.sessions()]
+
+
+# --- where participants go: checked on the way to going live, not on a draft -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "location", "join_url", "missing"),
+    [
+        ("in_person", "", "", {"location"}),
+        ("in_person", "   ", "", {"location"}),
+        ("live_virtual", "", "", {"join_url"}),
+        ("hybrid", "", "", {"location", "join_url"}),
+        ("hybrid", "Tulsa Police Academy, 6066 E Virgin St", "", {"join_url"}),
+    ],
+)
+@pytest.mark.parametrize("action", ["action-publish", "action-submit"])
+def test_an_event_participants_cannot_reach_is_refused_before_it_goes_live(
+    admin_client, quarterly, mode, location, join_url, missing, action
+):
+    url = reverse("wagtailadmin_pages:edit", args=[quarterly.pk])
+    data = edit_post_data(
+        quarterly, action=action, fields={"delivery_mode": mode, "location": location, "join_url": join_url}
+    )
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200  # the form again, with the errors beside the fields
+    errors = response.context["form"].errors
+    assert set(errors) == missing
+    if "location" in missing:
+        assert errors["location"] == ["Add the venue and address: participants of an in-person event need them."]
+    assert reload(quarterly).latest_revision_id == quarterly.latest_revision_id  # nothing was saved
+
+
+def test_a_draft_in_person_event_may_be_saved_before_the_venue_is_known(admin_client, quarterly):
+    url = reverse("wagtailadmin_pages:edit", args=[quarterly.pk])
+    data = edit_post_data(quarterly, action=None, fields={"delivery_mode": "in_person", "join_url": ""})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    draft = reload(quarterly).get_latest_revision_as_object()
+    assert (draft.delivery_mode, draft.location) == ("in_person", "")
+
+
+def test_an_in_person_event_with_a_venue_and_no_join_link_is_published(admin_client, quarterly):
+    url = reverse("wagtailadmin_pages:edit", args=[quarterly.pk])
+    venue = "Tulsa Police Academy, 6066 E Virgin St, Tulsa, OK"
+    data = edit_post_data(quarterly, fields={"delivery_mode": "in_person", "location": venue, "join_url": ""})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert (reload(quarterly).delivery_mode, reload(quarterly).location) == ("in_person", venue)
 
 
 # --- iCal identity: UID and SEQUENCE -----------------------------------------------------------------------
