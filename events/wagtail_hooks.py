@@ -1,4 +1,5 @@
-"""Admin wiring: staff issue, rotate and revoke members' private calendar links.
+"""Admin wiring: the "Training events" listing editors work from, and the members' private calendar links staff
+issue, rotate and revoke.
 
 The link itself is a credential, so the admin never shows it: members see theirs on /calendar/subscription/ (or
 through GraphQL `viewer.calendarUrl`). Creating a link for a member who has one replaces it (the old one answers
@@ -7,14 +8,107 @@ through GraphQL `viewer.calendarUrl`). Creating a link for a member who has one 
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
+from django_filters import ChoiceFilter, ModelMultipleChoiceFilter
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables.pages import BulkActionsColumn, PageStatusColumn, PageTitleColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.pages.listing import IndexView, PageFilterSet
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.viewsets.pages import PageListingViewSet
 
 from events import services
-from events.models import CalendarToken
+from events.models import CalendarToken, DeliveryMode, EventStatus, TrainingEventPage
+from events.selectors import upcoming_q
+from pages.models import Topic
+
+# --- the training events listing ---------------------------------------------------------------------------------
+
+
+def next_session_label(event: TrainingEventPage) -> str:
+    """The next session still to come (in the event's own time zone), or the last one for a past event."""
+    now = timezone.now()
+    sessions = event.sessions()
+    if not sessions:
+        return "No sessions"
+    upcoming = next((session for session in sessions if session.end >= now), None)
+    session = upcoming or sessions[-1]
+    local = session.start.astimezone(event.zone)
+    label = f"{local:%a %b %-d, %Y, %-I:%M %p} {local.tzname()}"
+    return label if upcoming else f"{label} (past)"
+
+
+class TrainingEventFilterSet(PageFilterSet):
+    when = ChoiceFilter(
+        label="When",
+        choices=[("upcoming", "Upcoming"), ("past", "Past")],
+        empty_label="Any time",
+        method="filter_when",
+        widget=forms.RadioSelect,
+    )
+    event_status = ChoiceFilter(field_name="status", label="Event status", choices=EventStatus.choices)
+    delivery_mode = ChoiceFilter(label="Delivery", choices=DeliveryMode.choices)
+    topics = ModelMultipleChoiceFilter(
+        label="Topic", queryset=Topic.objects.order_by("name"), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = TrainingEventPage
+        fields = []
+
+    def filter_when(self, queryset, name, value):
+        return queryset.filter(upcoming_q()) if value == "upcoming" else queryset.exclude(upcoming_q())
+
+
+class TrainingEventIndexView(IndexView):
+    """Soonest upcoming first, then past events newest first: the order an editor plans in."""
+
+    default_ordering = "next_session"
+
+    def get_valid_orderings(self):
+        return [*super().get_valid_orderings(), "next_session"]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("skipped_dates", "session_changes")
+
+    def order_queryset(self, queryset):
+        if self.ordering != "next_session" or self.is_searching:
+            return super().order_queryset(queryset)
+        # A repeating event counts as upcoming until its rule runs out (as in the API); its first session orders it.
+        past = Case(When(upcoming_q(), then=Value(0)), default=Value(1), output_field=IntegerField())
+        return queryset.annotate(is_past=past).order_by(
+            "is_past", Case(When(is_past=0, then=F("start"))).asc(), F("start").desc()
+        )
+
+
+class TrainingEventListingViewSet(PageListingViewSet):
+    model = TrainingEventPage
+    index_view_class = TrainingEventIndexView
+    filterset_class = TrainingEventFilterSet
+    icon = "date"
+    menu_label = "Training events"
+    menu_order = 110
+    add_to_admin_menu = True
+    columns = [
+        BulkActionsColumn("bulk_actions"),
+        PageTitleColumn("title", label="Title", sort_key="title", classname="title"),
+        Column("next_session", label="Next session", accessor=next_session_label, sort_key="next_session"),
+        Column("delivery_mode", label="Delivery", accessor="get_delivery_mode_display", width="12%"),
+        Column("event_status", label="Event status", accessor="get_status_display", sort_key="status", width="12%"),
+        PageStatusColumn("status", label="Page status", sort_key="live", width="12%"),
+        DateColumn("latest_revision_created_at", label="Updated", sort_key="latest_revision_created_at", width="12%"),
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_training_event_listing():
+    return TrainingEventListingViewSet("training_events")
+
+
+# --- members' calendar links -------------------------------------------------------------------------------------
 
 
 class IssueCalendarLinkForm(WagtailAdminModelForm):

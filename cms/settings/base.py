@@ -302,6 +302,9 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: many agencies' networks block it (a broken avatar on every screen) and it tells a third party who
+# uses the admin. Wagtail shows its built-in avatar, or the one a user uploads in their account.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_RICH_TEXT_EDITORS = {
