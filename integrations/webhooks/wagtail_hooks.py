@@ -1,10 +1,16 @@
-"""Admin: Settings → Webhook endpoints (edit, ping, rotate, replay) and Webhook deliveries (the filterable log)."""
+"""Admin: Webhooks → Endpoints (edit, ping, rotate, replay; last success and failure) and Delivery log (what was
+sent where, every attempt in plain words, searchable by the `webhook-id` a partner quotes)."""
 
+import json
+import re
+import uuid
+
+from django.db.models import Max, Q
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
-from wagtail.admin.ui.tables import Column, StatusTagColumn
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -12,8 +18,11 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from integrations.webhooks import views
-from integrations.webhooks.models import Delivery, Endpoint
+from integrations.webhooks import selectors, views
+from integrations.webhooks.models import Delivery, DeliveryStatus, Endpoint
+from integrations.webhooks.wording import in_plain_words
+
+WEBHOOK_ID = re.compile(r"(?:msg_)?([0-9a-f]{32})", re.IGNORECASE)
 
 
 class EndpointEditView(generic.EditView):
@@ -31,14 +40,39 @@ class EndpointEditView(generic.EditView):
         ]
 
 
+class EndpointIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .annotate(
+                last_success_at=Max(
+                    "deliveries__attempt_log__attempted_at", filter=Q(deliveries__attempt_log__succeeded=True)
+                ),
+                last_failure_at=Max(
+                    "deliveries__attempt_log__attempted_at", filter=Q(deliveries__attempt_log__succeeded=False)
+                ),
+            )
+        )
+
+
 class EndpointViewSet(ModelViewSet):
     model = Endpoint
     icon = "link-external"
     menu_label = "Endpoints"
     name = "webhook_endpoints"
     copy_view_enabled = False
+    index_view_class = EndpointIndexView
     edit_view_class = EndpointEditView
-    list_display = ["url", "description", "audience", StatusTagColumn("active", primary=lambda e: e.active)]
+    list_display = [
+        "url",
+        "description",
+        "audience",
+        StatusTagColumn("active", primary=lambda e: e.active),
+        DateColumn("last_success_at", label="Last success"),
+        DateColumn("last_failure_at", label="Last failure"),
+        DateColumn("failing_since", label="Failing since"),
+    ]
     list_filter = ["active", "audience"]
     search_fields = ["url", "description"]
     panels = [
@@ -73,16 +107,58 @@ class LogOnlyPolicy(ModelPermissionPolicy):
 register_permission_policy(Delivery, LogOnlyPolicy(Delivery), exact_class=True)
 
 
+def change_summary(delivery: Delivery) -> str:
+    """ "event.published: CIT Core Course, Tulsa" rather than "event.published page:42"."""
+    title = delivery.message.data.get("title")
+    return f"{delivery.message.type}: {title}" if title else str(delivery.message)
+
+
+def next_retry(delivery: Delivery):
+    return delivery.next_attempt_at if delivery.status == DeliveryStatus.PENDING else None
+
+
+class DeliveryIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("message", "endpoint")
+
+    def search_queryset(self, queryset):
+        """A `webhook-id` (msg_…, as a partner quotes it from its logs) finds that message; other words search the
+        change, its title and the endpoint."""
+        if not self.is_searching:
+            return queryset
+        query = self.search_query.strip()
+        if quoted := WEBHOOK_ID.fullmatch(query):
+            return queryset.filter(message_id=uuid.UUID(quoted[1]))
+        return queryset.filter(
+            Q(message__type__icontains=query)
+            | Q(message__data__title__icontains=query)
+            | Q(endpoint__url__icontains=query)
+            | Q(endpoint__description__icontains=query)
+        )
+
+
 class DeliveryInspectView(generic.InspectView):
+    template_name = "webhooks/delivery_inspect.html"
+
     @cached_property
     def header_buttons(self):
         url = reverse("webhook_deliveries:resend", args=[self.object.pk])
         return [*super().header_buttons, HeaderButton("Resend", url=url, icon_name="rotate")]
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["attempts"] = self.object.attempt_log.all()[:20]
-        return context
+        delivery = self.object
+        body = selectors.delivery_body(delivery.message, delivery.endpoint.audience)
+        page_id = delivery.message.data.get("id") if delivery.message.object_key.startswith("page:") else None
+        return super().get_context_data(
+            delivery=delivery,
+            summary=change_summary(delivery),
+            next_retry=next_retry(delivery),
+            problem=in_plain_words(delivery.last_error),
+            attempts=[(attempt, in_plain_words(attempt.error)) for attempt in delivery.attempt_log.all()[:50]],
+            payload=json.dumps(json.loads(body), indent=2, ensure_ascii=False),
+            page_edit_url=reverse("wagtailadmin_pages:edit", args=[page_id]) if page_id else None,
+            **kwargs,
+        )
 
 
 class DeliveryViewSet(ModelViewSet):
@@ -90,29 +166,25 @@ class DeliveryViewSet(ModelViewSet):
     icon = "list-ul"
     menu_label = "Delivery log"
     name = "webhook_deliveries"
+    index_view_class = DeliveryIndexView
     inspect_view_enabled = True
     inspect_view_class = DeliveryInspectView
     copy_view_enabled = False
     form_fields = ["status"]  # required by ModelViewSet; LogOnlyPolicy never lets anyone edit
     list_display = [
-        Column("message", label="Message", accessor="message"),
-        "endpoint",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
+        Column("change", label="Change", accessor=change_summary),
+        Column("endpoint", label="Endpoint", accessor="endpoint"),
+        Column("webhook_id", label="webhook-id", accessor="message.webhook_id"),
+        StatusTagColumn(
+            "status", label="Status", accessor="get_status_display", primary=lambda d: d.status != "failed"
+        ),
+        Column("attempts", label="Attempts"),
+        DateColumn("next_retry", label="Next retry", accessor=next_retry),
+        Column("problem", label="Problem", accessor=lambda delivery: in_plain_words(delivery.last_error)),
+        DateColumn("created_at", label="Queued"),
     ]
     list_filter = ["status", "endpoint", "message__type", "created_at"]
-    inspect_view_fields = [
-        "message",
-        "endpoint",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "last_error",
-        "created_at",
-        "finished_at",
-    ]
+    search_fields = ["message__type"]  # shows the search box; DeliveryIndexView.search_queryset does the search
 
     def get_urlpatterns(self):
         return [
