@@ -6,13 +6,17 @@ through GraphQL `viewer.calendarUrl`). Creating a link for a member who has one 
 410 Gone); editing a link offers "replace" or "revoke".
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Case, F, IntegerField, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django_filters import ChoiceFilter, ModelMultipleChoiceFilter
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.ui.tables.pages import BulkActionsColumn, PageStatusColumn, PageTitleColumn
 from wagtail.admin.views import generic
@@ -21,7 +25,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
 
 from events import services
-from events.models import CalendarToken, DeliveryMode, EventStatus, TrainingEventPage
+from events.models import CalendarToken, DeliveryMode, EventIndexPage, EventStatus, TrainingEventPage
 from events.selectors import upcoming_q
 from pages.models import Topic
 
@@ -35,10 +39,14 @@ def next_session_label(event: TrainingEventPage) -> str:
     if not sessions:
         return "No sessions"
     upcoming = next((session for session in sessions if session.end >= now), None)
-    session = upcoming or sessions[-1]
-    local = session.start.astimezone(event.zone)
-    label = f"{local:%a %b %-d, %Y, %-I:%M %p} {local.tzname()}"
+    label = local_time_label((upcoming or sessions[-1]).start, event)
     return label if upcoming else f"{label} (past)"
+
+
+def local_time_label(instant, event: TrainingEventPage) -> str:
+    """In the event's own zone, named: the admin's templates would convert to the server's zone."""
+    local = instant.astimezone(event.zone)
+    return f"{local:%a %b %-d, %Y, %-I:%M %p} {local.tzname()}"
 
 
 class TrainingEventFilterSet(PageFilterSet):
@@ -106,6 +114,52 @@ class TrainingEventListingViewSet(PageListingViewSet):
 @hooks.register("register_admin_viewset")
 def register_training_event_listing():
     return TrainingEventListingViewSet("training_events")
+
+
+# --- the dashboard: what is coming up ------------------------------------------------------------------------------
+
+
+class UpcomingEventsPanel(Component):
+    """Sessions in the next 30 days, drafts included (so an editor sees what still needs publishing), and the
+    quickest way to add an event."""
+
+    name = "upcoming_events"
+    template_name = "events/dashboard/upcoming_events.html"
+    order = 150
+    days = 30
+    limit = 12
+
+    def get_context_data(self, parent_context):
+        user = parent_context["request"].user
+        now = timezone.now()
+        horizon = now + timedelta(days=self.days)
+        candidates = (
+            TrainingEventPage.objects.filter(start__lt=horizon)
+            .filter(upcoming_q(now))
+            .prefetch_related("skipped_dates", "session_changes")
+            .order_by("start")[:200]  # bounded: a dashboard, not a report
+        )
+        rows = []
+        for event in candidates:
+            for session in event.sessions():
+                if now <= session.end and session.start < horizon:
+                    rows.append((session.start, event, local_time_label(session.start, event)))
+                    break
+        rows.sort(key=lambda row: row[0])
+        index = EventIndexPage.objects.first()
+        can_add = index is not None and index.permissions_for_user(user).can_add_subpage()
+        return {
+            "rows": [(event, local) for _, event, local in rows[: self.limit]],
+            "heading": f"Coming up in the next {self.days} days",
+            "days": self.days,
+            "add_url": reverse("wagtailadmin_pages:add_subpage", args=[index.pk]) if can_add else None,
+            "listing_url": reverse("training_events:index") + "?when=upcoming",
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_upcoming_events_panel(request, panels):
+    panels.append(UpcomingEventsPanel())
 
 
 # --- members' calendar links -------------------------------------------------------------------------------------

@@ -1,14 +1,19 @@
-"""Admin wiring for the Topic and Person snippets; the privacy rule on the CMS's own HTML pages."""
+"""Admin wiring for the Topic and Person snippets and the editor's "My drafts" dashboard panel; the privacy rule on
+the CMS's own HTML pages."""
 
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from wagtail import hooks
-from wagtail.models import Page, PageViewRestriction
+from wagtail.admin.ui.components import Component
+from wagtail.models import Page, PageViewRestriction, WorkflowState, get_default_page_content_type
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail.wagtail_hooks import require_wagtail_login
 
 from pages.access import page_is_visible, passwords_given, published_pages, restrictions_shutting_out
+from pages.editorial import WORKFLOW_NAME
 from pages.models import Person, Topic
 from pages.rich_text import VisibleDocumentLinkHandler, VisibleImageEmbedHandler, VisiblePageLinkHandler
 
@@ -65,3 +70,34 @@ class PersonViewSet(SnippetViewSet):
 
 register_snippet(TopicViewSet)
 register_snippet(PersonViewSet)
+
+
+class MyDraftsPanel(Component):
+    """Pages the editor owns or last edited that have changes nobody has published and that are not in review yet:
+    the work still on their desk. (Pages in review, and changes a moderator sent back, are in Wagtail's own "Your
+    pages and snippets in a workflow" panel.)"""
+
+    name = "my_drafts"
+    template_name = "pages/dashboard/my_drafts.html"
+    order = 205
+    limit = 10
+
+    def get_context_data(self, parent_context):
+        user = parent_context["request"].user
+        in_review = WorkflowState.objects.active().filter(
+            base_content_type_id=get_default_page_content_type().id,  # a page's states point at the base Page row
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        )
+        drafts = (
+            Page.objects.filter(has_unpublished_changes=True)
+            .filter(Q(owner=user) | Q(latest_revision__user=user))
+            .exclude(Exists(in_review))
+            .select_related("latest_revision")
+            .order_by("-latest_revision_created_at")
+        )
+        return {"drafts": drafts[: self.limit], "submit_label": f"Submit to {WORKFLOW_NAME}"}
+
+
+@hooks.register("construct_homepage_panels")
+def add_my_drafts_panel(request, panels):
+    panels.append(MyDraftsPanel())
