@@ -17,6 +17,12 @@ LOGGING["loggers"]["cms.request"] = {"level": env.str("REQUEST_LOG_LEVEL", "WARN
 # Webhooks: a receiver on this machine works out of the box under `make run`.
 WEBHOOKS_ALLOWED_NETWORKS = env.comma_list("WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 
+# The admin's "Partner site" preview opens the reference partner site that `make run` serves (partner-site/).
+FRONTEND_PORT = env.int("FRONTEND_PORT", 3000)
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": env.str("HEADLESS_PREVIEW_URL", f"http://localhost:{FRONTEND_PORT}/preview")},
+}
+
 
 class LocalOrigins(list):
     """The origins listed in GRAPHQL_CORS_ALLOWED_ORIGINS, plus any page served from this machine
