@@ -7,15 +7,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client, override_settings
 
+from tests.cms.test_production_config import answer, django_process
 from tests.partner_site import PARTNER_SITE, running_partner_site
 
-ROOT = Path(__file__).resolve().parent.parent
 CMS = "http://127.0.0.1:8000"
 
 
@@ -144,18 +143,7 @@ DEV_SETTINGS = (
 
 def dev_settings(**environment) -> list:
     env = {key: value for key, value in os.environ.items() if key not in ("HEADLESS_PREVIEW_URL", "FRONTEND_PORT")}
-    env |= {"DJANGO_SETTINGS_MODULE": "cms.settings.dev", **environment}
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", DEV_SETTINGS],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return answer(django_process(env | {"DJANGO_SETTINGS_MODULE": "cms.settings.dev", **environment}, DEV_SETTINGS))
 
 
 def test_make_run_previews_in_the_partner_site_and_lets_local_pages_call_the_api():
