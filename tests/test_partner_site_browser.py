@@ -55,6 +55,7 @@ def content(home_page, event_index):
         time_zone="America/Denver",
         delivery_mode=DeliveryMode.IN_PERSON,
         location="Denver Police Academy",
+        registration_url="javascript:document.title=1",  # never valid in the admin; the site must not link it
     )
     members_only(TrainingEventPageFactory(parent=event_index, title="Members-only roundtable", slug="members-only"))
     TrainingEventPageFactory(parent=event_index, title="Unpublished draft", slug="draft", live=False)
@@ -134,6 +135,7 @@ def test_upcoming_trainings_event_and_program_pages_render_from_graphql(
         # Text from the API is text: the markup in the title is shown, never run.
         expect(second.get_by_role("heading")).to_have_text(HOSTILE_TITLE)
         expect(second.locator("img")).to_have_count(0)
+        expect(second.get_by_text("Register", exact=True)).to_have_count(0)  # a javascript: URL is no link
         expect(second.locator("time")).to_have_text("Mon, Feb 3, 2031, 9:00 AM \u2013 4:00 PM MST")
         expect(second).to_contain_text("In person")
         expect(second).to_contain_text("Denver Police Academy")

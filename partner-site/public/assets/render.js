@@ -6,10 +6,23 @@ import { cmsUrl } from "./api.js";
 const LOCALE = document.documentElement.lang || undefined;
 const ROOT = new URL("../", import.meta.url); // the site's root, wherever it is deployed
 
-/** An element: `h("a", { href }, "text", child)`. Strings become text nodes, never HTML. */
+const LINK_ATTRIBUTES = new Set(["href", "src"]);
+const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:", "tel:"]);
+
+/** `url` if it is a web, mail or phone link; null for anything else (a `javascript:` URL never becomes a link). */
+function safeUrl(url) {
+  try {
+    return SAFE_PROTOCOLS.has(new URL(url, location.href).protocol) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An element: `h("a", { href }, "text", child)`. Strings become text nodes, never HTML; links must be http(s). */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
+  for (let [name, value] of Object.entries(attributes)) {
+    if (LINK_ATTRIBUTES.has(name) && value) value = safeUrl(String(value));
     if (value === null || value === undefined || value === false) continue;
     if (name === "class") element.className = value;
     else element.setAttribute(name, value === true ? "" : value);
@@ -100,7 +113,7 @@ function calendarLinks(event) {
   return h(
     "ul",
     { class: "actions", "aria-label": "Registration and calendar" },
-    event.registrationUrl && event.status !== "CANCELLED"
+    safeUrl(event.registrationUrl) && event.status !== "CANCELLED"
       ? h("li", {}, h("a", { class: "button", href: event.registrationUrl }, "Register"))
       : null,
     event.icalUrl ? h("li", {}, h("a", { href: event.icalUrl }, "Add to calendar (.ics)")) : null,
