@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The reference partner site (partner-site/), which the admin's "Partner site" preview shows.
+FRONTEND_PORT ?= 3000
+export FRONTEND_PORT
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
 .PHONY: run test test-fast test-faults lint format hooks install serve worker seed clean serve-prod bench-load docs docs-build
@@ -29,6 +32,7 @@ run: install
 	@echo "CMS: http://127.0.0.1:$(PORT)/admin/  (demo logins above; health: /healthz)"
 	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
 	  $(PY) manage.py run_worker & \
+	  $(PY) partner-site/serve.py --port $(FRONTEND_PORT) --cms http://127.0.0.1:$(PORT) & \
 	  $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 # The production shape on this machine: gunicorn + run_worker + RQ worker, PostgreSQL (database cms_prod), Redis,

@@ -36,6 +36,7 @@ from playwright.sync_api import Page, expect
 from standardwebhooks.webhooks import Webhook
 from wagtail.models import Collection
 
+from events.factories import TrainingEventPageFactory
 from events.models import EventIndexPage, TrainingEventPage
 from integrations.graphql.services import api_token_create
 from integrations.webhooks import services as webhook_services
@@ -47,6 +48,7 @@ from tests.browser_helpers import SUBMIT_LABEL, admin_browser, approve_both_step
 
 # autouse: the worker installs its own SIGINT/SIGTERM handlers; give the test process its own back.
 from tests.pages.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
+from tests.partner_site import running_partner_site
 
 # live_server needs the server thread to see what the test writes, hence a transactional database.
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -346,3 +348,38 @@ def session_starts(calendar: Calendar) -> list[datetime]:
     """The sessions a calendar client expands from the feed (RRULE, EXDATE, RECURRENCE-ID), as UTC instants."""
     window = (datetime(2030, 1, 1, tzinfo=UTC), datetime(2032, 1, 1, tzinfo=UTC))
     return sorted(event["DTSTART"].dt.astimezone(UTC) for event in recurring_ical_events.of(calendar).between(*window))
+
+
+def test_partner_site_preview_shows_the_unsaved_draft(chromium, live_server, tmp_path, users, event_index, settings):
+    """The editor changes a live event's title and opens the "Partner site" preview: the reference partner site,
+    in the preview pane, renders the draft from `preview(token)`; the live page and the partner site's own event
+    page keep the published title."""
+    event = TrainingEventPageFactory(
+        parent=event_index,
+        title="Deflection 101",
+        slug="deflection-101",
+        start_date=FIRST_DAY,
+        time_zone="America/Chicago",
+    )
+    draft_title = "Deflection 101: now with co-responders"
+    with running_partner_site(live_server.url) as site:
+        settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": f"{site}/preview"}}
+        settings.GRAPHQL_CORS_ALLOWED_ORIGINS = [site]
+        with admin_browser(chromium, live_server, tmp_path) as page:
+            log_in(page, users[EDITORS])
+            page.goto(f"/admin/pages/{event.pk}/edit/")
+            page.locator("#id_title").fill(draft_title)
+            page.get_by_role("button", name="Toggle preview").click()
+            preview_pane = page.frame_locator("#w-preview-iframe")
+            # The CMS's own preview first (the default mode), then the partner site's.
+            expect(preview_pane.get_by_role("heading", name=draft_title)).to_be_visible()
+            page.get_by_label("Preview mode").select_option(label="Partner site")
+            partner_site = preview_pane.frame_locator("iframe")
+            expect(partner_site.get_by_role("note")).to_have_text("Preview of a draft: not published.")
+            expect(partner_site.get_by_role("heading", level=1)).to_have_text(draft_title)
+            expect(partner_site.locator(".when time").first).to_have_text(re.compile(r"^Wed, Jan 15, 2031, .* CST$"))
+
+            page.goto(f"{site}/event/?slug=deflection-101")  # the published page, on the partner site
+            expect(page.get_by_role("heading", level=1)).to_have_text("Deflection 101")
+    event.refresh_from_db()
+    assert (event.title, event.has_unpublished_changes) == ("Deflection 101", False)  # previewing saved nothing

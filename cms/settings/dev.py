@@ -1,5 +1,7 @@
 """Local development: `make run`. A throwaway key, DEBUG on, everything else from base."""
 
+import re
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -14,3 +16,22 @@ LOGGING["loggers"]["cms.request"] = {"level": env.str("REQUEST_LOG_LEVEL", "WARN
 
 # Webhooks: a receiver on this machine works out of the box under `make run`.
 WEBHOOKS_ALLOWED_NETWORKS = env.comma_list("WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+
+# The admin's "Partner site" preview opens the reference partner site that `make run` serves (partner-site/).
+FRONTEND_PORT = env.int("FRONTEND_PORT", 3000)
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": env.str("HEADLESS_PREVIEW_URL", f"http://localhost:{FRONTEND_PORT}/preview")},
+}
+
+
+class LocalOrigins(list):
+    """The origins listed in GRAPHQL_CORS_ALLOWED_ORIGINS, plus any page served from this machine
+    (http://localhost:PORT, http://127.0.0.1:PORT): `make run`'s partner site, and a copy a developer starts on
+    another port, call the API from the browser without configuration. Development only."""
+
+    def __contains__(self, origin) -> bool:
+        return super().__contains__(origin) or bool(LOCAL_ORIGIN.fullmatch(str(origin)))
+
+
+LOCAL_ORIGIN = re.compile(r"http://(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}")
+GRAPHQL_CORS_ALLOWED_ORIGINS = LocalOrigins(GRAPHQL_CORS_ALLOWED_ORIGINS)  # noqa: F405
