@@ -79,3 +79,12 @@ clean:
 .PHONY: schema
 schema: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py graphql_schema --out schema.graphql
+
+# Cut a release of the partner API (docs/partners.md, "Versioning and deprecations"): schema.graphql becomes
+# schema.released.graphql, the copy tests/integrations/graphql/test_schema_changes.py checks for breaking changes,
+# and CHANGELOG.md's Unreleased entries move under VERSION. Commit both files.
+.PHONY: release
+release: install
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z" >&2; exit 2; }
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py graphql_schema --out schema.graphql
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py graphql_release $(VERSION)
