@@ -20,7 +20,14 @@ $(ICALJS)/node_modules/.package-lock.json: $(ICALJS)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then cd $(ICALJS) && npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: the ical.js feed comparison will be skipped"; fi
 
-install: $(VENV)/.installed $(ICALJS)/node_modules/.package-lock.json
+# The GraphiQL playground's browser test: the CDN files GraphiQL's page loads (React, ReactDOM, GraphiQL at the
+# versions graphene-django pins), served to headless Chromium from npm. Without npm that test is skipped.
+GRAPHIQL_CDN := tests/integrations/graphql/graphiql_cdn
+$(GRAPHIQL_CDN)/node_modules/.package-lock.json: $(GRAPHIQL_CDN)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(GRAPHIQL_CDN) && npm ci --no-audit --no-fund --silent --ignore-scripts; \
+	else echo "npm not found: the GraphiQL playground browser test will be skipped"; fi
+
+install: $(VENV)/.installed $(ICALJS)/node_modules/.package-lock.json $(GRAPHIQL_CDN)/node_modules/.package-lock.json
 
 run: install
 	$(PY) manage.py migrate --noinput
