@@ -2,6 +2,7 @@
 (root fields, arguments, types, fields, input fields, enums and their values) and lists whatever has no
 description, an empty one, or a library's placeholder."""
 
+import graphene
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -18,7 +19,19 @@ from integrations.graphql.schema import schema
 # Python's Enum docstring, which graphene copies onto every enum nobody described.
 ENUM_PLACEHOLDER = "An enumeration."
 # graphene's own texts for the scalars it adds: right for graphene's users in general, silent about our formats.
-GRAPHENE_SCALAR_TEXTS = ("The `DateTime` scalar type", "The `Date` scalar type", "The `Time` scalar type", "JSON")
+GRAPHENE_SCALAR_TEXTS = {
+    (scalar._meta.description or "").strip()
+    for scalar in (
+        graphene.DateTime,
+        graphene.Date,
+        graphene.Time,
+        graphene.JSONString,
+        graphene.Decimal,
+        graphene.UUID,
+        graphene.Base64,
+        graphene.BigInt,
+    )
+}
 
 
 def schema_elements(graphql_schema: GraphQLSchema) -> list[tuple[str, str | None, bool]]:
@@ -47,7 +60,7 @@ def undescribed(graphql_schema: GraphQLSchema) -> list[str]:
     missing = []
     for coordinate, description, custom_scalar in schema_elements(graphql_schema):
         text = (description or "").strip()
-        if not text or text == ENUM_PLACEHOLDER or (custom_scalar and text.startswith(GRAPHENE_SCALAR_TEXTS)):
+        if not text or text == ENUM_PLACEHOLDER or (custom_scalar and text in GRAPHENE_SCALAR_TEXTS):
             missing.append(f"{coordinate}: {text!r}" if text else coordinate)
     return missing
 
@@ -77,7 +90,9 @@ def test_placeholders_and_gaps_are_reported():
         '''
         "Reads." type Query { "Described." a(x: Int): Kind  b: String }
         "An enumeration." enum Kind { "One." ONE  TWO }
-        """The `DateTime` scalar type represents a DateTime value as specified by iso8601."""
+        """The `DateTime` scalar type represents a DateTime
+        value as specified by
+        [iso8601](https://en.wikipedia.org/wiki/ISO_8601)."""
         scalar DateTime
         '''
     )
@@ -86,5 +101,5 @@ def test_placeholders_and_gaps_are_reported():
         "Query.b",
         "Kind: 'An enumeration.'",
         "Kind.TWO",
-        "DateTime: 'The `DateTime` scalar type represents a DateTime value as specified by iso8601.'",
+        "DateTime: " + repr(graphene.DateTime._meta.description.strip()),
     ]
