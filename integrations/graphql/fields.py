@@ -43,7 +43,9 @@ def choices_enum(choices: type[models.Choices]) -> type[graphene.Enum]:
     the enum, each choice's label its value (graphene asks with None for the enum itself)."""
 
     def describe(member):
-        return choices.__doc__ if member is None else member.label
+        if member is None:
+            return inspect.cleandoc(choices.__doc__) if choices.__doc__ else None
+        return member.label
 
     return graphene.Enum.from_enum(choices, name=choices.__qualname__.replace(".", ""), description=describe)
 

@@ -103,3 +103,15 @@ def test_a_model_type_is_described_by_the_models_graphql_description():
     from integrations.graphql.schema import schema
 
     assert schema.graphql_schema.type_map["Person"].description == Person.graphql_description
+
+
+def test_a_choices_enum_is_described_by_the_choices_docstring_and_its_values_by_their_labels():
+    from events.models import EventStatus
+    from integrations.graphql.schema import schema
+
+    enum = schema.graphql_schema.type_map["EventStatus"]
+    assert enum.description.startswith("Whether an event (or one session) goes ahead. Cancelled events stay")
+    assert "\n    " not in enum.description  # the docstring's indentation is not the partner's concern
+    assert {name: value.description for name, value in enum.values.items()} == {
+        member.name: member.label for member in EventStatus
+    }
