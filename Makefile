@@ -23,7 +23,14 @@ $(ICALJS)/node_modules/.package-lock.json: $(ICALJS)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then cd $(ICALJS) && npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: the ical.js feed comparison will be skipped"; fi
 
-install: $(VENV)/.installed $(ICALJS)/node_modules/.package-lock.json
+# The GraphiQL playground's browser test: the CDN files GraphiQL's page loads (React, ReactDOM, GraphiQL at the
+# versions graphene-django pins), served to headless Chromium from npm. Without npm that test is skipped.
+GRAPHIQL_CDN := tests/integrations/graphql/graphiql_cdn
+$(GRAPHIQL_CDN)/node_modules/.package-lock.json: $(GRAPHIQL_CDN)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(GRAPHIQL_CDN) && npm ci --no-audit --no-fund --silent --ignore-scripts; \
+	else echo "npm not found: the GraphiQL playground browser test will be skipped"; fi
+
+install: $(VENV)/.installed $(ICALJS)/node_modules/.package-lock.json $(GRAPHIQL_CDN)/node_modules/.package-lock.json
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -83,3 +90,12 @@ clean:
 .PHONY: schema
 schema: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py graphql_schema --out schema.graphql
+
+# Cut a release of the partner API (docs/partners.md, "Versioning and deprecations"): schema.graphql becomes
+# schema.released.graphql, the copy tests/integrations/graphql/test_schema_changes.py checks for breaking changes,
+# and CHANGELOG.md's Unreleased entries move under VERSION. Commit both files.
+.PHONY: release
+release: install
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z" >&2; exit 2; }
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py graphql_schema --out schema.graphql
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py graphql_release $(VERSION)

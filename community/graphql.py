@@ -16,6 +16,7 @@ from community.models import ContactRole, TaDeliveryMode, TaRequestStatus, Urgen
 from integrations.graphql.fields import choices_enum
 from integrations.graphql.loaders import get_loader, parse_id
 from integrations.graphql.mutations import (
+    ERRORS_DESCRIPTION,
     WHOLE_INPUT,
     AccessDenied,
     FieldErrorType,
@@ -54,7 +55,7 @@ class AgencyType(graphene.ObjectType):
     """A Community of Practice member agency. The directory is members-only; within it, name, city, state, type,
     cohort and website are public-facing fields, and notes and contacts' email and phone are members-only."""
 
-    id = graphene.ID(required=True)
+    id = graphene.ID(required=True, description="The agency's id, for `agency(id:)`.")
     name = graphene.String(required=True, description=PUBLIC)
     city = graphene.String(required=True, description=PUBLIC)
     state = graphene.String(required=True, description=PUBLIC + " Two-letter code, e.g. OH.")
@@ -63,7 +64,9 @@ class AgencyType(graphene.ObjectType):
     cohort = graphene.Int(required=True, description=PUBLIC + " The COPS Office funding year, e.g. 2023.")
     website = graphene.String(required=True, description=PUBLIC)
     notes = graphene.String(required=True, description=MEMBERS_ONLY + " Plain text.")
-    contacts = graphene.List(graphene.NonNull(AgencyContactType), required=True)
+    contacts = graphene.List(
+        graphene.NonNull(AgencyContactType), required=True, description="The agency's program contacts."
+    )
 
     class Meta:
         name = "Agency"
@@ -80,18 +83,20 @@ class AgencyType(graphene.ObjectType):
 class TaRequestType(graphene.ObjectType):
     """A technical-assistance request of the member's agency, with its triage status (staff notes stay internal)."""
 
-    id = graphene.ID(required=True)
-    agency = graphene.Field(AgencyType, required=True)
-    focus_area = graphene.Field(registry.lazy(Topic), required=True)
+    id = graphene.ID(required=True, description="The request's id.")
+    agency = graphene.Field(AgencyType, required=True, description="The agency the request was made for.")
+    focus_area = graphene.Field(
+        registry.lazy(Topic), required=True, description="The technical-assistance focus area asked about."
+    )
     description = graphene.String(required=True, description="Plain text as submitted: never render it as HTML.")
     description_html = graphene.String(
         required=True, description="The description escaped and split into paragraphs: safe to insert as HTML."
     )
-    preferred_delivery_mode = TaDeliveryModeEnum(required=True)
-    urgency = UrgencyEnum(required=True)
-    status = TaRequestStatusEnum(required=True)
-    created_at = graphene.DateTime(required=True)
-    updated_at = graphene.DateTime(required=True)
+    preferred_delivery_mode = TaDeliveryModeEnum(required=True, description="How the agency would like the help.")
+    urgency = UrgencyEnum(required=True, description="How soon the agency needs help.")
+    status = TaRequestStatusEnum(required=True, description="Where program staff are with the request.")
+    created_at = graphene.DateTime(required=True, description="When the request was made (UTC).")
+    updated_at = graphene.DateTime(required=True, description="When the request last changed, e.g. its status (UTC).")
 
     class Meta:
         name = "TaRequest"
@@ -101,8 +106,12 @@ class TaRequestType(graphene.ObjectType):
         return linebreaks(escape(ta_request.description))
 
 
-PaginatedAgenciesType = paginated_type(AgencyType, "PaginatedAgencies")
-PaginatedTaRequestsType = paginated_type(TaRequestType, "PaginatedTaRequests")
+PaginatedAgenciesType = paginated_type(
+    AgencyType, "PaginatedAgencies", "One page of the member directory's agencies (members only)."
+)
+PaginatedTaRequestsType = paginated_type(
+    TaRequestType, "PaginatedTaRequests", "One page of technical-assistance requests the member may see."
+)
 
 
 def bad_input(error: ValidationError) -> AccessDenied:
@@ -125,16 +134,20 @@ class CommunityQuery(graphene.ObjectType):
         required=True,
         state=graphene.String(description="Two-letter state code, e.g. OH."),
         cohort=graphene.Int(description="CoP cohort: the COPS Office funding year, e.g. 2023."),
-        agency_type=AgencyTypeEnum(),
+        agency_type=AgencyTypeEnum(description="Only agencies of this kind."),
         search=graphene.String(description="Words to find in agency names and cities (all must match)."),
         description="Members only: the member directory, by name.",
         **pagination_arguments(),
     )
-    agency = graphene.Field(AgencyType, id=graphene.ID(required=True), description="Members only: one agency.")
+    agency = graphene.Field(
+        AgencyType,
+        id=graphene.ID(required=True, description="The agency's `id`."),
+        description="Members only: one agency; null when there is none.",
+    )
     ta_requests = graphene.Field(
         PaginatedTaRequestsType,
         required=True,
-        status=TaRequestStatusEnum(),
+        status=TaRequestStatusEnum(description="Only requests with this status."),
         description="Members only: the TA requests of the member's agency, newest first.",
         **pagination_arguments(),
     )
@@ -168,15 +181,21 @@ def whole_input_error(message: str, code: str) -> list[FieldErrorType]:
 
 
 class CreateTaRequestInput(graphene.InputObjectType):
+    """A technical-assistance request, made for the signed-in member's own agency."""
+
     focus_area = graphene.String(required=True, description="A focus area's slug (topics(kind: TECHNICAL_ASSISTANCE)).")
     description = graphene.String(required=True, description="Plain text, at most 5000 characters.")
-    preferred_delivery_mode = TaDeliveryModeEnum(default_value=TaDeliveryMode.NO_PREFERENCE.value)
-    urgency = UrgencyEnum(default_value=Urgency.NORMAL.value)
+    preferred_delivery_mode = TaDeliveryModeEnum(
+        default_value=TaDeliveryMode.NO_PREFERENCE.value, description="How the agency would like the help."
+    )
+    urgency = UrgencyEnum(default_value=Urgency.NORMAL.value, description="How soon the agency needs help.")
 
 
 class CreateTaRequestPayloadType(graphene.ObjectType):
+    """What `createTaRequest` answers: the new request, or why it was not made."""
+
     ta_request = graphene.Field(TaRequestType, description="Null when `errors` is not empty.")
-    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True)
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True, description=ERRORS_DESCRIPTION)
 
     class Meta:
         name = "CreateTaRequestPayload"
@@ -187,7 +206,7 @@ class CreateTaRequest(graphene.Mutation):
     `ta_request.created`."""
 
     class Arguments:
-        input = CreateTaRequestInput(required=True)
+        input = CreateTaRequestInput(required=True, description="What the agency needs.")
 
     Output = CreateTaRequestPayloadType
 
@@ -208,9 +227,13 @@ class CreateTaRequest(graphene.Mutation):
 
 
 class SignInPayloadType(graphene.ObjectType):
+    """What `login` and `acceptInvitation` answer: a new API token for the member, or why there is none."""
+
     token = graphene.String(description="Send as 'Authorization: Bearer <token>'. Shown once; null on errors.")
-    expires_at = graphene.DateTime()
-    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True)
+    expires_at = graphene.DateTime(
+        description="When the token stops working (UTC); sign in again after it. Null on errors."
+    )
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True, description=ERRORS_DESCRIPTION)
 
     class Meta:
         name = "SignInPayload"
@@ -222,8 +245,8 @@ class SignIn(graphene.Mutation):
     all say the same thing; repeated failures lock the account for a while, and each network is rate-limited."""
 
     class Arguments:
-        email = graphene.String(required=True)
-        password = graphene.String(required=True)
+        email = graphene.String(required=True, description="The member's email address (any letter case).")
+        password = graphene.String(required=True, description="The member's password.")
 
     Output = SignInPayloadType
 
@@ -239,8 +262,10 @@ class SignIn(graphene.Mutation):
 
 
 class SignOutPayloadType(graphene.ObjectType):
+    """What `logout` answers."""
+
     revoked = graphene.Boolean(required=True, description="Whether the token sent with this request was revoked.")
-    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True)
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True, description=ERRORS_DESCRIPTION)
 
     class Meta:
         name = "LogoutPayload"  # public name: the mutation is `logout` for compatibility (docs/architecture.md)
@@ -267,9 +292,11 @@ class AcceptInvitation(graphene.Mutation):
     nothing changes and `errors` says why (code staff_account, active_account or other_account)."""
 
     class Arguments:
-        token = graphene.String(required=True)
-        name = graphene.String(required=True)
-        password = graphene.String(required=True)
+        token = graphene.String(required=True, description="The last part of the invitation link's path.")
+        name = graphene.String(required=True, description="The member's full name, as colleagues should see it.")
+        password = graphene.String(
+            required=True, description="The new password; the usual strength rules apply (errors say which)."
+        )
 
     Output = SignInPayloadType
 

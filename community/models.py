@@ -39,6 +39,8 @@ AGENCY_PUBLIC_FIELDS = ("name", "city", "state", "agency_type", "cohort", "websi
 
 
 class AgencyType(models.TextChoices):
+    """What kind of organization a member agency is."""
+
     LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
     BEHAVIORAL_HEALTH = "behavioral_health", "Behavioral health"
     CO_RESPONSE = "co_response", "Co-response partnership"
@@ -85,6 +87,8 @@ class Agency(ClusterableModel):
 
 
 class ContactRole(models.TextChoices):
+    """A contact's role in the agency's crisis-response program."""
+
     PROGRAM_MANAGER = "program_manager", "Program manager"
     CIT_COORDINATOR = "cit_coordinator", "CIT coordinator"
     BEHAVIORAL_HEALTH_LIAISON = "behavioral_health_liaison", "Behavioral health liaison"
@@ -174,6 +178,9 @@ class Invitation(models.Model):
 
 
 class TaRequestStatus(models.TextChoices):
+    """Where program staff are with a technical-assistance request: received (NEW), a date set (SCHEDULED),
+    under way (IN_PROGRESS), or finished or withdrawn (CLOSED)."""
+
     NEW = "new", "New"
     SCHEDULED = "scheduled", "Scheduled"
     IN_PROGRESS = "in_progress", "In progress"
@@ -181,6 +188,8 @@ class TaRequestStatus(models.TextChoices):
 
 
 class TaDeliveryMode(models.TextChoices):
+    """How the requesting agency would like technical assistance delivered."""
+
     VIRTUAL = "virtual", "Virtual"
     IN_PERSON = "in_person", "In person (on site)"
     HYBRID = "hybrid", "Hybrid"
@@ -188,6 +197,8 @@ class TaDeliveryMode(models.TextChoices):
 
 
 class Urgency(models.TextChoices):
+    """How soon the requesting agency needs help; each value's description says the time frame."""
+
     LOW = "low", "Low: within a few months"
     NORMAL = "normal", "Normal: within a month"
     HIGH = "high", "High: within two weeks"

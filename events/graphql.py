@@ -65,11 +65,19 @@ def calendar_links(links) -> type:
 class EventSessionType(graphene.ObjectType):
     """One session of an event: the only one for a one-off event, each date of a repeating one."""
 
-    starts_at = graphene.DateTime(required=True, source="start")
-    ends_at = graphene.DateTime(required=True, source="end")
-    status = graphene.Field(EventStatusEnum, required=True)
+    starts_at = graphene.DateTime(
+        required=True, source="start", description="Start, in the event's time zone (ISO 8601 with its offset)."
+    )
+    ends_at = graphene.DateTime(
+        required=True, source="end", description="End, in the event's time zone (ISO 8601 with its offset)."
+    )
+    status = graphene.Field(
+        EventStatusEnum, required=True, description="The session's own status: a single date may be cancelled."
+    )
     changed = graphene.Boolean(required=True, source="is_changed", description="Moved or cancelled individually.")
-    note = graphene.String(required=True)
+    note = graphene.String(
+        required=True, description="The editors' note on a changed session, e.g. why it moved; usually empty."
+    )
 
     class Meta:
         name = "EventSession"
@@ -97,7 +105,12 @@ class TrainingEventPageType(calendar_links(event_feed_links), ModelType):
         ),
     )
     ends_at = after(
-        "is_recurring", graphene.DateTime(required=True, resolver=lambda event, info: event.end.astimezone(event.zone))
+        "is_recurring",
+        graphene.DateTime(
+            required=True,
+            description="End of the (first) session, in the event's time zone.",
+            resolver=lambda event, info: event.end.astimezone(event.zone),
+        ),
     )
     join_url = after(
         "delivery_mode",
@@ -135,7 +148,7 @@ class TrainingEventPageType(calendar_links(event_feed_links), ModelType):
         return (event.join_url or None) if get_loader(info).caller_is_member() else None
 
 
-PaginatedEventsType = paginated_type(TrainingEventPageType, "PaginatedEvents")
+PaginatedEventsType = paginated_type(TrainingEventPageType, "PaginatedEvents", "One page of training events.")
 
 
 def prepare_events(rows: list, loader) -> list:
@@ -152,14 +165,17 @@ class EventsQuery(graphene.ObjectType):
         topic=graphene.String(description="A topic slug, e.g. 988-crisis-hotline."),
         from_=graphene.Date(name="from", description="Events starting on or after this date (event's own zone)."),
         to=graphene.Date(description="Events starting on or before this date (event's own zone)."),
-        delivery_mode=DeliveryModeEnum(),
-        status=EventStatusEnum(),
+        delivery_mode=DeliveryModeEnum(description="Only events delivered this way."),
+        status=EventStatusEnum(description="Only events with this status (default: every status)."),
         order=order_argument(EVENT_ORDERS),
+        description="Training events the caller may see (public ones; members also members-only ones), earliest "
+        "first by default.",
         resolver=list_resolver(selectors.events, prepare_events, EVENT_ORDERS),
         **pagination_arguments(),
     )
     event = graphene.Field(
         TrainingEventPageType,
+        description="One event by id or slug; null when there is none or the caller may not see it.",
         resolver=lookup_resolver(selectors.event, prepare_events),
         **lookup_arguments(),
     )

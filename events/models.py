@@ -47,7 +47,7 @@ from events.recurrence import (
     resolve_local,
 )
 from pages.blocks import BodyBlock
-from pages.models import TOPICS_FIELD, Person, Topic
+from pages.models import BODY_DESCRIPTION, INTRO_DESCRIPTION, TOPICS_FIELD, Person, Topic
 from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
@@ -81,12 +81,17 @@ def dst_gap_message(local: datetime, time_zone: str) -> str:
 
 
 class EventStatus(models.TextChoices):
+    """Whether an event (or one session) goes ahead. Cancelled events stay listed and in calendars, marked
+    cancelled, so show them as such rather than hiding them; postponed ones await new dates."""
+
     SCHEDULED = "scheduled", "Scheduled"
     POSTPONED = "postponed", "Postponed"
     CANCELLED = "cancelled", "Cancelled"
 
 
 class DeliveryMode(models.TextChoices):
+    """How participants attend: online (`joinUrl`, members only), at a venue (`location`), or either."""
+
     LIVE_VIRTUAL = "live_virtual", "Live virtual"
     IN_PERSON = "in_person", "In person"
     HYBRID = "hybrid", "Hybrid"
@@ -106,7 +111,8 @@ class EventIndexPage(Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    graphql_fields = [GraphQLString("intro", required=True)]
+    graphql_description = "The training calendar section: its children are the training events."
+    graphql_fields = [GraphQLString("intro", required=True, description=INTRO_DESCRIPTION)]
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["events.TrainingEventPage"]
     max_count = 1
@@ -297,19 +303,38 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
     ]
     # The API's fields, declared the grapple way; events/graphql.py adds the computed ones (times in the event's
     # zone, sessions, calendar links, the members-only join URL).
+    graphql_description = (
+        "A live training, webinar or Community of Practice meeting: one-off or repeating, with times in its own "
+        "time zone, calendar links and registration."
+    )
     graphql_fields = [
-        GraphQLString("summary", required=True),
+        GraphQLString(
+            "summary", required=True, description="Two or three sentences for listings and calendars (plain text)."
+        ),
         GraphQLString("time_zone", required=True, description="IANA time zone of the event, e.g. America/Chicago."),
-        GraphQLString("location", required=True),
-        GraphQLString("registration_url", required=True),
-        GraphQLString("audience", required=True),
-        GraphQLInt("capacity"),
-        GraphQLBoolean("is_recurring", required=True),
-        GraphQLField("status", EventStatus, required=True),
-        GraphQLField("delivery_mode", DeliveryMode, required=True),
-        GraphQLStreamfield("body"),
+        GraphQLString(
+            "location", required=True, description="Venue and address for in-person sessions; empty when online only."
+        ),
+        GraphQLString("registration_url", required=True, description="Where participants register (https URL)."),
+        GraphQLString(
+            "audience", required=True, description="Who the event is for, e.g. CIT coordinators; may be empty."
+        ),
+        GraphQLInt("capacity", description="Places available; null for no limit."),
+        GraphQLBoolean(
+            "is_recurring", required=True, description="True when the event repeats: list its dates with `sessions`."
+        ),
+        GraphQLField("status", EventStatus, required=True, description="Whether the event goes ahead."),
+        GraphQLField("delivery_mode", DeliveryMode, required=True, description="Online, in person or both."),
+        GraphQLStreamfield("body", description=BODY_DESCRIPTION),
         TOPICS_FIELD,
-        GraphQLCollection(GraphQLForeignKey, "facilitators", "pages.Person", required=True, item_required=True),
+        GraphQLCollection(
+            GraphQLForeignKey,
+            "facilitators",
+            "pages.Person",
+            required=True,
+            item_required=True,
+            description="Who runs the event, in the order editors listed them.",
+        ),
     ]
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []

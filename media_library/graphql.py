@@ -53,9 +53,11 @@ def file_url(document) -> str | None:
 
 
 class RenditionType(graphene.ObjectType):
-    url = graphene.String(required=True)
-    width = graphene.Int(required=True)
-    height = graphene.Int(required=True)
+    """A resized copy of an image, made once and then served from storage."""
+
+    url = graphene.String(required=True, description="The resized file's absolute URL.")
+    width = graphene.Int(required=True, description="Width in pixels, for the <img> width attribute.")
+    height = graphene.Int(required=True, description="Height in pixels, for the <img> height attribute.")
 
     class Meta:
         name = "Rendition"
@@ -66,12 +68,14 @@ class RenditionType(graphene.ObjectType):
 
 
 class ImageType(graphene.ObjectType):
-    id = graphene.ID(required=True)
-    title = graphene.String(required=True)
+    """An image the caller may see; show it through `rendition(spec:)` (the original file is not exposed)."""
+
+    id = graphene.ID(required=True, description="The image's id.")
+    title = graphene.String(required=True, description="The image's title in the media library (not alt text).")
     alt = graphene.String(required=True, description="Alternative text (required on every image).")
-    credit = graphene.String(required=True)
-    width = graphene.Int(required=True)
-    height = graphene.Int(required=True)
+    credit = graphene.String(required=True, description="Photographer or source to credit; may be empty.")
+    width = graphene.Int(required=True, description="The original's width in pixels.")
+    height = graphene.Int(required=True, description="The original's height in pixels.")
     rendition = graphene.Field(
         RenditionType,
         required=True,
@@ -95,13 +99,15 @@ class ImageType(graphene.ObjectType):
 
 
 class DocumentType(graphene.ObjectType):
-    id = graphene.ID(required=True)
-    title = graphene.String(required=True)
-    description = graphene.String(required=True)
+    """A file (PDF, captions, video...) the caller may download; members-only files come back null to others."""
+
+    id = graphene.ID(required=True, description="The document's id.")
+    title = graphene.String(required=True, description="The document's title, for link text.")
+    description = graphene.String(required=True, description="A plain-language description of the file; may be empty.")
     url = graphene.String(required=True, description="Served through the CMS, which checks who may download it.")
     file_size = graphene.Int(description="Size in bytes.")
     content_type = graphene.String(required=True, description="MIME type detected from the file's content.")
-    file_extension = graphene.String(required=True)
+    file_extension = graphene.String(required=True, description="The file's extension without the dot, e.g. pdf.")
     sha256 = graphene.String(description="SHA-256 checksum of the file (hex).")
     page_count = graphene.Int(description="Number of pages, for PDFs.")
 
@@ -145,7 +151,7 @@ class PublicationPageType(ModelType):
 
 class RecordingPageType(ModelType):
     video_url = after("video", graphene.String(description="The video file's URL, or the embed link."))
-    captions_url = after("captions", graphene.String())
+    captions_url = after("captions", graphene.String(description="Shortcut for captions.url (WebVTT); null if none."))
     related_event = graphene.Field(
         registry.lazy(RecordingPage._meta.get_field("related_event").related_model),
         description="Null when the event is not visible.",
@@ -175,8 +181,10 @@ class RecordingPageType(ModelType):
         return visible_pages(event_model.objects.filter(pk=page.related_event_id), user=viewer(info)).first()
 
 
-PaginatedPublicationsType = paginated_type(PublicationPageType, "PaginatedPublications")
-PaginatedRecordingsType = paginated_type(RecordingPageType, "PaginatedRecordings")
+PaginatedPublicationsType = paginated_type(
+    PublicationPageType, "PaginatedPublications", "One page of the publications library."
+)
+PaginatedRecordingsType = paginated_type(RecordingPageType, "PaginatedRecordings", "One page of session recordings.")
 
 
 def prepare_publications(rows: list, loader) -> list:
@@ -200,29 +208,35 @@ class MediaQuery(graphene.ObjectType):
     publications = graphene.Field(
         PaginatedPublicationsType,
         required=True,
-        topic=graphene.String(),
+        topic=graphene.String(description="Only publications filed under this topic slug, e.g. 988-crisis-hotline."),
         search=graphene.String(description="Words to look for in titles, abstracts and authors."),
-        year=graphene.Int(),
+        year=graphene.Int(description="Only publications dated in this year, e.g. 2025."),
         order=order_argument(PUBLICATION_ORDERS),
+        description="The publications library as the caller may see it (members also see members-only ones), "
+        "newest first by default.",
         resolver=list_resolver(selectors.publications, prepare_publications, PUBLICATION_ORDERS),
         **pagination_arguments(),
     )
     publication = graphene.Field(
         PublicationPageType,
+        description="One publication by id or slug; null when there is none or the caller may not see it.",
         resolver=lookup_resolver(selectors.publication, prepare_publications),
         **lookup_arguments(),
     )
     recordings = graphene.Field(
         PaginatedRecordingsType,
         required=True,
-        topic=graphene.String(),
-        year=graphene.Int(),
+        topic=graphene.String(description="Only recordings filed under this topic slug, e.g. 988-crisis-hotline."),
+        year=graphene.Int(description="Only recordings made in this year, e.g. 2025."),
         order=order_argument(RECORDING_ORDERS),
+        description="Session recordings the caller may see (members also see members-only ones), newest first by "
+        "default.",
         resolver=list_resolver(selectors.recordings, prepare_recordings, RECORDING_ORDERS),
         **pagination_arguments(),
     )
     recording = graphene.Field(
         RecordingPageType,
+        description="One recording by id or slug; null when there is none or the caller may not see it.",
         resolver=lookup_resolver(selectors.recording, prepare_recordings),
         **lookup_arguments(),
     )

@@ -28,7 +28,7 @@ from media_library.files import pdf_page_count, read_head, safe_filename, sha256
 from media_library.validation import RULES, extension_of
 from media_library.webvtt import validate_webvtt
 from pages.access import restricted_pages, visible_documents
-from pages.models import TOPICS_FIELD, Person, Topic
+from pages.models import INTRO_DESCRIPTION, SUMMARY_DESCRIPTION, TOPICS_FIELD, Person, Topic
 from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
@@ -141,7 +141,8 @@ class PublicationIndexPage(Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    graphql_fields = [GraphQLString("intro", required=True)]
+    graphql_description = "The resource library section: its children are the publications."
+    graphql_fields = [GraphQLString("intro", required=True, description=INTRO_DESCRIPTION)]
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["media_library.PublicationPage"]
     max_count = 1
@@ -180,13 +181,33 @@ class PublicationPage(PartnerPreviewMixin, Page):
         index.RelatedFields("topics", [index.SearchField("name")]),
     ]
     # The API's fields, declared the grapple way; media_library/graphql.py adds the computed ones.
+    graphql_description = (
+        "A publication in the resource library (a report, brief, toolkit or guide) with its PDF. Members-only "
+        "publications are visible to members' tokens only."
+    )
     graphql_fields = [
-        GraphQLField("published_on", graphene.Date, required=True, source="publication_date"),
-        GraphQLRichText("abstract", required=True),
-        GraphQLCollection(GraphQLForeignKey, "authors", "pages.Person", required=True, item_required=True),
+        GraphQLField(
+            "published_on",
+            graphene.Date,
+            required=True,
+            source="publication_date",
+            description="The publication's date (a calendar date, no time zone), e.g. 2025-03-01.",
+        ),
+        GraphQLRichText("abstract", required=True, description="What the publication covers (HTML)."),
+        GraphQLCollection(
+            GraphQLForeignKey,
+            "authors",
+            "pages.Person",
+            required=True,
+            item_required=True,
+            description="The authors, in the order editors listed them.",
+        ),
         TOPICS_FIELD,
         GraphQLDocument("document", description="The publication (PDF); null when the caller may not download it."),
-        GraphQLImage("cover_image", description="Null when there is none or it is private."),
+        GraphQLImage(
+            "cover_image",
+            description="The publication's cover, for listings; null when there is none or it is private.",
+        ),
     ]
     parent_page_types = ["media_library.PublicationIndexPage"]
     subpage_types = []
@@ -212,7 +233,8 @@ class RecordingIndexPage(Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    graphql_fields = [GraphQLString("intro", required=True)]
+    graphql_description = "The recordings section: its children are the session recordings."
+    graphql_fields = [GraphQLString("intro", required=True, description=INTRO_DESCRIPTION)]
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["media_library.RecordingPage"]
     max_count = 1
@@ -304,15 +326,35 @@ class RecordingPage(PartnerPreviewMixin, Page):
         index.FilterField("recorded_on"),
         index.RelatedFields("topics", [index.SearchField("name")]),
     ]
+    graphql_description = (
+        "A recorded Community of Practice meeting or webinar: a video file or an embed link, with captions and a "
+        "transcript. Members-only recordings are visible to members' tokens only."
+    )
     graphql_fields = [
-        GraphQLString("summary", required=True),
-        GraphQLField("recorded_on", graphene.Date, required=True),
+        GraphQLString("summary", required=True, description=SUMMARY_DESCRIPTION),
+        GraphQLField(
+            "recorded_on",
+            graphene.Date,
+            required=True,
+            description="The day of the session (a calendar date, no time zone), e.g. 2025-03-01.",
+        ),
         GraphQLInt("duration", required=True, source="duration_minutes", description="Length in minutes."),
-        GraphQLString("embed_url", required=True),
+        GraphQLString(
+            "embed_url",
+            required=True,
+            description="A video-platform link (e.g. Vimeo or YouTube) when the video is hosted there; else empty.",
+        ),
         GraphQLDocument("video", description="The video file, when there is one and the caller may see it."),
         GraphQLDocument("captions", description="Closed captions (WebVTT)."),
-        GraphQLRichText("transcript", required=True),
-        GraphQLCollection(GraphQLForeignKey, "presenters", "pages.Person", required=True, item_required=True),
+        GraphQLRichText("transcript", required=True, description="What was said (HTML); may be empty."),
+        GraphQLCollection(
+            GraphQLForeignKey,
+            "presenters",
+            "pages.Person",
+            required=True,
+            item_required=True,
+            description="Who presented, in the order editors listed them.",
+        ),
         TOPICS_FIELD,
     ]
     parent_page_types = ["media_library.RecordingIndexPage"]

@@ -28,13 +28,30 @@ from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
 # Every content page's topics, as the API lists them.
-TOPICS_FIELD = GraphQLCollection(GraphQLForeignKey, "topics", "pages.Topic", required=True, item_required=True)
+TOPICS_FIELD = GraphQLCollection(
+    GraphQLForeignKey,
+    "topics",
+    "pages.Topic",
+    required=True,
+    item_required=True,
+    description="The topics the page is filed under, by name; filter lists with their slugs.",
+)
+# What the API says of the fields many page types share.
+SUMMARY_DESCRIPTION = "One or two sentences for listings and link previews (plain text; may be empty)."
+BODY_DESCRIPTION = (
+    "The page's content as typed blocks in the order editors placed them; ask for each kind's fields with "
+    "fragments, e.g. `... on RichTextBlock { html }`."
+)
+INTRO_DESCRIPTION = "A short introduction shown above the section's listing (plain text; may be empty)."
 
 
 class Topic(index.Indexed, models.Model):
     """A live training topic (e.g. "988 Crisis Hotline") or a technical-assistance focus area."""
 
     class Kind(models.TextChoices):
+        """What a topic is used for: live trainings are filed under training topics, technical-assistance requests
+        under focus areas."""
+
         TRAINING = "training", "Live training topic"
         TECHNICAL_ASSISTANCE = "technical_assistance", "Technical-assistance focus area"
 
@@ -51,12 +68,21 @@ class Topic(index.Indexed, models.Model):
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("kind"), FieldPanel("description")]
     # The API's fields, declared the grapple way and read by integrations/graphql/fields.py (the events app adds
     # the topic's calendar links).
+    graphql_description = (
+        "A subject the program trains on (e.g. 988 Crisis Hotline) or a technical-assistance focus area. Topics are "
+        "public; each has its own calendar feed of the events filed under it."
+    )
     graphql_fields = [
-        GraphQLString("name", required=True),
-        GraphQLString("slug", required=True),
-        GraphQLString("description", required=True),
-        GraphQLField("id", graphene.ID, required=True),
-        GraphQLField("kind", Kind, required=True),
+        GraphQLString("name", required=True, description="The topic's name for people, e.g. 988 Crisis Hotline."),
+        GraphQLString(
+            "slug",
+            required=True,
+            description="The topic's key in filters (`events(topic:)`, `publications(topic:)`) and feed URLs, "
+            "e.g. 988-crisis-hotline.",
+        ),
+        GraphQLString("description", required=True, description="A sentence or two about the topic; may be empty."),
+        GraphQLField("id", graphene.ID, required=True, description="The topic's id."),
+        GraphQLField("kind", Kind, required=True, description="Training topic or technical-assistance focus area."),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("description"), index.FilterField("kind")]
 
@@ -98,13 +124,14 @@ class Person(index.Indexed, models.Model):
         FieldPanel("bio"),
         FieldPanel("photo"),
     ]
+    graphql_description = "A facilitator, presenter or author, as listed on events, recordings and publications."
     graphql_fields = [
-        GraphQLString("name", required=True),
-        GraphQLString("role", required=True),
-        GraphQLString("organization", required=True),
-        GraphQLField("id", graphene.ID, required=True),
-        GraphQLRichText("bio", required=True, description="HTML."),
-        GraphQLImage("photo"),
+        GraphQLString("name", required=True, description="Full name, e.g. Maria Lopez."),
+        GraphQLString("role", required=True, description="Role, e.g. Facilitator or CIT Coordinator; may be empty."),
+        GraphQLString("organization", required=True, description="The person's organization or agency; may be empty."),
+        GraphQLField("id", graphene.ID, required=True, description="The person's id."),
+        GraphQLRichText("bio", required=True, description="A short biography (HTML); may be empty."),
+        GraphQLImage("photo", description="A portrait; null when there is none or it is private."),
     ]
     search_fields = [
         index.SearchField("name"),
@@ -128,7 +155,11 @@ class HomePage(Page):
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
-    graphql_fields = [GraphQLString("intro", required=True), GraphQLStreamfield("body")]
+    graphql_description = "The site's home page: the root of the page tree, one per site."
+    graphql_fields = [
+        GraphQLString("intro", required=True, description="A short introduction to the program (plain text)."),
+        GraphQLStreamfield("body", description=BODY_DESCRIPTION),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
@@ -155,7 +186,15 @@ class ProgramPage(PartnerPreviewMixin, Page):
         FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
-    graphql_fields = [GraphQLString("summary", required=True), GraphQLStreamfield("body"), TOPICS_FIELD]
+    graphql_description = (
+        "A page about the program (the Community of Practice, the Online Resource Center, technical assistance); "
+        "program pages may nest."
+    )
+    graphql_fields = [
+        GraphQLString("summary", required=True, description=SUMMARY_DESCRIPTION),
+        GraphQLStreamfield("body", description=BODY_DESCRIPTION),
+        TOPICS_FIELD,
+    ]
     parent_page_types = ["pages.HomePage", "pages.ProgramPage"]
     subpage_types = ["pages.ProgramPage"]
 
@@ -166,7 +205,8 @@ class CourseIndexPage(Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    graphql_fields = [GraphQLString("intro", required=True)]
+    graphql_description = "The self-paced training section: its children are the courses and the eGuide."
+    graphql_fields = [GraphQLString("intro", required=True, description=INTRO_DESCRIPTION)]
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["pages.CoursePage", "pages.GuidePage"]
     max_count = 1
@@ -204,13 +244,16 @@ class CoursePage(PartnerPreviewMixin, Page):
         FieldPanel("body"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    graphql_description = "A no-cost, on-demand eLearning course taken on an external learning platform (`courseUrl`)."
     graphql_fields = [
-        GraphQLString("summary", required=True),
-        GraphQLInt("duration_minutes", required=True),
-        GraphQLString("audience", required=True),
-        GraphQLString("course_url", required=True),
-        GraphQLBoolean("is_free", required=True),
-        GraphQLStreamfield("body"),
+        GraphQLString("summary", required=True, description=SUMMARY_DESCRIPTION),
+        GraphQLInt("duration_minutes", required=True, description="About how long the course takes, in minutes."),
+        GraphQLString(
+            "audience", required=True, description="Who the course is for, e.g. Public safety professionals."
+        ),
+        GraphQLString("course_url", required=True, description="Where learners take the course (an https URL)."),
+        GraphQLBoolean("is_free", required=True, description="False only when the course charges a fee."),
+        GraphQLStreamfield("body", description=BODY_DESCRIPTION),
         TOPICS_FIELD,
     ]
     parent_page_types = ["pages.CourseIndexPage"]
@@ -231,8 +274,9 @@ class GuidePage(PartnerPreviewMixin, Page):
         FieldPanel("chapters"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("chapters")]
+    graphql_description = "The interactive eGuide: ordered chapters of rich content."
     graphql_fields = [
-        GraphQLString("summary", required=True),
+        GraphQLString("summary", required=True, description=SUMMARY_DESCRIPTION),
         GraphQLStreamfield("chapters", description="The eGuide's chapters in order (ChapterBlock)."),
         TOPICS_FIELD,
     ]

@@ -377,7 +377,8 @@ DEMO_CREDENTIALS_FILE = env.path("DEMO_CREDENTIALS_FILE", BASE_DIR / ".demo-cred
 
 # --- GraphQL API endpoint (integrations/graphql: tokens, hardened view, limits) -------------------------------
 # Every bound on what one /graphql/ request may cost; README "GraphQL endpoint" explains each. Off-by-default
-# introspection and field suggestions keep the schema private in production (DEBUG turns them on).
+# introspection and field suggestions keep the schema private in production. Its default follows DEBUG, so every
+# settings module that changes DEBUG resolves it again after doing so (dev.py, test.py, production.py).
 GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", 65536)
 GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", 2000)
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", 10)

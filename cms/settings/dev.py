@@ -6,6 +6,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", True)
+# base.py computed it from base's DEBUG (off): the playground and editors' tooling need introspection on here.
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", DEBUG)
 SECRET_KEY = env.str("SECRET_KEY", "") or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = env.comma_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 

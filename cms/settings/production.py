@@ -11,6 +11,8 @@ from .base import LOGGING, MIDDLEWARE, REDIS_URL, STORAGES, env, require_secret_
 
 require_secret_key()
 DEBUG = False
+# Off unless asked for by name: a DEBUG=true left in the environment (read by base.py) must not open the schema.
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", False)
 # TLS ends at the load balancer, which must set X-Forwarded-Proto (and overwrite any such header from clients).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Only `make serve-prod` (plain HTTP on 127.0.0.1) turns this off; behind a TLS proxy it stays on.

@@ -6,6 +6,8 @@ from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 DEBUG = False
+# Production's answer whatever the shell says; tests that need introspection turn it on with the settings fixture.
+GRAPHQL_INTROSPECTION = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="cms-test-media-")

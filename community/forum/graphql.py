@@ -14,7 +14,13 @@ from django.core.exceptions import ValidationError
 from community.forum import selectors, services
 from community.forum.models import ForumThread
 from integrations.graphql.loaders import parse_id, viewer
-from integrations.graphql.mutations import AccessDenied, FieldErrorType, field_errors, require_member
+from integrations.graphql.mutations import (
+    ERRORS_DESCRIPTION,
+    AccessDenied,
+    FieldErrorType,
+    field_errors,
+    require_member,
+)
 from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
 from integrations.graphql.registry import registry
 
@@ -29,7 +35,9 @@ class Author:
 class ForumAuthorType(graphene.ObjectType):
     """Who wrote a thread or post, as other members see them (their full name; never an email)."""
 
-    name = graphene.String(required=True)
+    name = graphene.String(
+        required=True, description='The author\'s full name, or "Former member" once their account is deleted.'
+    )
 
     class Meta:
         name = "ForumAuthor"
@@ -46,18 +54,24 @@ def author_field():
 
 
 class ForumCategoryType(graphene.ObjectType):
-    id = graphene.ID(required=True)
-    name = graphene.String(required=True)
+    """A section of the members' forum, e.g. Crisis response in the field or Training & curriculum."""
+
+    id = graphene.ID(required=True, description="The category's id.")
+    name = graphene.String(required=True, description="The category's name (plain text).")
     slug = graphene.String(required=True, description="Pass to forumThreads(category:).")
-    description = graphene.String(required=True)
-    thread_count = graphene.Int(required=True)
+    description = graphene.String(required=True, description="What belongs in the category (plain text).")
+    thread_count = graphene.Int(
+        required=True, description="Visible threads in the category (removed ones not counted)."
+    )
 
     class Meta:
         name = "ForumCategory"
 
 
 class ForumPostType(graphene.ObjectType):
-    id = graphene.ID(required=True)
+    """One post in a thread: the opening question or a reply."""
+
+    id = graphene.ID(required=True, description="The post's id, for editForumPost and reportForumPost.")
     author = author_field()
     body_html = graphene.String(
         required=True,
@@ -65,7 +79,7 @@ class ForumPostType(graphene.ObjectType):
         'rel="nofollow ugc noopener"): safe to insert as is.',
     )
     is_opening = graphene.Boolean(required=True, description="The thread's first post (the question asked).")
-    created_at = graphene.DateTime(required=True)
+    created_at = graphene.DateTime(required=True, description="When the post was written (UTC).")
     edited_at = graphene.DateTime(description="When its author last edited it (null: never).")
     can_edit = graphene.Boolean(
         required=True, description="Whether the caller may edit it now (their own, within the edit window)."
@@ -84,16 +98,22 @@ class ForumPostType(graphene.ObjectType):
         return services.edit_deadline(post)
 
 
-PaginatedForumPostsType = paginated_type(ForumPostType, "PaginatedForumPosts")
+PaginatedForumPostsType = paginated_type(
+    ForumPostType, "PaginatedForumPosts", "One page of a forum thread's posts, oldest first."
+)
 
 
 class ForumThreadType(graphene.ObjectType):
-    id = graphene.ID(required=True)
+    """A discussion in the members' forum: an opening post and its replies."""
+
+    id = graphene.ID(required=True, description="The thread's id, for forumThread(id:) and createForumReply.")
     title = graphene.String(required=True, description="Plain text (never HTML).")
-    category = graphene.Field(ForumCategoryType, required=True)
+    category = graphene.Field(ForumCategoryType, required=True, description="The category the thread is in.")
     author = author_field()
-    created_at = graphene.DateTime(required=True)
-    last_activity_at = graphene.DateTime(required=True)
+    created_at = graphene.DateTime(required=True, description="When the thread was started (UTC).")
+    last_activity_at = graphene.DateTime(
+        required=True, description="When its latest visible post was written (UTC); threads are listed by it."
+    )
     locked = graphene.Boolean(required=True, description="Locked threads take no replies or edits.")
     reply_count = graphene.Int(required=True, description="Visible replies (the opening post not counted).")
     last_post = graphene.Field(ForumPostType, description="The latest visible post (the opening one when no reply).")
@@ -125,7 +145,9 @@ class ForumThreadType(graphene.ObjectType):
         return paginate(selectors.thread_posts(thread), page=page, per_page=per_page, prepare=attach_thread)
 
 
-PaginatedForumThreadsType = paginated_type(ForumThreadType, "PaginatedForumThreads")
+PaginatedForumThreadsType = paginated_type(
+    ForumThreadType, "PaginatedForumThreads", "One page of forum threads, most recently active first."
+)
 
 
 def prepare_threads(rows: list[ForumThread]) -> list[ForumThread]:
@@ -159,7 +181,9 @@ class ForumQuery(graphene.ObjectType):
         **pagination_arguments(),
     )
     forum_thread = graphene.Field(
-        ForumThreadType, id=graphene.ID(required=True), description="Members only. Null when absent or removed."
+        ForumThreadType,
+        id=graphene.ID(required=True, description="The thread's `id`."),
+        description="Members only. Null when absent or removed.",
     )
 
     @staticmethod
@@ -183,7 +207,7 @@ class ForumQuery(graphene.ObjectType):
 
 
 def errors_field():
-    return graphene.List(graphene.NonNull(FieldErrorType), required=True)
+    return graphene.List(graphene.NonNull(FieldErrorType), required=True, description=ERRORS_DESCRIPTION)
 
 
 def not_found(field: str, what: str) -> list[FieldErrorType]:
@@ -207,6 +231,8 @@ def shown_thread(thread: ForumThread) -> ForumThread:
 
 
 class CreateForumThreadInput(graphene.InputObjectType):
+    """A new thread: where it goes, its title and its opening post."""
+
     category = graphene.String(required=True, description="The category's slug.")
     title = graphene.String(required=True, description="Plain text, at most 200 characters.")
     body = graphene.String(required=True, description="HTML (sanitised; see ForumPost.bodyHtml), at most 20,000.")
@@ -214,9 +240,9 @@ class CreateForumThreadInput(graphene.InputObjectType):
 
 class CreateForumThread(graphene.Mutation):
     class Arguments:
-        input = CreateForumThreadInput(required=True)
+        input = CreateForumThreadInput(required=True, description="The thread to start.")
 
-    thread = graphene.Field(ForumThreadType)
+    thread = graphene.Field(ForumThreadType, description="The new thread; null when `errors` is not empty.")
     errors = errors_field()
 
     class Meta:
@@ -236,7 +262,9 @@ class CreateForumThread(graphene.Mutation):
 
 
 class CreateForumReplyInput(graphene.InputObjectType):
-    thread_id = graphene.ID(required=True)
+    """A reply to a thread."""
+
+    thread_id = graphene.ID(required=True, description="The thread's `id`.")
     body = graphene.String(required=True, description="HTML (sanitised; see ForumPost.bodyHtml), at most 20,000.")
 
 
@@ -249,9 +277,9 @@ def payload(payload_class, field: str, result):
 
 class CreateForumReply(graphene.Mutation):
     class Arguments:
-        input = CreateForumReplyInput(required=True)
+        input = CreateForumReplyInput(required=True, description="The reply and the thread it answers.")
 
-    post = graphene.Field(ForumPostType)
+    post = graphene.Field(ForumPostType, description="The new reply; null when `errors` is not empty.")
     errors = errors_field()
 
     class Meta:
@@ -270,16 +298,18 @@ class CreateForumReply(graphene.Mutation):
 
 
 class EditForumPostInput(graphene.InputObjectType):
+    """The post's new content."""
+
     body = graphene.String(required=True, description="The new HTML body (replaces the old one).")
     title = graphene.String(description="Opening posts only: the thread's new title.")
 
 
 class EditForumPost(graphene.Mutation):
     class Arguments:
-        id = graphene.ID(required=True)
-        input = EditForumPostInput(required=True)
+        id = graphene.ID(required=True, description="The post's `id`.")
+        input = EditForumPostInput(required=True, description="The post's new content.")
 
-    post = graphene.Field(ForumPostType)
+    post = graphene.Field(ForumPostType, description="The edited post; null when `errors` is not empty.")
     errors = errors_field()
 
     class Meta:
@@ -302,10 +332,10 @@ class EditForumPost(graphene.Mutation):
 
 class ReportForumPost(graphene.Mutation):
     class Arguments:
-        id = graphene.ID(required=True)
+        id = graphene.ID(required=True, description="The post's `id`.")
         reason = graphene.String(required=True, description="What is wrong with the post (at most 1,000).")
 
-    ok = graphene.Boolean(required=True)
+    ok = graphene.Boolean(required=True, description="True when the moderators have the report.")
     errors = errors_field()
 
     class Meta:

@@ -18,10 +18,12 @@ from pages import blocks as page_blocks
 from pages.models import Topic
 
 
-def struct_field(name: str, required: bool = False):
+def struct_field(name: str, required: bool = False, description: str | None = None):
     """A String field read from the block's stored value."""
     return graphene.String(
-        required=required, resolver=lambda value, info: value.get(name) or ("" if required else None)
+        required=required,
+        description=description,
+        resolver=lambda value, info: value.get(name) or ("" if required else None),
     )
 
 
@@ -31,13 +33,17 @@ def block_meta(name: str) -> type:
 
 @registry.register_block(page_blocks.HeadingBlock)
 class HeadingBlockType(graphene.ObjectType):
-    text = struct_field("text", required=True)
-    level = struct_field("level", required=True)
+    """A section heading within the page's content."""
+
+    text = struct_field("text", required=True, description="The heading's words (plain text).")
+    level = struct_field("level", required=True, description="The HTML heading element to use: h2, h3 or h4.")
     Meta = block_meta("HeadingBlock")
 
 
 @registry.register_block(blocks.RichTextBlock)
 class RichTextBlockType(graphene.ObjectType):
+    """Paragraphs of formatted text: headings, lists, emphasis and links."""
+
     html = graphene.String(required=True, description="HTML; internal links point at public URLs.")
     Meta = block_meta("RichTextBlock")
 
@@ -48,11 +54,18 @@ class RichTextBlockType(graphene.ObjectType):
 
 @registry.register_block(page_blocks.ImageBlock)
 class ImageBlockType(graphene.ObjectType):
+    """An image placed in the content, with the alt text chosen for this place."""
+
     image = graphene.Field(
         registry.lazy(settings.WAGTAILIMAGES_IMAGE_MODEL), description="Null when the image is gone or private."
     )
-    alt = graphene.String(required=True)
-    decorative = graphene.Boolean(required=True)
+    alt = graphene.String(
+        required=True,
+        description='Alt text for this use of the image (else the image\'s own); empty when decorative: render alt="".',
+    )
+    decorative = graphene.Boolean(
+        required=True, description="True when the image adds nothing for screen-reader users (empty alt)."
+    )
     Meta = block_meta("ImageBlock")
 
     @staticmethod
@@ -74,20 +87,26 @@ class ImageBlockType(graphene.ObjectType):
 
 @registry.register_block(page_blocks.QuoteBlock)
 class QuoteBlockType(graphene.ObjectType):
-    quote = struct_field("quote", required=True)
-    attribution = struct_field("attribution")
+    """A pull quote or testimonial."""
+
+    quote = struct_field("quote", required=True, description="The quoted words (plain text; line breaks kept).")
+    attribution = struct_field("attribution", description="Who said it, e.g. a name and agency; null when not given.")
     Meta = block_meta("QuoteBlock")
 
 
 @registry.register_block(page_blocks.CallToActionBlock)
 class CallToActionBlockType(graphene.ObjectType):
-    label = struct_field("label", required=True)
-    url = struct_field("url", required=True)
+    """A button-style link, e.g. "Register for the training"."""
+
+    label = struct_field("label", required=True, description="The button's text.")
+    url = struct_field("url", required=True, description="Where the button goes (an https URL).")
     Meta = block_meta("CallToActionBlock")
 
 
 @registry.register_block(page_blocks.DocumentLinkBlock)
 class DocumentLinkBlockType(graphene.ObjectType):
+    """A link to download a document (e.g. a PDF toolkit)."""
+
     document = graphene.Field(
         registry.lazy(settings.WAGTAILDOCS_DOCUMENT_MODEL), description="Null when the document is gone or private."
     )
@@ -107,8 +126,14 @@ class DocumentLinkBlockType(graphene.ObjectType):
 
 @registry.register_block(page_blocks.TopicListBlock)
 class TopicListBlockType(graphene.ObjectType):
-    heading = struct_field("heading", required=True)
-    topics = graphene.List(graphene.NonNull(registry.lazy(Topic)), required=True)
+    """A titled list of topics, e.g. the technical-assistance focus areas."""
+
+    heading = struct_field("heading", required=True, description="The list's heading (plain text).")
+    topics = graphene.List(
+        graphene.NonNull(registry.lazy(Topic)),
+        required=True,
+        description="The topics, in the editors' order (deleted ones left out).",
+    )
     Meta = block_meta("TopicListBlock")
 
     @staticmethod
@@ -120,9 +145,15 @@ class TopicListBlockType(graphene.ObjectType):
 
 @registry.register_block(page_blocks.ChapterBlock)
 class ChapterBlockType(graphene.ObjectType):
-    title = struct_field("title", required=True)
-    summary = struct_field("summary")
-    body = graphene.List(graphene.NonNull(StreamFieldBlockInterface), required=True)
+    """One chapter of the interactive eGuide; its block `id` is stable, usable as an anchor."""
+
+    title = struct_field("title", required=True, description="The chapter's title.")
+    summary = struct_field("summary", description="A sentence about the chapter; null when not given.")
+    body = graphene.List(
+        graphene.NonNull(StreamFieldBlockInterface),
+        required=True,
+        description="The chapter's content as typed blocks, like a page's body.",
+    )
     Meta = block_meta("ChapterBlock")
 
     @staticmethod

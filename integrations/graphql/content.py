@@ -24,13 +24,15 @@ from pages.models import CoursePage, Topic
 COURSE_ORDERS = {"title": ("title", "pk"), "-title": ("-title", "-pk")}
 MAX_URL_PATH_LENGTH = 500
 
-PaginatedCoursesType = paginated_type(registry.lazy(CoursePage), "PaginatedCourses")
+PaginatedCoursesType = paginated_type(
+    registry.lazy(CoursePage), "PaginatedCourses", "One page of the online courses (eLearning)."
+)
 
 
 class ViewerFields:
     """`Viewer`'s own fields; apps add theirs with `registry.extend("Viewer", ...)`."""
 
-    name = graphene.String(required=True)
+    name = graphene.String(required=True, description="The token holder's full name, or their username.")
     is_member = graphene.Boolean(required=True, description="Whether members-only content is visible.")
 
     @staticmethod
@@ -49,8 +51,17 @@ def viewer_type() -> type:
 
 
 class TopicsQuery(graphene.ObjectType):
-    topics = graphene.List(graphene.NonNull(registry.lazy(Topic)), required=True, kind=choices_enum(Topic.Kind)())
-    topic = graphene.Field(registry.lazy(Topic), slug=graphene.String(required=True))
+    topics = graphene.List(
+        graphene.NonNull(registry.lazy(Topic)),
+        required=True,
+        kind=choices_enum(Topic.Kind)(description="Only topics of this kind (training or technical assistance)."),
+        description="The program's topics (the same for every caller), for filters such as `events(topic:)`.",
+    )
+    topic = graphene.Field(
+        registry.lazy(Topic),
+        slug=graphene.String(required=True, description="The topic's slug, e.g. 988-crisis-hotline."),
+        description="One topic by its slug; null when there is none.",
+    )
 
     @staticmethod
     def resolve_topics(root, info, kind=None):
@@ -65,27 +76,36 @@ class PagesQuery(graphene.ObjectType):
     courses = graphene.Field(
         PaginatedCoursesType,
         required=True,
-        topic=graphene.String(),
+        topic=graphene.String(description="Only courses filed under this topic slug, e.g. de-escalation."),
         order=order_argument(COURSE_ORDERS),
+        description="The online courses (eLearning) the caller may see.",
         resolver=list_resolver(selectors.courses, orders=COURSE_ORDERS),
         **pagination_arguments(),
     )
     page = graphene.Field(
         PageInterface,
-        id=graphene.ID(),
+        description="Any content page the caller may see, by id or by path (give one); null when there is none "
+        "or the caller may not see it. Ask for type-specific fields with fragments (`... on ProgramPage`).",
+        id=graphene.ID(description="The page's `id`."),
         url_path=graphene.String(description="The page's path on the site, e.g. /program/community-of-practice/."),
     )
     search = graphene.List(
         graphene.NonNull(PageInterface),
         required=True,
-        query=graphene.String(required=True),
-        description="Every content type, best match first.",
+        query=graphene.String(
+            required=True, description='Words to look for, e.g. "crisis line"; punctuation is ignored.'
+        ),
+        description="Every content type the caller may see, best match first.",
         **pagination_arguments(),
     )
-    viewer = graphene.Field(viewer_type)
+    viewer = graphene.Field(
+        viewer_type, description="Who the bearer token belongs to; null for anonymous callers (no token)."
+    )
     preview = graphene.Field(
         PageInterface,
-        token=graphene.String(required=True),
+        token=graphene.String(
+            required=True, description="The `token` query parameter the admin added to your preview URL."
+        ),
         description="A draft shown in the admin's 'Partner site' preview mode; the token expires.",
     )
 

@@ -39,8 +39,15 @@ SCALAR_DECLARATIONS = {"GraphQLString", "GraphQLInt", "GraphQLBoolean", "GraphQL
 @cache
 def choices_enum(choices: type[models.Choices]) -> type[graphene.Enum]:
     """The GraphQL enum of a model's choices, named after them ("EventStatus", Topic.Kind -> "TopicKind"); one
-    per choices class, so filters, declared fields and computed ones share it."""
-    return graphene.Enum.from_enum(choices, name=choices.__qualname__.replace(".", ""))
+    per choices class, so filters, declared fields and computed ones share it. The choices' docstring describes
+    the enum, each choice's label its value (graphene asks with None for the enum itself)."""
+
+    def describe(member):
+        if member is None:
+            return inspect.cleandoc(choices.__doc__) if choices.__doc__ else None
+        return member.label
+
+    return graphene.Enum.from_enum(choices, name=choices.__qualname__.replace(".", ""), description=describe)
 
 
 def after(anchor: str, field):
@@ -59,6 +66,7 @@ class Declaration:
     source: str
     required: bool = False
     description: str | None = None
+    deprecation_reason: str | None = None
     field: GraphQLField | None = None  # scalars: grapple's own field (type, NonNull wrapping)
     item_required: bool = False  # collections: [Item!] rather than [Item]
 
@@ -81,9 +89,17 @@ def read(declaration) -> Declaration:
             kwargs.get("source", name),
             required=bool(given["required"]),
             description=given["description"],
+            deprecation_reason=given["deprecation_reason"],
             item_required=bool(given["item_required"]),
         )
-    return Declaration(kind, name, kwargs.get("source", name), bool(kwargs.get("required")), kwargs.get("description"))
+    return Declaration(
+        kind,
+        name,
+        kwargs.get("source", name),
+        bool(kwargs.get("required")),
+        kwargs.get("description"),
+        kwargs.get("deprecation_reason"),
+    )
 
 
 def declared_fields(model) -> list[tuple[str, graphene.Field]]:
@@ -121,7 +137,10 @@ def rich_text(model, declaration: Declaration) -> graphene.String:
         return render_rich_text(getattr(instance, declaration.source), get_loader(info))
 
     return graphene.String(
-        required=declaration.required, description=declaration.description or RICH_TEXT_DESCRIPTION, resolver=resolve
+        required=declaration.required,
+        description=declaration.description or RICH_TEXT_DESCRIPTION,
+        deprecation_reason=declaration.deprecation_reason,
+        resolver=resolve,
     )
 
 
@@ -136,6 +155,7 @@ def streamfield(model, declaration: Declaration) -> graphene.List:
         graphene.NonNull(StreamFieldBlockInterface),
         required=True,
         description=declaration.description,
+        deprecation_reason=declaration.deprecation_reason,
         resolver=resolve,
     )
 
@@ -151,7 +171,12 @@ def foreign_key(load: str, model_setting: str):
             return getattr(get_loader(info), load)(pk) if pk else None
 
         target = registry.lazy(getattr(settings, model_setting))
-        return graphene.Field(target, description=declaration.description, resolver=resolve)
+        return graphene.Field(
+            target,
+            description=declaration.description,
+            deprecation_reason=declaration.deprecation_reason,
+            resolver=resolve,
+        )
 
     return build
 
@@ -170,6 +195,7 @@ def related_list(model, declaration: Declaration) -> graphene.List:
         graphene.NonNull(item) if declaration.item_required else item,
         required=declaration.required,
         description=declaration.description,
+        deprecation_reason=declaration.deprecation_reason,
         resolver=resolve,
     )
 
@@ -190,7 +216,8 @@ FIELD_BUILDERS = {
 
 class ModelType(graphene.ObjectType):
     """Base of a model's object type: `class Meta: model = ...` (name: the model's; pages get the Page
-    interface). Registers itself, so `registry.lazy(model)` finds it."""
+    interface; description: the model's `graphql_description`, next to its `graphql_fields`). Registers itself,
+    so `registry.lazy(model)` finds it."""
 
     class Meta:
         abstract = True
@@ -202,6 +229,7 @@ class ModelType(graphene.ObjectType):
         order_fields(cls, declared_fields(model))
         if interfaces is None:
             interfaces = (PageInterface,) if issubclass(model, Page) else ()
+        options.setdefault("description", getattr(model, "graphql_description", None))
         super().__init_subclass_with_meta__(name=name or model.__name__, interfaces=interfaces, **options)
         registry.register_type(model, cls)
 

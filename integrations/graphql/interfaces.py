@@ -21,16 +21,28 @@ from integrations.graphql.registry import registry
 class PageInterface(graphene.Interface):
     """What every page has. Always the live version: drafts never reach the API (preview aside)."""
 
-    id = graphene.ID(required=True)
-    title = graphene.String(required=True)
-    slug = graphene.String(required=True)
+    id = graphene.ID(required=True, description="The page's id: stable for its lifetime, e.g. for `page(id:)`.")
+    title = graphene.String(required=True, description="The page's title as editors wrote it (plain text).")
+    slug = graphene.String(
+        required=True,
+        description="The last part of the page's path, unique among its siblings, e.g. cit-basics; lookups such as "
+        "`event(slug:)` take it.",
+    )
     url = graphene.String(description="The page's public URL on the CMS's origin.")
     url_path = graphene.String(description="The page's path on the site, e.g. /events/cit-basics/.")
     page_type = graphene.String(required=True, description="The page model, e.g. TrainingEventPage.")
-    seo_title = graphene.String(required=True)
-    search_description = graphene.String(required=True)
-    first_published_at = graphene.DateTime()
-    last_published_at = graphene.DateTime()
+    seo_title = graphene.String(
+        required=True, description="A title for the HTML <title> tag and search engines; empty: use `title`."
+    )
+    search_description = graphene.String(
+        required=True, description="A sentence for the meta description tag and link previews; may be empty."
+    )
+    first_published_at = graphene.DateTime(
+        description="When the page first went live (UTC, ISO 8601); null for a page never published."
+    )
+    last_published_at = graphene.DateTime(
+        description="When the live version was last published (UTC, ISO 8601): changes when editors republish."
+    )
     parent = graphene.Field(lambda: PageInterface, description="Null when the parent is not visible to the caller.")
     children = graphene.Field(
         lambda: PaginatedPagesType,
@@ -70,7 +82,9 @@ class PageInterface(graphene.Interface):
         return paginate(children, page=page, per_page=per_page, prepare=get_loader(info).register)
 
 
-PaginatedPagesType = paginated_type(PageInterface, "PaginatedPages")
+PaginatedPagesType = paginated_type(
+    PageInterface, "PaginatedPages", "One page of pages of any type (e.g. a page's children)."
+)
 
 
 # --- StreamField -------------------------------------------------------------------------------------------
@@ -97,6 +111,9 @@ def stream_values(stream_block: blocks.StreamBlock, raw) -> list[BlockValue]:
 
 
 class StreamFieldBlockInterface(graphene.Interface):
+    """One block of a page's body, in the order editors placed them. Ask for the fields of each kind with
+    fragments (`... on HeadingBlock { text level }`); `blockType` names the kind."""
+
     id = graphene.String(description="Stable id of the block within its page.")
     block_type = graphene.String(required=True, description="The block's name in the stream, e.g. 'paragraph'.")
 

@@ -5,6 +5,10 @@ query kept it busy for minutes) and crashes on an undefined fragment. `analyse()
 fragment once per page size it is spread under and memoises the result, so the work is linear in the size of the
 document whatever the fan-out; undefined and cyclic fragments count as empty (the standard rules report them).
 
+Introspection (`__schema`, `__type`; only answered when GRAPHQL_INTROSPECTION is on) counts as one field of depth 1:
+its work is bounded by the schema's size, its circular paths by graphql-core's MaxIntrospectionDepthRule (one of
+the standard rules), and the introspection query tools such as GraphiQL send is 15 levels deep. Aliases in it count.
+
 Cost model: every field costs 1; a list field multiplies the cost of what is selected under it by how many items
 it can return: the page size asked for on the field or its paginated parent (`perPage`, `limit`, `first`; the
 maximum page size when it comes from a variable, the default page size when the field takes one but none
@@ -36,6 +40,7 @@ from graphql import (
 from graphql.execution import ExecutionContext
 
 PAGE_SIZE_ARGUMENTS = ("perPage", "limit", "first")
+INTROSPECTION_FIELDS = ("__schema", "__type")
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,8 @@ class _Analysis:
             multiplier = 1
             named = get_named_type(return_type) if return_type is not None else None
             inner = self.selection_set(node.selection_set, named, own_size)
+        if node.name.value in INTROSPECTION_FIELDS:
+            return Measure(depth=1, aliases=inner.aliases + (1 if node.alias else 0), cost=1)
         return Measure(
             depth=inner.depth + 1,
             aliases=inner.aliases + (1 if node.alias else 0),

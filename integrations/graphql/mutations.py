@@ -13,13 +13,17 @@ from graphql import GraphQLError
 from integrations.graphql.loaders import get_loader, viewer
 
 WHOLE_INPUT = "__all__"
+# Every payload's `errors` field.
+ERRORS_DESCRIPTION = "What was wrong with the input, one entry per problem; empty when the mutation succeeded."
 
 
 class FieldErrorType(graphene.ObjectType):
+    """One problem with a mutation's input, to show next to the form field it names."""
+
     field = graphene.String(
         required=True, description=f"The input field at fault (camelCase), or '{WHOLE_INPUT}' for the whole input."
     )
-    message = graphene.String(required=True)
+    message = graphene.String(required=True, description="What is wrong, in words to show the person who typed it.")
     code = graphene.String(required=True, description="Machine-readable reason, e.g. 'required', 'max_length'.")
 
     class Meta:

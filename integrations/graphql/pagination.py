@@ -15,13 +15,15 @@ from graphql import GraphQLError
 
 
 class PaginationType(graphene.ObjectType):
+    """Where a page of results sits in the whole list: ask for the next page with `page: nextPage`."""
+
     total = graphene.Int(required=True, description="Items matching the query, over all pages.")
     count = graphene.Int(required=True, description="Items on this page.")
-    per_page = graphene.Int(required=True)
-    current_page = graphene.Int(required=True)
-    prev_page = graphene.Int()
-    next_page = graphene.Int()
-    total_pages = graphene.Int(required=True)
+    per_page = graphene.Int(required=True, description="Items per page, as asked for (or the default).")
+    current_page = graphene.Int(required=True, description="This page's number, from 1.")
+    prev_page = graphene.Int(description="The previous page's number; null on the first page.")
+    next_page = graphene.Int(description="The next page's number; null on the last page.")
+    total_pages = graphene.Int(required=True, description="Number of pages (at least 1, even for no items).")
 
     class Meta:
         name = "Pagination"
@@ -84,8 +86,8 @@ def paginate(
     )
 
 
-def paginated_type(item_type, name: str) -> type[graphene.ObjectType]:
-    """`<name> { items: [item_type!]! pagination: Pagination! }`."""
+def paginated_type(item_type, name: str, description: str | None = None) -> type[graphene.ObjectType]:
+    """`<name> { items: [item_type!]! pagination: Pagination! }`, described for partners as `description`."""
 
     def resolve_pagination(parent, info):
         return PaginationType(**parent.pagination)
@@ -94,8 +96,13 @@ def paginated_type(item_type, name: str) -> type[graphene.ObjectType]:
         name,
         (graphene.ObjectType,),
         {
-            "items": graphene.List(graphene.NonNull(item_type), required=True),
-            "pagination": graphene.Field(PaginationType, required=True),
+            "Meta": type("Meta", (), {"description": description}),
+            "items": graphene.List(
+                graphene.NonNull(item_type), required=True, description="The items on this page, in the list's order."
+            ),
+            "pagination": graphene.Field(
+                PaginationType, required=True, description="Totals and the neighbouring pages' numbers."
+            ),
             "resolve_pagination": staticmethod(resolve_pagination),
         },
     )

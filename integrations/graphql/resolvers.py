@@ -44,7 +44,10 @@ def order_argument(keys) -> graphene.String:
 
 
 def lookup_arguments() -> dict:
-    return {"id": graphene.ID(), "slug": graphene.String()}
+    return {
+        "id": graphene.ID(description="The item's `id`, as lists return it. Give either id or slug."),
+        "slug": graphene.String(description="The item's `slug`, e.g. cit-basics. Give either id or slug."),
+    }
 
 
 def registered(rows, loader):

@@ -19,7 +19,12 @@ from integrations.graphql.registry import registry
 registry.autodiscover()
 page_types = build_declared_types()
 
-Query = registry.root("Query")
+Query = registry.root(
+    "Query",
+    description="What partner sites read: events, publications, recordings, courses, topics and pages (live and "
+    "visible to the caller: anonymous callers see public content, members' tokens also members-only content), "
+    "plus the members' directory, TA requests and forum.",
+)
 Mutation = registry.root(
     "Mutation",
     mutations=True,
@@ -31,3 +36,12 @@ schema = graphene.Schema(
     mutation=Mutation if Mutation._meta.fields else None,
     types=[*page_types, *registry.block_types.values()],
 )
+
+# graphene's own texts for the scalars it adds say nothing of the zones partners get.
+SCALAR_DESCRIPTIONS = {
+    "DateTime": "A point in time, ISO 8601 with its UTC offset, e.g. 2025-03-05T10:00:00-06:00. Events give theirs "
+    "in the event's own time zone (see `timeZone`); publication times are UTC.",
+    "Date": "A calendar date without a time or zone, ISO 8601, e.g. 2025-03-05.",
+}
+for scalar_name, scalar_description in SCALAR_DESCRIPTIONS.items():
+    schema.graphql_schema.type_map[scalar_name].description = scalar_description

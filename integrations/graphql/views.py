@@ -4,6 +4,8 @@ Our own view rather than graphene-django's: its `validation_rules` replace the s
 to them, and it has no size, cost, time or rate limits. Request flow, each step refusing with a
 GraphQL-shaped JSON error and the right status (never a 500, never internal text):
 
+Under DEBUG only, a browser's GET without a query gets the GraphiQL playground instead (`playground`).
+
 CORS preflight → method (405) → bearer token (401) → rate limit (429) → body size and shape (413/415/400) →
 parse with a token limit and validate with the standard rules + depth/alias/cost limits (400, cached per query
 text) → GET only for queries (405) → execute as the token's user with a deadline (503 when it passes) → response
@@ -21,9 +23,11 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import GraphQLView
 from graphql import (
     GraphQLError,
     NoSchemaIntrospectionCustomRule,
@@ -40,6 +44,7 @@ from cms.client_ip import client_ip
 from cms.middleware import DATABASE_DOWN
 from cms.ratelimit import window_hit
 from integrations.graphql.auth import TokenRejected, authenticate
+from integrations.graphql.examples import documented_examples
 from integrations.graphql.limits import DeadlineExecutionContext, Limits, TimeLimitExceeded, limits_rule
 
 logger = logging.getLogger(__name__)
@@ -211,8 +216,68 @@ def cors_headers(request: HttpRequest) -> dict[str, str]:
     }
 
 
+def wants_playground(request: HttpRequest) -> bool:
+    """A developer's browser opening /graphql/ under DEBUG: a GET with no query that prefers HTML (graphene-django's
+    own test, which also lets `?raw` ask for JSON). Never in production or test settings (DEBUG off)."""
+    return (
+        settings.DEBUG
+        and request.method == "GET"
+        and "query" not in request.GET
+        and GraphQLView.can_display_graphiql(request, {})
+    )
+
+
+PLACEHOLDER_TOKENS = {
+    "partner": "PASTE-A-PARTNER-TOKEN (manage.py api_token create --user partner)",
+    "member": "PASTE-A-MEMBER-TOKEN (the login mutation's token)",
+}
+
+
+def example_tabs() -> list[dict]:
+    """docs/partners.md's runnable examples as GraphiQL tabs; an example that runs as a partner or member gets an
+    Authorization header to fill in (no real token is ever put in the page)."""
+    try:
+        examples = documented_examples()
+    except (OSError, ValueError):
+        logger.warning("The playground shows no examples: docs/partners.md could not be read", exc_info=True)
+        return []
+    return [
+        {
+            "query": f"# docs/partners.md, {example.heading} (line {example.line})\n{example.query}\n",
+            "variables": json.dumps(example.variables, indent=2) if example.variables else None,
+            "headers": (
+                json.dumps({"Authorization": f"Bearer {PLACEHOLDER_TOKENS[example.run_as]}"}, indent=2)
+                if example.run_as
+                else None
+            ),
+        }
+        for example in examples
+    ]
+
+
+def playground(request: HttpRequest) -> HttpResponse:
+    """GraphiQL, loaded from the CDN at the versions (and subresource-integrity hashes) graphene-django pins for its
+    own GraphiQL page, with the header editor on and the documented examples as tabs. Queries go through this
+    same view, with its token, limits and privacy rule."""
+    view = GraphQLView
+    context = {
+        "graphiql_version": view.graphiql_version,
+        "graphiql_sri": view.graphiql_sri,
+        "graphiql_css_sri": view.graphiql_css_sri,
+        "react_version": view.react_version,
+        "react_sri": view.react_sri,
+        "react_dom_sri": view.react_dom_sri,
+        "settings": {"endpoint": request.path, "tabs": example_tabs()},
+    }
+    response = render(request, "graphql/graphiql.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @csrf_exempt  # no cookies are read: a cross-site request can only act as the token it carries
 def graphql_view(request: HttpRequest) -> HttpResponse:
+    if wants_playground(request):
+        return playground(request)
     cors = cors_headers(request)
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)

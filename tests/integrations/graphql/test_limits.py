@@ -95,3 +95,15 @@ def test_several_operations_are_measured_separately():
 def test_odd_arguments_and_unknown_fields_do_not_break_the_measure(query):
     measured, _ = measure(query)
     assert measured.cost >= 1
+
+
+def test_the_introspection_query_tools_send_fits_while_circular_introspection_is_refused():
+    from graphql import get_introspection_query
+
+    # GraphiQL's and codegen's query: 15 levels of ofType, bounded by the schema, not by our depth limit.
+    assert errors(get_introspection_query(descriptions=True)) == []
+    assert measure("{ __schema { types { name } } node { name } }")[0].depth == 2
+    circular = "{ __schema { types { fields { type { fields { type { fields { type { name } } } } } } } } }"
+    assert errors(circular) == ["Maximum introspection depth exceeded"]
+    aliases = "{ " + " ".join(f'a{i}: __type(name: "Query") {{ name }}' for i in range(31)) + " }"
+    assert "Query uses 31 aliases; the limit is 30." in errors(aliases)

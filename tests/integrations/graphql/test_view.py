@@ -257,3 +257,14 @@ def test_cors_for_configured_origins_only(client, settings):
     assert "Origin" in response["Vary"]
     stranger = post(client, {"query": "{ viewer }"}, Origin="https://evil.example.com")
     assert "Access-Control-Allow-Origin" not in stranger
+
+
+def test_the_standard_introspection_query_answers_when_introspection_is_on(client, settings):
+    from graphql import get_introspection_query
+
+    query = {"query": get_introspection_query(descriptions=True)}
+    assert post(client, query).status_code == 400  # production: off
+    settings.GRAPHQL_INTROSPECTION = True  # make run
+    response = post(client, query)
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
