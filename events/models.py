@@ -108,6 +108,7 @@ class EventIndexPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     graphql_fields = [GraphQLString("intro", required=True)]
     parent_page_types = ["pages.HomePage"]
+    content_kind = "event_index"  # its ContentKind in the API (partners route by it)
     subpage_types = ["events.TrainingEventPage"]
     max_count = 1
 
@@ -295,6 +296,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
         GraphQLCollection(GraphQLForeignKey, "facilitators", "pages.Person", required=True, item_required=True),
     ]
     parent_page_types = ["events.EventIndexPage"]
+    content_kind = "event"  # its ContentKind in the API (partners route by it)
     subpage_types = []
     exclude_fields_in_copy = ["ical_uid", "ical_sequence", "schedule_fingerprint"]
 

@@ -23,7 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from pages.blocks import BodyBlock, ChapterBlock
+from pages.blocks import BodyBlock, ChaptersBlock
 from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
@@ -131,6 +131,7 @@ class HomePage(Page):
     graphql_fields = [GraphQLString("intro", required=True), GraphQLStreamfield("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["wagtailcore.Page"]
+    content_kind = "home"  # its ContentKind in the API (partners route by it)
     subpage_types = [
         "pages.ProgramPage",
         "pages.CourseIndexPage",
@@ -157,6 +158,7 @@ class ProgramPage(PartnerPreviewMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     graphql_fields = [GraphQLString("summary", required=True), GraphQLStreamfield("body"), TOPICS_FIELD]
     parent_page_types = ["pages.HomePage", "pages.ProgramPage"]
+    content_kind = "program_page"  # its ContentKind in the API (partners route by it)
     subpage_types = ["pages.ProgramPage"]
 
 
@@ -168,6 +170,7 @@ class CourseIndexPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     graphql_fields = [GraphQLString("intro", required=True)]
     parent_page_types = ["pages.HomePage"]
+    content_kind = "course_index"  # its ContentKind in the API (partners route by it)
     subpage_types = ["pages.CoursePage", "pages.GuidePage"]
     max_count = 1
 
@@ -214,6 +217,7 @@ class CoursePage(PartnerPreviewMixin, Page):
         TOPICS_FIELD,
     ]
     parent_page_types = ["pages.CourseIndexPage"]
+    content_kind = "course"  # its ContentKind in the API (partners route by it)
     subpage_types = []
 
 
@@ -221,7 +225,7 @@ class GuidePage(PartnerPreviewMixin, Page):
     """The interactive eGuide: ordered chapters of rich content."""
 
     summary = models.TextField(max_length=500, help_text="One or two sentences for listings.")
-    chapters = StreamField([("chapter", ChapterBlock())], use_json_field=True, min_num=1)
+    chapters = StreamField(ChaptersBlock(), use_json_field=True, min_num=1)
     topics = ParentalManyToManyField(Topic, blank=True, related_name="guides")
 
     content_panels = [
@@ -233,8 +237,11 @@ class GuidePage(PartnerPreviewMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("chapters")]
     graphql_fields = [
         GraphQLString("summary", required=True),
-        GraphQLStreamfield("chapters", description="The eGuide's chapters in order (ChapterBlock)."),
+        GraphQLStreamfield(
+            "chapters", description="The eGuide's chapters in order (ChapterBlock); `chapter(slug:)` picks one."
+        ),
         TOPICS_FIELD,
     ]
     parent_page_types = ["pages.CourseIndexPage"]
+    content_kind = "guide"  # its ContentKind in the API (partners route by it)
     subpage_types = []

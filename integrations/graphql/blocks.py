@@ -15,6 +15,7 @@ from integrations.graphql.loaders import get_loader, image_id, list_items
 from integrations.graphql.registry import registry
 from integrations.graphql.richtext import render_rich_text
 from pages import blocks as page_blocks
+from pages.blocks import chapter_slug
 from pages.models import Topic
 
 
@@ -121,6 +122,12 @@ class TopicListBlockType(graphene.ObjectType):
 @registry.register_block(page_blocks.ChapterBlock)
 class ChapterBlockType(graphene.ObjectType):
     title = struct_field("title", required=True)
+    slug = graphene.String(
+        required=True,
+        description="The chapter's address within its guide, e.g. building-partnerships: pass it to "
+        "guide { chapter(slug:) }.",
+        resolver=lambda value, info: chapter_slug(value),
+    )
     summary = struct_field("summary")
     body = graphene.List(graphene.NonNull(StreamFieldBlockInterface), required=True)
     Meta = block_meta("ChapterBlock")
