@@ -244,3 +244,32 @@ def test_filtered_lists_run_a_constant_number_of_queries(
     many, total = run()
     assert total == 20
     assert many == few
+
+
+# --- over HTTP: hostile arguments are refused with a clear message, never a 500 ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("{ publications(type: NEWSLETTER) { items { title } } }", "PublicationType"),
+        ("{ recordings(kind: 42) { items { title } } }", "RecordingKind"),
+        ('{ events(topics: ["a"], topicMatch: "ALL") { items { title } } }', "TopicMatch"),
+        ("{ courses(topics: []) { items { title } } }", "topics is empty"),
+        ("{ events(topics: [%s]) { items { title } } }" % ", ".join(f'"t{n}"' for n in range(100)), "at most 20"),
+        ('{ recordings(search: "%s") { items { title } } }' % ("x" * 5000), "too long"),
+        ('{ searchResults(query: "%s") { items { title } } }' % ("x" * 5000), "too long"),
+        ('{ searchResults(query: "cit", kinds: []) { items { title } } }', "kinds is empty"),
+        ('{ searchResults(query: "cit", kinds: [USER]) { items { title } } }', "ContentKind"),
+        ('{ guide(slug: "%s") { chapter(slug: "%s") { title } } }' % ("g" * 3000, "c" * 3000), None),
+    ],
+)
+def test_hostile_arguments_over_http_are_refused_clearly(client, event_index, query, text):
+    from tests.integrations.graphql.test_hostile import messages, post
+
+    response = post(client, query)
+    said = messages(response)  # asserts no 500 and no internals
+    if text is None:
+        assert response.status_code == 200 and response.json()["data"]["guide"] is None
+    else:
+        assert response.status_code == 400 and text in said, said
