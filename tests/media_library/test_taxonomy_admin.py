@@ -37,9 +37,13 @@ def test_a_publication_is_saved_with_its_type(admin_client, publication_index):
     assert PublicationPage.objects.get().publication_type == "toolkit"
 
 
+# A draft may be saved with required fields still empty (Wagtail defers them to publishing): publishing is checked.
+PUBLISH = {"action-publish": "action-publish"}
+
+
 @pytest.mark.parametrize("value", ["", "newsletter", "TOOLKIT", "x" * 5000])
 def test_a_missing_or_forged_publication_type_is_refused(admin_client, publication_index, value):
-    response = add_publication(admin_client, publication_index, publication_type=value)
+    response = add_publication(admin_client, publication_index, publication_type=value, **PUBLISH)
     assert response.status_code == 200 and "publication_type" in form_errors(response)
     assert not PublicationPage.objects.exists()
 
@@ -62,6 +66,8 @@ def test_a_recording_is_saved_with_its_kind_and_event(admin_client, recording_in
     ("field", "value"), [("recording_kind", ""), ("recording_kind", "podcast"), ("related_event", "99999999")]
 )
 def test_a_missing_kind_or_a_forged_event_is_refused(admin_client, recording_index, field, value):
-    response = add_recording(admin_client, recording_index, video(Collection.get_first_root_node()), **{field: value})
+    response = add_recording(
+        admin_client, recording_index, video(Collection.get_first_root_node()), **{field: value, **PUBLISH}
+    )
     assert response.status_code == 200 and field in form_errors(response)
     assert not RecordingPage.objects.exists()
