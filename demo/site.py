@@ -31,7 +31,9 @@ from media_library.models import (
     CustomImage,
     PublicationIndexPage,
     PublicationPage,
+    PublicationType,
     RecordingIndexPage,
+    RecordingKind,
     RecordingPage,
 )
 from media_library.pdf import make_pdf
@@ -94,25 +96,57 @@ COURSES = [
     ("Partnering for Crisis Response: Co-Response and Deflection", 90, ["Best Practices in Co-Response", "Deflection"]),
     ("988 and the Crisis Continuum for Public Safety", 60, ["988 Crisis Hotline", "Early Diversion"]),
 ]
-PUBLICATIONS = [
-    ("Building a Crisis Intervention Team: A Starter Guide", "Deflection"),
-    ("988 and Public Safety: Coordinating Crisis Calls", "988 Crisis Hotline"),
-    ("Co-Responder Models: Lessons from the Community of Practice", "Best Practices in Co-Response"),
-    ("Deflection Pathways for Law Enforcement", "Deflection"),
-    ("Early Diversion at the 911 Call", "Early Diversion"),
-    ("Responding to Suicidal Subjects: A Field Brief", "Response to Suicidal Subjects"),
-    ("Youth Crisis Response: Schools and Police Working Together", "Youth in Suicide Crisis"),
-    ("Language Access in Crisis Response", "Overcoming Language Barriers"),
-    ("Measuring CIT Outcomes: A Data Collection Toolkit", None),
-    ("CIT Policy Template and Commentary", None),
-    ("Sustaining CIT: Leadership and Capacity Building", None),
+# Past sessions, so a partner site can show an archive: (topic, title, time zone, days before the first run's
+# anchor, local start hour, members only). The recordings below link to the ones they record.
+PAST_EVENTS = [
+    (
+        "Best Practices in Co-Response",
+        "Community of Practice Meeting: Co-Response Partnerships",
+        "America/New_York",
+        150,
+        14,
+        True,
+    ),
+    ("Deflection", "Webinar: Deflection in Rural Agencies", "America/Chicago", 120, 12, False),
+    ("988 Crisis Hotline", "Webinar: 988 and Law Enforcement", "America/New_York", 90, 13, False),
+    ("Youth in Suicide Crisis", "Webinar: Youth in Suicide Crisis", "America/Denver", 60, 11, False),
+    ("Early Diversion", "Training: Early Diversion Strategies for Patrol", "America/Los_Angeles", 45, 10, False),
 ]
+PUBLICATIONS = [
+    ("Building a Crisis Intervention Team: A Starter Guide", "Deflection", PublicationType.GUIDE),
+    ("988 and Public Safety: Coordinating Crisis Calls", "988 Crisis Hotline", PublicationType.REPORT),
+    (
+        "Co-Responder Models: Lessons from the Community of Practice",
+        "Best Practices in Co-Response",
+        PublicationType.REPORT,
+    ),
+    ("Deflection Pathways for Law Enforcement", "Deflection", PublicationType.BRIEF),
+    ("Early Diversion at the 911 Call", "Early Diversion", PublicationType.FACT_SHEET),
+    ("Responding to Suicidal Subjects: A Field Brief", "Response to Suicidal Subjects", PublicationType.BRIEF),
+    ("Youth Crisis Response: Schools and Police Working Together", "Youth in Suicide Crisis", PublicationType.GUIDE),
+    ("Language Access in Crisis Response", "Overcoming Language Barriers", PublicationType.FACT_SHEET),
+    ("Measuring CIT Outcomes: A Data Collection Toolkit", None, PublicationType.TOOLKIT),
+    ("CIT Policy Template and Commentary", None, PublicationType.TEMPLATE),
+    ("Sustaining CIT: Leadership and Capacity Building", None, PublicationType.REPORT),
+]
+# (title, topic, members only, kind); a recording whose title is a past event's records that event.
 RECORDINGS = [
-    ("Community of Practice Meeting: Co-Response Partnerships", "Best Practices in Co-Response", True),
-    ("Community of Practice Meeting: Data That Tells Your CIT Story", None, True),
-    ("Webinar: 988 and Law Enforcement", "988 Crisis Hotline", False),
-    ("Webinar: Deflection in Rural Agencies", "Deflection", False),
-    ("Webinar: Youth in Suicide Crisis", "Youth in Suicide Crisis", False),
+    (
+        "Community of Practice Meeting: Co-Response Partnerships",
+        "Best Practices in Co-Response",
+        True,
+        RecordingKind.COP_MEETING,
+    ),
+    ("Community of Practice Meeting: Data That Tells Your CIT Story", None, True, RecordingKind.COP_MEETING),
+    ("Webinar: 988 and Law Enforcement", "988 Crisis Hotline", False, RecordingKind.WEBINAR),
+    ("Webinar: Deflection in Rural Agencies", "Deflection", False, RecordingKind.WEBINAR),
+    ("Webinar: Youth in Suicide Crisis", "Youth in Suicide Crisis", False, RecordingKind.WEBINAR),
+    (
+        "Training: Early Diversion Strategies for Patrol",
+        "Early Diversion",
+        False,
+        RecordingKind.TRAINING_SESSION,
+    ),
 ]
 DEMO_USERS = [
     ("admin", None, True, "Administrator (superuser)"),
@@ -358,6 +392,24 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         **schedule,
     )
 
+    for topic_name, title, zone, days_before, hour, members_only in PAST_EVENTS:
+        _child(
+            index,
+            TrainingEventPage,
+            _past_event_slug(title),
+            report,
+            relations={"topics": [topics[topic_name]], "facilitators": people[:2]},
+            members_only=members if members_only else None,
+            title=title,
+            summary=f"A past live, virtual session on {topic_name.lower()}: see its recording.",
+            start_date=anchor - timedelta(days=days_before),
+            start_time=time(hour),
+            end_time=time(hour + 1, 30),
+            time_zone=zone,
+            audience="CIT coordinators, patrol officers, 911 call-takers and mental health partners",
+            body=[paragraph(dict(TRAINING_TOPICS)[topic_name])],
+        )
+
     _child(
         index,
         TrainingEventPage,
@@ -373,6 +425,10 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         status=EventStatus.CANCELLED,
     )
     return index
+
+
+def _past_event_slug(title: str) -> str:
+    return "past-" + slugify(title)[:70]
 
 
 def _program_pages(home: HomePage, focus_areas: list[Topic], report: DemoReport) -> None:
@@ -482,7 +538,7 @@ def _courses(home: HomePage, topics: dict, report: DemoReport) -> None:
         title="CIT Implementation eGuide",
         summary="An interactive guide to planning, launching and sustaining a Crisis Intervention Team.",
         chapters=[
-            ("chapter", {"title": title, "summary": summary, "body": [paragraph(text)]})
+            ("chapter", {"title": title, "slug": slugify(title), "summary": summary, "body": [paragraph(text)]})
             for title, summary, text in (
                 ("Why CIT", "The case for Crisis Intervention Teams.", "CIT is a community partnership."),
                 ("Building partnerships", "Who belongs at the table.", "Law enforcement, mental health, advocacy."),
@@ -502,7 +558,7 @@ def _publications(home, topics, people, public: Collection, report: DemoReport) 
         title="Resource library",
         intro="Publications from the CIT ASSIST program and its partners.",
     )
-    for number, (title, topic_name) in enumerate(PUBLICATIONS):
+    for number, (title, topic_name, publication_type) in enumerate(PUBLICATIONS):
         slug = title.split(":")[0].lower().replace(" ", "-")[:80]
         if PublicationPage.objects.filter(slug=slug).exists():
             continue
@@ -520,6 +576,7 @@ def _publications(home, topics, people, public: Collection, report: DemoReport) 
             report,
             relations={"authors": [people[number % len(people)]], "topics": [topics[topic_name]] if topic_name else []},
             title=title,
+            publication_type=publication_type,
             publication_date=date(2022 + number % 4, number % 12 + 1, 15),
             abstract=f"<p>{title}: practical guidance for agencies building or enhancing a CIT.</p>",
             document=document,
@@ -537,10 +594,15 @@ def _recordings(home, topics, people, public, private, members, report: DemoRepo
         title="CoP meeting and webinar recordings",
         intro="Recordings of Community of Practice meetings (members only) and public webinars.",
     )
-    for number, (title, topic_name, members_only) in enumerate(RECORDINGS):
+    past_events = {
+        event.slug: event
+        for event in TrainingEventPage.objects.filter(slug__in=[_past_event_slug(row[1]) for row in PAST_EVENTS])
+    }
+    for number, (title, topic_name, members_only, kind) in enumerate(RECORDINGS):
         slug = title.split(":")[-1].strip().lower().replace(" ", "-")[:80]
         if RecordingPage.objects.filter(slug=slug).exists():
             continue
+        event = past_events.get(_past_event_slug(title))
         captions = _document(
             f"Captions: {title}", f"{slug}.vtt", WEBVTT_SAMPLE.encode(), private if members_only else public, report
         )
@@ -555,8 +617,10 @@ def _recordings(home, topics, people, public, private, members, report: DemoRepo
             },
             members_only=members if members_only else None,
             title=title,
+            recording_kind=kind,
+            related_event=event,
             summary=f"{title}. Agencies shared what is working in their communities.",
-            recorded_on=date(2025, 3 * (number % 4) + 1, 12),
+            recorded_on=event.start_date if event else date(2025, 3 * (number % 4) + 1, 12),
             duration_minutes=60 + 15 * (number % 3),
             embed_url=f"https://vimeo.com/cit-assist/{slug}",
             captions=captions,
@@ -638,6 +702,7 @@ def build_volume(count: int, *, progress: bool = True) -> list[str]:
                 publication = PublicationPage(
                     title=f"{topic.name} brief {number}",
                     slug=slug,
+                    publication_type=PublicationType.BRIEF,
                     publication_date=date(2021 + number % 5, number % 12 + 1, 1),
                     abstract=f"<p>Field brief {number} on {topic.name.lower()}.</p>",
                     document=shared_document,

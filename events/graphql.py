@@ -26,7 +26,13 @@ from integrations.graphql.fields import ModelType, after, choices_enum
 from integrations.graphql.loaders import get_loader
 from integrations.graphql.pagination import paginated_type, pagination_arguments
 from integrations.graphql.registry import registry
-from integrations.graphql.resolvers import list_resolver, lookup_arguments, lookup_resolver, order_argument
+from integrations.graphql.resolvers import (
+    list_resolver,
+    lookup_arguments,
+    lookup_resolver,
+    order_argument,
+    topic_arguments,
+)
 from pages.models import Topic
 
 EventStatusEnum = choices_enum(EventStatus)
@@ -161,8 +167,11 @@ class EventsQuery(graphene.ObjectType):
     events = graphene.Field(
         PaginatedEventsType,
         required=True,
-        upcoming=graphene.Boolean(description="true: events not yet over (and repeating ones); false: past ones."),
-        topic=graphene.String(description="A topic slug, e.g. 988-crisis-hotline."),
+        upcoming=graphene.Boolean(
+            description="true: events not yet over (and repeating ones); false: past ones, for an archive (newest "
+            'first with order: "-start"); both when left out.'
+        ),
+        **topic_arguments(),
         from_=graphene.Date(name="from", description="Events starting on or after this date (event's own zone)."),
         to=graphene.Date(description="Events starting on or before this date (event's own zone)."),
         delivery_mode=DeliveryModeEnum(description="Only events delivered this way."),

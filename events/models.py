@@ -114,6 +114,7 @@ class EventIndexPage(Page):
     graphql_description = "The training calendar section: its children are the training events."
     graphql_fields = [GraphQLString("intro", required=True, description=INTRO_DESCRIPTION)]
     parent_page_types = ["pages.HomePage"]
+    content_kind = "event_index"  # its ContentKind in the API (partners route by it)
     subpage_types = ["events.TrainingEventPage"]
     max_count = 1
 
@@ -337,6 +338,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
         ),
     ]
     parent_page_types = ["events.EventIndexPage"]
+    content_kind = "event"  # its ContentKind in the API (partners route by it)
     subpage_types = []
     exclude_fields_in_copy = ["ical_uid", "ical_sequence", "schedule_fingerprint"]
 

@@ -13,7 +13,7 @@ from wagtail.models import ModelLogEntry, PageLogEntry
 from events.models import CalendarToken, TrainingEventPage
 from pages.access import visible_pages
 from pages.models import Topic
-from pages.queries import by_pk_or_slug
+from pages.queries import TopicMatch, by_pk_or_slug, with_topics
 
 # Feeds keep recent history so a member still sees last month's session (and its recording) in their calendar.
 FEED_HISTORY = timedelta(days=90)
@@ -52,18 +52,19 @@ def events(
     user,
     upcoming: bool | None = None,
     topic: str | None = None,
+    topics: list[str] | None = None,
+    topic_match: str = TopicMatch.ANY,
     from_: date | None = None,
     to: date | None = None,
     delivery_mode: str | None = None,
     status: str | None = None,
 ) -> QuerySet:
     """Events `user` may see, filtered: `upcoming` (True: not over yet, and repeating ones; False: the others), a
-    topic slug, first-session dates in the event's own zone, delivery mode and status; by start."""
-    events = visible_pages(TrainingEventPage, user=user)
+    topic slug (or any/all of several), first-session dates in the event's own zone, delivery mode and status; by
+    start."""
+    events = with_topics(visible_pages(TrainingEventPage, user=user), topic=topic, topics=topics, match=topic_match)
     if upcoming is not None:
         events = events.filter(upcoming_q()) if upcoming else events.exclude(upcoming_q())
-    if topic is not None:
-        events = events.filter(topics__slug=topic)
     if from_ is not None:
         events = events.filter(start_date__gte=from_)
     if to is not None:

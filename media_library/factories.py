@@ -11,7 +11,9 @@ from media_library.models import (
     CustomImage,
     PublicationIndexPage,
     PublicationPage,
+    PublicationType,
     RecordingIndexPage,
+    RecordingKind,
     RecordingPage,
 )
 from media_library.pdf import make_pdf
@@ -53,6 +55,7 @@ class PublicationIndexPageFactory(wagtail_factories.PageFactory):
 class PublicationPageFactory(wagtail_factories.PageFactory):
     title = factory.Sequence(lambda n: f"Publication {n}")
     publication_date = date(2025, 6, 1)
+    publication_type = PublicationType.REPORT
     abstract = "<p>A practical brief for CIT coordinators.</p>"
     document = factory.SubFactory(DocumentFactory)
 
@@ -70,6 +73,7 @@ class RecordingIndexPageFactory(wagtail_factories.PageFactory):
 class RecordingPageFactory(wagtail_factories.PageFactory):
     title = factory.Sequence(lambda n: f"Recording {n}")
     summary = "Agencies shared how they built co-responder programs."
+    recording_kind = RecordingKind.WEBINAR
     recorded_on = date(2025, 9, 18)
     duration_minutes = 60
     embed_url = "https://vimeo.com/000000000"

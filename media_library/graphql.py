@@ -14,13 +14,19 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from cms.links import public_url
-from integrations.graphql.fields import ModelType, after
+from integrations.graphql.fields import ModelType, after, choices_enum
 from integrations.graphql.loaders import get_loader, viewer
 from integrations.graphql.pagination import paginated_type, pagination_arguments
 from integrations.graphql.registry import registry
-from integrations.graphql.resolvers import list_resolver, lookup_arguments, lookup_resolver, order_argument
+from integrations.graphql.resolvers import (
+    list_resolver,
+    lookup_arguments,
+    lookup_resolver,
+    order_argument,
+    topic_arguments,
+)
 from media_library import selectors
-from media_library.models import PublicationPage, RecordingPage
+from media_library.models import PublicationPage, PublicationType, RecordingKind, RecordingPage
 from pages.access import visible_pages
 
 # Ordering keys partners may ask for, each mapped to fixed columns (the first is the default).
@@ -208,7 +214,8 @@ class MediaQuery(graphene.ObjectType):
     publications = graphene.Field(
         PaginatedPublicationsType,
         required=True,
-        topic=graphene.String(description="Only publications filed under this topic slug, e.g. 988-crisis-hotline."),
+        **topic_arguments(),
+        type=choices_enum(PublicationType)(description="Only publications of this type, e.g. TOOLKIT."),
         search=graphene.String(description="Words to look for in titles, abstracts and authors."),
         year=graphene.Int(description="Only publications dated in this year, e.g. 2025."),
         order=order_argument(PUBLICATION_ORDERS),
@@ -226,7 +233,11 @@ class MediaQuery(graphene.ObjectType):
     recordings = graphene.Field(
         PaginatedRecordingsType,
         required=True,
-        topic=graphene.String(description="Only recordings filed under this topic slug, e.g. 988-crisis-hotline."),
+        **topic_arguments(),
+        kind=choices_enum(RecordingKind)(description="Only recordings of this kind, e.g. COP_MEETING."),
+        search=graphene.String(
+            description="Words to look for in titles, summaries, transcripts and topics (at most 200 characters)."
+        ),
         year=graphene.Int(description="Only recordings made in this year, e.g. 2025."),
         order=order_argument(RECORDING_ORDERS),
         description="Session recordings the caller may see (members also see members-only ones), newest first by "

@@ -30,6 +30,7 @@ from media_library.webvtt import validate_webvtt
 from pages.access import restricted_pages, visible_documents
 from pages.models import INTRO_DESCRIPTION, SUMMARY_DESCRIPTION, TOPICS_FIELD, Person, Topic
 from pages.preview import PartnerPreviewMixin
+from pages.queries import DescribedChoices
 from pages.validators import validate_web_url
 
 VIDEO_EXTENSIONS = {"mp4", "webm", "mov"}
@@ -135,6 +136,27 @@ def validate_pdf_document(document: CustomDocument | None) -> None:
         raise ValidationError("Choose a PDF document.")
 
 
+class PublicationType(DescribedChoices):
+    """What kind of publication it is, so a library can be browsed by type."""
+
+    REPORT = "report", "Report: findings and analysis in depth."
+    BRIEF = "brief", "Brief: a short field or issue brief."
+    GUIDE = "guide", "Guide: step-by-step guidance for building or running a program."
+    TOOLKIT = "toolkit", "Toolkit: forms, checklists and tools to put into practice."
+    TEMPLATE = "template", "Template: a model policy, agreement or form to adapt."
+    FACT_SHEET = "fact_sheet", "Fact sheet: one or two pages of key facts."
+    OTHER = "other", "Other: none of the above."
+
+
+class RecordingKind(DescribedChoices):
+    """What kind of session was recorded."""
+
+    COP_MEETING = "cop_meeting", "Community of Practice meeting: the CoP's quarterly virtual meeting."
+    WEBINAR = "webinar", "Webinar: a presentation open to a wider audience."
+    TRAINING_SESSION = "training_session", "Training session: a facilitator-led live training."
+    OTHER = "other", "Other: none of the above."
+
+
 class PublicationIndexPage(Page):
     """The resource library."""
 
@@ -144,6 +166,7 @@ class PublicationIndexPage(Page):
     graphql_description = "The resource library section: its children are the publications."
     graphql_fields = [GraphQLString("intro", required=True, description=INTRO_DESCRIPTION)]
     parent_page_types = ["pages.HomePage"]
+    content_kind = "publication_index"  # its ContentKind in the API (partners route by it)
     subpage_types = ["media_library.PublicationPage"]
     max_count = 1
 
@@ -152,6 +175,9 @@ class PublicationPage(PartnerPreviewMixin, Page):
     """A publication in the resource library: a report, brief, toolkit or guide, with its PDF."""
 
     publication_date = models.DateField()
+    publication_type = models.CharField(
+        "type", max_length=20, choices=PublicationType.choices, help_text="Partner sites filter the library by it."
+    )
     authors = ParentalManyToManyField(Person, blank=True, related_name="publications")
     abstract = RichTextField(features=["bold", "italic", "link", "ul", "ol"])
     topics = ParentalManyToManyField(Topic, blank=True, related_name="publications")
@@ -167,7 +193,7 @@ class PublicationPage(PartnerPreviewMixin, Page):
 
     content_panels = [
         *Page.content_panels,
-        FieldRowPanel([FieldPanel("publication_date"), FieldPanel("cover_image")]),
+        FieldRowPanel([FieldPanel("publication_type"), FieldPanel("publication_date"), FieldPanel("cover_image")]),
         FieldPanel("authors", widget=forms.CheckboxSelectMultiple),
         FieldPanel("abstract"),
         FieldPanel("document"),
@@ -177,6 +203,7 @@ class PublicationPage(PartnerPreviewMixin, Page):
         *Page.search_fields,
         index.SearchField("abstract"),
         index.FilterField("publication_date"),
+        index.FilterField("publication_type"),
         index.RelatedFields("authors", [index.SearchField("name")]),
         index.RelatedFields("topics", [index.SearchField("name")]),
     ]
@@ -192,6 +219,9 @@ class PublicationPage(PartnerPreviewMixin, Page):
             required=True,
             source="publication_date",
             description="The publication's date (a calendar date, no time zone), e.g. 2025-03-01.",
+        ),
+        GraphQLField(
+            "publication_type", PublicationType, required=True, description="Report, brief, toolkit, template..."
         ),
         GraphQLRichText("abstract", required=True, description="What the publication covers (HTML)."),
         GraphQLCollection(
@@ -210,6 +240,7 @@ class PublicationPage(PartnerPreviewMixin, Page):
         ),
     ]
     parent_page_types = ["media_library.PublicationIndexPage"]
+    content_kind = "publication"  # its ContentKind in the API (partners route by it)
     subpage_types = []
     # Webhooks (integrations/webhooks reads these two): the kind in the payload's `type` and what it adds to the
     # common fields.
@@ -236,6 +267,7 @@ class RecordingIndexPage(Page):
     graphql_description = "The recordings section: its children are the session recordings."
     graphql_fields = [GraphQLString("intro", required=True, description=INTRO_DESCRIPTION)]
     parent_page_types = ["pages.HomePage"]
+    content_kind = "recording_index"  # its ContentKind in the API (partners route by it)
     subpage_types = ["media_library.RecordingPage"]
     max_count = 1
 
@@ -273,6 +305,9 @@ class RecordingPage(PartnerPreviewMixin, Page):
     """A recorded CoP meeting or webinar: a video file or an embed link, with its transcript and captions."""
 
     summary = models.TextField(max_length=600, help_text="What the session covered, for listings.")
+    recording_kind = models.CharField(
+        "kind", max_length=20, choices=RecordingKind.choices, help_text="Partner sites filter recordings by it."
+    )
     recorded_on = models.DateField()
     duration_minutes = models.PositiveIntegerField(help_text="Length of the recording in minutes.")
     video = models.ForeignKey(
@@ -312,7 +347,7 @@ class RecordingPage(PartnerPreviewMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
-        FieldRowPanel([FieldPanel("recorded_on"), FieldPanel("duration_minutes")]),
+        FieldRowPanel([FieldPanel("recording_kind"), FieldPanel("recorded_on"), FieldPanel("duration_minutes")]),
         MultiFieldPanel([FieldPanel("video"), FieldPanel("embed_url"), FieldPanel("captions")], heading="Video"),
         FieldPanel("transcript"),
         FieldPanel("related_event"),
@@ -324,6 +359,7 @@ class RecordingPage(PartnerPreviewMixin, Page):
         index.SearchField("summary"),
         index.SearchField("transcript"),
         index.FilterField("recorded_on"),
+        index.FilterField("recording_kind"),
         index.RelatedFields("topics", [index.SearchField("name")]),
     ]
     graphql_description = (
@@ -332,6 +368,9 @@ class RecordingPage(PartnerPreviewMixin, Page):
     )
     graphql_fields = [
         GraphQLString("summary", required=True, description=SUMMARY_DESCRIPTION),
+        GraphQLField(
+            "recording_kind", RecordingKind, required=True, description="CoP meeting, webinar, training session..."
+        ),
         GraphQLField(
             "recorded_on",
             graphene.Date,
@@ -358,6 +397,7 @@ class RecordingPage(PartnerPreviewMixin, Page):
         TOPICS_FIELD,
     ]
     parent_page_types = ["media_library.RecordingIndexPage"]
+    content_kind = "recording"  # its ContentKind in the API (partners route by it)
     subpage_types = []
     base_form_class = RecordingPageForm
     # Webhooks (integrations/webhooks reads these two): the kind in the payload's `type` and what it adds to the

@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 
 from media_library.models import PublicationPage, RecordingPage
 from pages.access import visible_documents, visible_pages
-from pages.queries import by_pk_or_slug, in_year, search_hits
+from pages.queries import TopicMatch, by_pk_or_slug, in_year, search_hits, with_topics
 
 
 def document_is_public(document_id) -> bool:
@@ -16,11 +16,21 @@ def document_is_public(document_id) -> bool:
 # --- publications ------------------------------------------------------------------------------------------
 
 
-def publications(*, user, topic: str | None = None, search: str | None = None, year: int | None = None) -> QuerySet:
-    """Publications `user` may see, by topic slug, words in titles, abstracts and authors, and year; newest first."""
-    publications = visible_pages(PublicationPage, user=user)
-    if topic is not None:
-        publications = publications.filter(topics__slug=topic)
+def publications(
+    *,
+    user,
+    topic: str | None = None,
+    topics: list[str] | None = None,
+    topic_match: str = TopicMatch.ANY,
+    type: str | None = None,
+    search: str | None = None,
+    year: int | None = None,
+) -> QuerySet:
+    """Publications `user` may see, by topic slug (or any/all of several), type, words in titles, abstracts and
+    authors, and year; newest first."""
+    publications = with_topics(visible_pages(PublicationPage, user=user), topic=topic, topics=topics, match=topic_match)
+    if type is not None:
+        publications = publications.filter(publication_type=type)
     publications = in_year(publications, "publication_date", year)
     if search is not None:
         publications = publications.filter(pk__in=search_hits(PublicationPage, search))
@@ -35,12 +45,24 @@ def publication(*, user, pk: int | None = None, slug: str | None = None) -> Publ
 # --- recordings --------------------------------------------------------------------------------------------
 
 
-def recordings(*, user, topic: str | None = None, year: int | None = None) -> QuerySet:
-    """Recordings `user` may see, by topic slug and year; newest first."""
-    recordings = visible_pages(RecordingPage, user=user)
-    if topic is not None:
-        recordings = recordings.filter(topics__slug=topic)
+def recordings(
+    *,
+    user,
+    topic: str | None = None,
+    topics: list[str] | None = None,
+    topic_match: str = TopicMatch.ANY,
+    kind: str | None = None,
+    search: str | None = None,
+    year: int | None = None,
+) -> QuerySet:
+    """Recordings `user` may see, by topic slug (or any/all of several), kind, words in titles, summaries,
+    transcripts and topics, and year; newest first."""
+    recordings = with_topics(visible_pages(RecordingPage, user=user), topic=topic, topics=topics, match=topic_match)
+    if kind is not None:
+        recordings = recordings.filter(recording_kind=kind)
     recordings = in_year(recordings, "recorded_on", year)
+    if search is not None:
+        recordings = recordings.filter(pk__in=search_hits(RecordingPage, search))
     return with_recording_relations(recordings.order_by("-recorded_on", "-pk"), user=user)
 
 

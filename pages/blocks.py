@@ -4,7 +4,11 @@ Each block is a typed structure (no raw HTML blocks) so the GraphQL API can expo
 site can render it in its own design.
 """
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.utils.text import slugify
 from wagtail import blocks
+from wagtail.blocks import StreamBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images import blocks as image_blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -95,13 +99,51 @@ class BodyBlock(blocks.StreamBlock):
     topic_list = TopicListBlock()
 
 
+CHAPTER_SLUG_LENGTH = 100
+
+
+def chapter_slug(value) -> str:
+    """A chapter's slug: the one stored, else (chapters saved before slugs existed) one made from its title."""
+    return (value.get("slug") or "").strip() or slugify(value.get("title") or "")[:CHAPTER_SLUG_LENGTH]
+
+
 class ChapterBlock(blocks.StructBlock):
     """One chapter of the interactive eGuide."""
 
     title = blocks.CharBlock(max_length=150)
+    slug = blocks.CharBlock(
+        required=False,
+        max_length=CHAPTER_SLUG_LENGTH,
+        validators=[validate_slug],
+        help_text="The chapter's address within the guide, e.g. 'building-partnerships'. Leave empty to make one "
+        "from the title.",
+    )
     summary = blocks.TextBlock(required=False, help_text="One or two sentences shown in the table of contents.")
     body = BodyBlock()
 
     class Meta:
         icon = "doc-full-inverse"
         template = "pages/blocks/chapter.html"
+
+
+class ChaptersBlock(blocks.StreamBlock):
+    """The eGuide's chapters: every chapter gets a slug (from its title when left empty), unique in the guide, so
+    partner sites can link to a chapter."""
+
+    chapter = ChapterBlock()
+
+    def clean(self, value):
+        value = super().clean(value)
+        seen, errors = set(), {}
+        for index, child in enumerate(value):
+            if not child.value.get("slug"):
+                child.value["slug"] = chapter_slug(child.value)
+            slug = child.value["slug"]
+            if not slug:
+                errors[index] = ValidationError("Enter a slug: the title has no letters or digits to make one from.")
+            elif slug in seen:
+                errors[index] = ValidationError(f"Another chapter already uses the slug “{slug}”: enter another.")
+            seen.add(slug)
+        if errors:
+            raise StreamBlockValidationError(block_errors=errors)
+        return value

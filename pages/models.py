@@ -23,7 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from pages.blocks import BodyBlock, ChapterBlock
+from pages.blocks import BodyBlock, ChaptersBlock
 from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
@@ -162,6 +162,7 @@ class HomePage(Page):
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["wagtailcore.Page"]
+    content_kind = "home"  # its ContentKind in the API (partners route by it)
     subpage_types = [
         "pages.ProgramPage",
         "pages.CourseIndexPage",
@@ -196,6 +197,7 @@ class ProgramPage(PartnerPreviewMixin, Page):
         TOPICS_FIELD,
     ]
     parent_page_types = ["pages.HomePage", "pages.ProgramPage"]
+    content_kind = "program_page"  # its ContentKind in the API (partners route by it)
     subpage_types = ["pages.ProgramPage"]
 
 
@@ -208,6 +210,7 @@ class CourseIndexPage(Page):
     graphql_description = "The self-paced training section: its children are the courses and the eGuide."
     graphql_fields = [GraphQLString("intro", required=True, description=INTRO_DESCRIPTION)]
     parent_page_types = ["pages.HomePage"]
+    content_kind = "course_index"  # its ContentKind in the API (partners route by it)
     subpage_types = ["pages.CoursePage", "pages.GuidePage"]
     max_count = 1
 
@@ -257,6 +260,7 @@ class CoursePage(PartnerPreviewMixin, Page):
         TOPICS_FIELD,
     ]
     parent_page_types = ["pages.CourseIndexPage"]
+    content_kind = "course"  # its ContentKind in the API (partners route by it)
     subpage_types = []
 
 
@@ -264,7 +268,7 @@ class GuidePage(PartnerPreviewMixin, Page):
     """The interactive eGuide: ordered chapters of rich content."""
 
     summary = models.TextField(max_length=500, help_text="One or two sentences for listings.")
-    chapters = StreamField([("chapter", ChapterBlock())], use_json_field=True, min_num=1)
+    chapters = StreamField(ChaptersBlock(), use_json_field=True, min_num=1)
     topics = ParentalManyToManyField(Topic, blank=True, related_name="guides")
 
     content_panels = [
@@ -277,8 +281,11 @@ class GuidePage(PartnerPreviewMixin, Page):
     graphql_description = "The interactive eGuide: ordered chapters of rich content."
     graphql_fields = [
         GraphQLString("summary", required=True, description=SUMMARY_DESCRIPTION),
-        GraphQLStreamfield("chapters", description="The eGuide's chapters in order (ChapterBlock)."),
+        GraphQLStreamfield(
+            "chapters", description="The eGuide's chapters in order (ChapterBlock); `chapter(slug:)` picks one."
+        ),
         TOPICS_FIELD,
     ]
     parent_page_types = ["pages.CourseIndexPage"]
+    content_kind = "guide"  # its ContentKind in the API (partners route by it)
     subpage_types = []

@@ -15,6 +15,7 @@ from integrations.graphql.loaders import get_loader, image_id, list_items
 from integrations.graphql.registry import registry
 from integrations.graphql.richtext import render_rich_text
 from pages import blocks as page_blocks
+from pages.blocks import chapter_slug
 from pages.models import Topic
 
 
@@ -148,6 +149,12 @@ class ChapterBlockType(graphene.ObjectType):
     """One chapter of the interactive eGuide; its block `id` is stable, usable as an anchor."""
 
     title = struct_field("title", required=True, description="The chapter's title.")
+    slug = graphene.String(
+        required=True,
+        description="The chapter's address within its guide, e.g. building-partnerships: pass it to "
+        "guide { chapter(slug:) }.",
+        resolver=lambda value, info: chapter_slug(value),
+    )
     summary = struct_field("summary", description="A sentence about the chapter; null when not given.")
     body = graphene.List(
         graphene.NonNull(StreamFieldBlockInterface),

@@ -1,5 +1,6 @@
-"""The API of `pages`: its root fields (`topics`, `topic`, `courses`, and `page`, `search`, `preview` over every
-content type) and the `Viewer` type that other apps extend.
+"""The API of `pages`: its root fields (`topics`, `topic`, `courses`, `guides`, `guide`, and `page`, `search`,
+`searchResults`, `preview` over every content type), the eGuide's type, and the `Viewer` type that other apps
+extend.
 
 `pages` is the app every other content app builds on, and stays a leaf: it imports no other app, this API
 included. So its adapter lives here, in the framework's one module that knows `pages`, and holds only what the
@@ -12,14 +13,24 @@ import graphene
 from graphql import GraphQLError
 
 from integrations.graphql import selectors
-from integrations.graphql.fields import choices_enum
-from integrations.graphql.interfaces import PageInterface
+from integrations.graphql.blocks import ChapterBlockType
+from integrations.graphql.fields import ModelType, after, choices_enum
+from integrations.graphql.interfaces import PageInterface, PaginatedPagesType, content_kind_enum, stream_values
 from integrations.graphql.loaders import get_loader, parse_id, viewer
-from integrations.graphql.pagination import page_bounds, paginated_type, pagination_arguments
+from integrations.graphql.pagination import page_bounds, paginate, paginated_type, pagination_arguments
 from integrations.graphql.preview import preview_page
 from integrations.graphql.registry import registry
-from integrations.graphql.resolvers import list_resolver, order_argument, translated
-from pages.models import CoursePage, Topic
+from integrations.graphql.resolvers import (
+    list_resolver,
+    lookup_arguments,
+    lookup_resolver,
+    order_argument,
+    registered,
+    topic_arguments,
+    translated,
+)
+from pages.blocks import chapter_slug
+from pages.models import CoursePage, GuidePage, Topic
 
 COURSE_ORDERS = {"title": ("title", "pk"), "-title": ("-title", "-pk")}
 MAX_URL_PATH_LENGTH = 500
@@ -27,6 +38,28 @@ MAX_URL_PATH_LENGTH = 500
 PaginatedCoursesType = paginated_type(
     registry.lazy(CoursePage), "PaginatedCourses", "One page of the online courses (eLearning)."
 )
+
+
+class GuidePageType(ModelType):
+    chapter = after(
+        "chapters",
+        graphene.Field(
+            ChapterBlockType,
+            slug=graphene.String(required=True, description="The chapter's slug, as in chapters { slug }."),
+            description="One chapter by its slug (null when the guide has none with this slug).",
+        ),
+    )
+
+    class Meta:
+        model = GuidePage
+
+    @staticmethod
+    def resolve_chapter(guide, info, slug):
+        chapters = stream_values(guide.chapters.stream_block, guide.chapters.raw_data)
+        return next((chapter for chapter in chapters if chapter_slug(chapter) == slug), None)
+
+
+PaginatedGuidesType = paginated_type(GuidePageType, "PaginatedGuides")
 
 
 class ViewerFields:
@@ -76,11 +109,24 @@ class PagesQuery(graphene.ObjectType):
     courses = graphene.Field(
         PaginatedCoursesType,
         required=True,
-        topic=graphene.String(description="Only courses filed under this topic slug, e.g. de-escalation."),
+        **topic_arguments(),
         order=order_argument(COURSE_ORDERS),
         description="The online courses (eLearning) the caller may see.",
         resolver=list_resolver(selectors.courses, orders=COURSE_ORDERS),
         **pagination_arguments(),
+    )
+    guides = graphene.Field(
+        PaginatedGuidesType,
+        required=True,
+        description="The interactive eGuides, by title.",
+        resolver=list_resolver(selectors.guides),
+        **pagination_arguments(),
+    )
+    guide = graphene.Field(
+        GuidePageType,
+        description="One eGuide by id or slug, e.g. cit-eguide; null when absent or not visible to the caller.",
+        resolver=lookup_resolver(selectors.guide, registered),
+        **lookup_arguments(),
     )
     page = graphene.Field(
         PageInterface,
@@ -96,6 +142,19 @@ class PagesQuery(graphene.ObjectType):
             required=True, description='Words to look for, e.g. "crisis line"; punctuation is ignored.'
         ),
         description="Every content type the caller may see, best match first.",
+        deprecation_reason="Use searchResults: the same hits with their total and page count, and a kinds filter.",
+        **pagination_arguments(),
+    )
+    search_results = graphene.Field(
+        PaginatedPagesType,
+        required=True,
+        query=graphene.String(required=True, description="Words to look for (at most 200 characters)."),
+        kinds=graphene.List(
+            graphene.NonNull(lambda: content_kind_enum()),
+            description="Only pages of these kinds, e.g. [EVENT, PUBLICATION]; every kind when left out.",
+        ),
+        description="Every content type the caller may see, best match first, with the total number of matches "
+        "(pagination.total).",
         **pagination_arguments(),
     )
     viewer = graphene.Field(
@@ -131,6 +190,18 @@ class PagesQuery(graphene.ObjectType):
         offset, per_page = page_bounds(page, per_page)
         hits = translated(selectors.search)(user=viewer(info), query=query, offset=offset, limit=per_page)
         return get_loader(info).register(hits)
+
+    @staticmethod
+    def resolve_search_results(root, info, query, kinds=None, page=1, per_page=None):
+        page_bounds(page, per_page)  # a hostile page or perPage fails before the search runs
+        loader = get_loader(info)
+        ranked = translated(selectors.search_ranking)(user=loader.user, query=query, kinds=kinds)
+        return paginate(
+            ranked,
+            page=page,
+            per_page=per_page,
+            prepare=lambda ids: loader.register(selectors.specific_pages(ids)),
+        )
 
     @staticmethod
     def resolve_preview(root, info, token):

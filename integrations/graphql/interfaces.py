@@ -6,7 +6,10 @@ through the privacy rule (`selectors`, directly or through the request's `Loader
 block resolves to is looked up in the registry, so neither interface names a model.
 """
 
+import enum
+import inspect
 from dataclasses import dataclass
+from functools import cache
 
 import graphene
 from wagtail import blocks
@@ -16,6 +19,29 @@ from integrations.graphql import selectors
 from integrations.graphql.loaders import get_loader, viewer
 from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
 from integrations.graphql.registry import registry
+
+
+@cache
+def content_kind_enum() -> type[graphene.Enum]:
+    """`ContentKind`: one value per page type the API serves, from each model's `content_kind` (stable: partners
+    route and filter by it) and described by the model's docstring. Built when the schema is, once every app has
+    registered its page types."""
+    models = sorted(registry.page_models(), key=lambda model: getattr(model, "content_kind", ""))
+    if missing := [model.__name__ for model in models if "content_kind" not in vars(model)]:
+        raise TypeError(f"Page types without a content_kind: {', '.join(missing)}")
+    kinds = enum.Enum("ContentKind", {model.content_kind.upper(): model.content_kind for model in models}, type=str)
+    described = {model.content_kind: " ".join(inspect.cleandoc(model.__doc__).split()) for model in models}
+
+    def description(value):
+        if value is None:
+            return (
+                "What kind of page a page is: stable names a partner front end can route by (with the page's slug "
+                "and urlPath) and `searchResults(kinds:)` filters by."
+            )
+        return described[value.value]
+
+    meta = type("Meta", (), {"enum": kinds, "description": description})
+    return type("ContentKind", (graphene.Enum,), {"Meta": meta})
 
 
 class PageInterface(graphene.Interface):
@@ -31,6 +57,11 @@ class PageInterface(graphene.Interface):
     url = graphene.String(description="The page's public URL on the CMS's origin.")
     url_path = graphene.String(description="The page's path on the site, e.g. /events/cit-basics/.")
     page_type = graphene.String(required=True, description="The page model, e.g. TrainingEventPage.")
+    content_kind = graphene.Field(
+        lambda: content_kind_enum(),
+        required=True,
+        description="What kind of page this is (EVENT, PUBLICATION, GUIDE...): stable, to route by in a front end.",
+    )
     seo_title = graphene.String(
         required=True, description="A title for the HTML <title> tag and search engines; empty: use `title`."
     )
@@ -70,6 +101,10 @@ class PageInterface(graphene.Interface):
     @staticmethod
     def resolve_page_type(page, info):
         return type(page).__name__
+
+    @staticmethod
+    def resolve_content_kind(page, info):
+        return type(page).content_kind
 
     @staticmethod
     def resolve_parent(page, info):

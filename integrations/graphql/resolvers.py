@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from graphql import GraphQLError
 
+from integrations.graphql.fields import choices_enum
 from integrations.graphql.loaders import get_loader, parse_id
 from integrations.graphql.pagination import paginate
+from pages.queries import MAX_TOPICS, TopicMatch
 
 
 def translated(select):
@@ -41,6 +43,20 @@ def ordered(queryset: QuerySet, order: str | None, allowed: dict[str, tuple[str,
 
 def order_argument(keys) -> graphene.String:
     return graphene.String(description=f"One of: {', '.join(keys)} (default {next(iter(keys))}).")
+
+
+def topic_arguments() -> dict:
+    """The topic filters every content list takes: one topic, or several matched by any or all of them."""
+    return {
+        "topic": graphene.String(description="A topic slug, e.g. 988-crisis-hotline."),
+        "topics": graphene.List(
+            graphene.NonNull(graphene.String),
+            description=f"Several topic slugs (1 to {MAX_TOPICS}), matched as topicMatch says. Not with topic.",
+        ),
+        "topic_match": choices_enum(TopicMatch)(
+            default_value=TopicMatch.ANY, description="With topics: ANY (the default) or ALL of them."
+        ),
+    }
 
 
 def lookup_arguments() -> dict:

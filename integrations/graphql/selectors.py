@@ -7,13 +7,14 @@ no query can answer; the GraphQL layer turns it into a GraphQL error (resolvers.
 a fixed number of SQL queries whatever the page size.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from wagtail.models import Page
 
 from integrations.graphql.registry import registry
 from pages.access import visible_pages
-from pages.models import CoursePage, Topic
-from pages.queries import search_hits
+from pages.models import CoursePage, GuidePage, Topic
+from pages.queries import TopicMatch, by_pk_or_slug, search_hits, with_topics
 
 
 def content_pages(pages: QuerySet) -> QuerySet:
@@ -39,23 +40,44 @@ def parent(page: Page, *, user) -> Page | None:
 def search(*, user, query: str, offset: int = 0, limit: int | None = None) -> list:
     """Every content type, best match first, narrowed to what `user` may see; only the hits in
     [offset, offset + limit) are loaded as specific pages (a search may match up to MAX_SEARCH_HITS pages)."""
+    ranked = search_ranking(user=user, query=query)
+    return specific_pages(ranked[offset : None if limit is None else offset + limit])
+
+
+def search_ranking(*, user, query: str, kinds: list[str] | None = None) -> list[int]:
+    """Ids of the content pages of these kinds (`content_kind`; all when None) matching `query` that `user` may
+    see, best match first: what a paginated search counts and slices."""
+    pages = content_pages(Page.objects.all())
+    if kinds is not None:
+        if not kinds:
+            raise ValidationError("kinds is empty: name at least one kind, or leave kinds out.")
+        pages = pages.type(*(model for model in registry.page_models() if model.content_kind in kinds))
     hits = search_hits(Page, query)
-    visible = set(
-        visible_pages(content_pages(Page.objects.all()).filter(pk__in=hits), user=user).values_list("pk", flat=True)
-    )
-    ranked = [pk for pk in dict.fromkeys(hits) if pk in visible]
-    wanted = ranked[offset : None if limit is None else offset + limit]
-    pages = {page.pk: page for page in Page.objects.filter(pk__in=wanted).specific()}
-    return [pages[pk] for pk in wanted if pk in pages]
+    visible = set(visible_pages(pages.filter(pk__in=hits), user=user).values_list("pk", flat=True))
+    return [pk for pk in dict.fromkeys(hits) if pk in visible]
 
 
-def courses(*, user, topic: str | None = None) -> QuerySet:
-    courses = visible_pages(CoursePage, user=user)
-    if topic is not None:
-        courses = courses.filter(topics__slug=topic)
+def specific_pages(ids: list[int]) -> list:
+    """The pages with these ids, as their own types, in the order given (one query per page type)."""
+    pages = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+    return [pages[pk] for pk in ids if pk in pages]
+
+
+def courses(
+    *, user, topic: str | None = None, topics: list[str] | None = None, topic_match: str = TopicMatch.ANY
+) -> QuerySet:
+    courses = with_topics(visible_pages(CoursePage, user=user), topic=topic, topics=topics, match=topic_match)
     return courses.order_by("title", "pk").prefetch_related("topics")
 
 
 def topics(*, kind: str | None = None) -> QuerySet:
     topics = Topic.objects.order_by("name")
     return topics.filter(kind=kind) if kind is not None else topics
+
+
+def guides(*, user) -> QuerySet:
+    return visible_pages(GuidePage, user=user).order_by("title", "pk").prefetch_related("topics")
+
+
+def guide(*, user, pk: int | None = None, slug: str | None = None) -> GuidePage | None:
+    return by_pk_or_slug(visible_pages(GuidePage, user=user).prefetch_related("topics"), pk=pk, slug=slug)

@@ -36,6 +36,8 @@ def snapshot() -> dict:
         "restrictions": PageViewRestriction.objects.count(),
         "collections": sorted(Collection.objects.values_list("name", flat=True)),
         "events": sorted(TrainingEventPage.objects.values_list("slug", "start", "ical_sequence", "ical_uid")),
+        "taxonomy": sorted(PublicationPage.objects.values_list("slug", "publication_type"))
+        + sorted(RecordingPage.objects.values_list("slug", "recording_kind", "related_event__slug")),
     }
 
 
@@ -88,7 +90,7 @@ def test_covers_the_program():
         with publication.document.open_file() as handle:
             assert handle.read(5) == b"%PDF-"
     recordings = RecordingPage.objects.live()
-    assert recordings.count() == 5
+    assert recordings.count() == 6
     for recording in recordings:
         recording.full_clean()  # captions are valid WebVTT, one video source
         assert recording.transcript
@@ -96,6 +98,29 @@ def test_covers_the_program():
     assert CollectionViewRestriction.objects.filter(collection=members_only, groups__name="CoP Members").exists()
     for group in ("Editors", "Moderators", "CoP Members", "Partners"):
         assert Group.objects.get(name=group).user_set.exists(), group
+
+
+def test_the_library_is_typed_and_past_events_are_recorded():
+    seed()
+    now = timezone.now()
+    assert len(set(PublicationPage.objects.values_list("publication_type", flat=True))) >= 5
+    assert set(RecordingPage.objects.values_list("recording_kind", flat=True)) == {
+        "cop_meeting",
+        "webinar",
+        "training_session",
+    }
+    past = TrainingEventPage.objects.live().filter(end__lt=now, recurrence_frequency="")
+    assert past.count() >= 5
+    for event in past:
+        assert all(session.end < now for session in event.sessions()), event.title
+    recorded = RecordingPage.objects.live().filter(related_event__isnull=False).select_related("related_event")
+    assert recorded.count() >= 5
+    for recording in recorded:
+        assert recording.related_event.end < now and recording.recorded_on == recording.related_event.start_date
+    # A members-only meeting's recording is members-only too; public webinars record public events.
+    for recording in recorded:
+        event_restricted = PageViewRestriction.objects.filter(page=recording.related_event).exists()
+        assert PageViewRestriction.objects.filter(page=recording).exists() == event_restricted, recording.title
 
 
 def test_seeded_media_carry_the_metadata_an_admin_upload_records():

@@ -29,12 +29,13 @@ def members_only(page):
     restriction.groups.set([Group.objects.get(name=MEMBERS_GROUP)])
 
 
-def add_recording(admin_client, parent, video_document, captions=None):
+def add_recording(admin_client, parent, video_document, captions=None, **overrides):
     data = nested_form_data(
         {
             "title": "Community of Practice meeting, October 2026",
             "slug": "cop-meeting-october-2026",
             "summary": "Agencies compared their 988 call-transfer protocols.",
+            "recording_kind": "cop_meeting",
             "recorded_on": "2026-10-14",
             "duration_minutes": "62",
             "video": str(video_document.pk),
@@ -43,6 +44,7 @@ def add_recording(admin_client, parent, video_document, captions=None):
             "transcript": rich_text(""),
             "related_event": "",
             "comments": inline_formset([]),
+            **overrides,
         }
     )
     url = reverse("wagtailadmin_pages:add", args=["media_library", "recordingpage", parent.pk])
@@ -99,6 +101,7 @@ def test_restricting_an_existing_recording_is_checked_on_its_next_save(admin_cli
             "title": recording.title,
             "slug": recording.slug,
             "summary": recording.summary,
+            "recording_kind": "cop_meeting",
             "recorded_on": "2026-10-14",
             "duration_minutes": "62",
             "video": str(recording.video_id),
