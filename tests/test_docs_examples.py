@@ -34,6 +34,9 @@ def demo(django_db_setup, django_db_blocker):
     """The demo content, seeded once for the module inside a transaction that is rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", "--allow-production", verbosity=0)
+        # Wagtail's search index is written on commit, which never comes inside this transaction: index now, as a
+        # committed seed would have (the search examples need it).
+        call_command("update_index", verbosity=0)
         yield
         transaction.set_rollback(True)
 

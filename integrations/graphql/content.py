@@ -59,7 +59,7 @@ class GuidePageType(ModelType):
         return next((chapter for chapter in chapters if chapter_slug(chapter) == slug), None)
 
 
-PaginatedGuidesType = paginated_type(GuidePageType, "PaginatedGuides")
+PaginatedGuidesType = paginated_type(GuidePageType, "PaginatedGuides", "One page of the interactive eGuides.")
 
 
 class ViewerFields:
