@@ -122,6 +122,10 @@ class TaMessageType(graphene.ObjectType):
         name = "TaMessage"
 
     @staticmethod
+    def resolve_kind(message, info):
+        return str(message.kind)  # a fresh row holds the TextChoices member, which the enum does not know
+
+    @staticmethod
     def resolve_author_name(message, info):
         return person_name(message.author) if message.author else "Former account"
 

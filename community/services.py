@@ -442,7 +442,7 @@ def ta_request_update(*, ta_request: TaRequest, by_user=None) -> list[TaRequestC
 
 def ta_request_member_link(ta_request: TaRequest) -> str:
     path = settings.MEMBERS_TA_REQUEST_PATH.format(id=ta_request.pk)
-    return settings.MEMBERS_SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+    return (settings.MEMBERS_SITE_URL or settings.PUBLIC_BASE_URL).rstrip("/") + "/" + path.lstrip("/")
 
 
 def ta_request_admin_link(ta_request: TaRequest) -> str:
@@ -558,12 +558,16 @@ def _attachment(*, user, filename: str, content: bytes):
     if not name or _has_control_characters(name) or "/" in name or "\\" in name:
         raise ValidationError({"attachment": ValidationError("Give the attachment a plain file name.", code="invalid")})
     try:
-        return media_upload(
-            CustomDocument, filename=name, content=content, collection=_attachment_collection(), user=user, title=name
+        # user=None: the form would ask for the member's collection permissions, which members never hold.
+        document = media_upload(
+            CustomDocument, filename=name, content=content, collection=_attachment_collection(), user=None, title=name
         )
     except ValidationError as error:
         problems = [message for messages in error.message_dict.values() for message in messages]
         raise ValidationError({"attachment": ValidationError(" ".join(problems), code="invalid")}) from None
+    document.uploaded_by_user = user
+    document.save(update_fields=["uploaded_by_user"])
+    return document
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList, Panel
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -283,7 +283,7 @@ class TaRequestViewSet(ModelViewSet):
     edit_view_class = TaRequestEditView
     copy_view_enabled = False
     list_display = [
-        Column("id", label="#"),
+        TitleColumn("id", label="#", url_name="ta_requests:edit"),
         "agency",
         "focus_area",
         "urgency",

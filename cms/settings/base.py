@@ -430,8 +430,9 @@ TA_RESPONSE_TARGET_HOURS = {"urgent": 24, "high": 3 * 24, "normal": 7 * 24, "low
 TA_ATTACHMENT_COLLECTION = "TA request attachments"  # a members-only collection, created when first needed
 
 # --- Email notifications (community/notifications.py) --------------------------------------------------------
-# Links in members' emails point at the partner site that shows the members' area (MEMBERS_SITE_URL + the paths).
-MEMBERS_SITE_URL = env.str("MEMBERS_SITE_URL", PUBLIC_BASE_URL)
+# Links in members' emails point at the partner site that shows the members' area (MEMBERS_SITE_URL + the paths;
+# empty: PUBLIC_BASE_URL).
+MEMBERS_SITE_URL = env.str("MEMBERS_SITE_URL", "")
 MEMBERS_TA_REQUEST_PATH = env.str("MEMBERS_TA_REQUEST_PATH", "/resource-center/ta-requests/{id}")
 MEMBERS_FORUM_THREAD_PATH = env.str("MEMBERS_FORUM_THREAD_PATH", "/resource-center/forum/threads/{id}")
 NOTIFICATION_RATE_LIMIT = env.int("NOTIFICATION_RATE_LIMIT", 30)  # emails per recipient per window...
