@@ -15,7 +15,7 @@ from django.utils.html import escape, linebreaks
 from wagtail.documents import get_document_model
 
 from cms.client_ip import client_ip
-from community import models, ratelimit, selectors, services
+from community import models, notifications, ratelimit, selectors, services
 from community.models import ContactRole, TaDeliveryMode, TaMessage, TaRequestStatus, Urgency, person_name
 from integrations.graphql.fields import choices_enum
 from integrations.graphql.loaders import get_loader, parse_id
@@ -210,6 +210,79 @@ def bad_input(error: ValidationError) -> AccessDenied:
     return AccessDenied(" ".join(error.messages), "BAD_USER_INPUT")
 
 
+class ForumReplyDeliveryEnum(graphene.Enum):
+    """How replies in followed forum threads are emailed."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    OFF = "off"
+
+    class Meta:
+        name = "ForumReplyDelivery"
+
+    @property
+    def description(self):
+        return {
+            "IMMEDIATE": "One email for each reply.",
+            "DAILY": "One digest a day listing the replies.",
+            "OFF": "No emails about replies.",
+        }[self.name]
+
+
+class NotificationPreferencesType(graphene.ObjectType):
+    """Which emails the signed-in person gets. Every email also links to a page where they can change these
+    without signing in."""
+
+    ta_updates = graphene.Boolean(
+        required=True, description="Their agency's TA requests: confirmation, status changes and staff replies."
+    )
+    ta_staff = graphene.Boolean(required=True, description="TA staff only: new requests and member follow-ups.")
+    forum_replies = ForumReplyDeliveryEnum(required=True, description="Replies in forum threads they follow.")
+    forum_reports = graphene.Boolean(required=True, description="Forum moderators only: reported posts.")
+
+    class Meta:
+        name = "NotificationPreferences"
+
+
+class NotificationPreferencesInput(graphene.InputObjectType):
+    """The choices to change; absent ones stay as they are."""
+
+    ta_updates = graphene.Boolean(description="Emails about the agency's TA requests.")
+    ta_staff = graphene.Boolean(description="TA staff alerts.")
+    forum_replies = ForumReplyDeliveryEnum(description="Emails about replies in followed forum threads.")
+    forum_reports = graphene.Boolean(description="Forum moderators' report alerts.")
+
+
+class UpdateNotificationPreferencesPayloadType(graphene.ObjectType):
+    notification_preferences = graphene.Field(
+        NotificationPreferencesType, description="The choices now saved; null on errors."
+    )
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True, description="Empty on success.")
+
+    class Meta:
+        name = "UpdateNotificationPreferencesPayload"
+
+
+class UpdateNotificationPreferences(graphene.Mutation):
+    """Signed-in callers: choose which emails they get (the global forum-replies choice included)."""
+
+    class Arguments:
+        input = NotificationPreferencesInput(required=True, description="The choices to change.")
+
+    Output = UpdateNotificationPreferencesPayloadType
+
+    @staticmethod
+    def mutate(root, info, input):
+        user = require_authenticated(info)
+        preferences = notifications.preferences_of(user)
+        for field in ("ta_updates", "ta_staff", "forum_replies", "forum_reports"):
+            value = input.get(field)
+            if value is not None:
+                setattr(preferences, field, getattr(value, "value", value))
+        preferences.save()
+        return UpdateNotificationPreferencesPayloadType(notification_preferences=preferences, errors=[])
+
+
 class ViewerAgencyFields:
     """`Viewer`: the member's own agency (null for non-members and members without one)."""
 
@@ -218,6 +291,14 @@ class ViewerAgencyFields:
     @staticmethod
     def resolve_agency(user, info):
         return selectors.member_agency(user) if get_loader(info).caller_is_member() else None
+
+    notification_preferences = graphene.Field(
+        NotificationPreferencesType, description="Signed-in callers: which emails they get; null when anonymous."
+    )
+
+    @staticmethod
+    def resolve_notification_preferences(user, info):
+        return notifications.preferences_of(user) if user.is_authenticated else None
 
 
 class CommunityQuery(graphene.ObjectType):
@@ -494,6 +575,7 @@ class CommunityMutation(graphene.ObjectType):
     create_ta_request = CreateTaRequest.Field()
     add_ta_message = AddTaMessage.Field()
     withdraw_ta_request = WithdrawTaRequest.Field()
+    update_notification_preferences = UpdateNotificationPreferences.Field()
     # Public names partners and members already call: sign in / sign out everywhere else (docs/architecture.md).
     login = SignIn.Field()
     logout = SignOut.Field()
