@@ -420,6 +420,9 @@ def forum_ban_lift(*, ban: ForumBan, by, reason: str = "") -> ForumBan:
 
 @transaction.atomic
 def forum_report_resolve(*, report: ForumReport, by, reason: str = "") -> ForumReport:
+    """Resolve an open report (audited); one already resolved (hiding its post resolves it) stays as it was."""
+    if report.status == ForumReport.Status.RESOLVED:
+        return report
     report.status = ForumReport.Status.RESOLVED
     report.resolved_at = timezone.now()
     report.resolved_by = by

@@ -1,11 +1,14 @@
 """The forum as a community: follows and reply emails (immediate or digest), reports emailed to moderators, hiding
 resolves reports, search that never finds moderated posts, the author's agency."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from community import notifications
 from community.factories import AgencyFactory
@@ -184,3 +187,30 @@ def test_author_agency_is_shown_in_constant_queries(thread, member_a, member_b, 
         items = data(query, user=member_a)["forumThreads"]["items"]
     assert len(items) == 6 and items[0]["author"]["agencyName"] == "Tucson Police Department"
     assert len(many) == len(few)
+
+
+WINTER_UTC = datetime(2027, 1, 15, 17, 30, tzinfo=UTC)
+
+
+def test_moderation_screens_show_rendered_text_names_and_the_admins_time_zone(
+    client, thread, member_a, forum_moderator
+):
+    from wagtail.users.models import UserProfile
+
+    post = thread.posts.get()
+    post.body_html = '<p>Call <strong>988</strong> first.</p><img src=x onerror="alert(1)">'  # as if tampered
+    post.created_at = WINTER_UTC
+    post.save()
+    profile = UserProfile.get_for_user(forum_moderator)
+    profile.current_time_zone = "America/Denver"
+    profile.save()
+    client.force_login(forum_moderator)
+    page = client.get(reverse("forum_posts:inspect", args=[post.pk])).content.decode()
+    assert "Call <strong>988</strong> first." in page and "onerror" not in page  # rendered, still sanitised
+    assert "&lt;strong&gt;" not in page
+    assert "Ana Ruiz (ana)" in page  # the display name, with the account
+    assert "10:30" in page and "17:30" not in page  # 17:30 UTC is 10:30 in Denver
+    assert ">True<" not in page and ">None<" not in page
+    services.forum_post_report(reporter=forum_moderator, post=post, reason="check")
+    report_page = client.get(reverse("forum_reports:inspect", args=[ForumReport.objects.get().pk])).content.decode()
+    assert "Fran (fmod)" in report_page and ">None<" not in report_page
