@@ -254,6 +254,8 @@ class NotificationPreferencesInput(graphene.InputObjectType):
 
 
 class UpdateNotificationPreferencesPayloadType(graphene.ObjectType):
+    """What updateNotificationPreferences returns: the saved choices, or the errors."""
+
     notification_preferences = graphene.Field(
         NotificationPreferencesType, description="The choices now saved; null on errors."
     )
@@ -419,6 +421,8 @@ class AddTaMessageInput(graphene.InputObjectType):
 
 
 class AddTaMessagePayloadType(graphene.ObjectType):
+    """What addTaMessage returns: the follow-up and its request, or the errors."""
+
     message = graphene.Field(TaMessageType, description="The follow-up; null when `errors` is not empty.")
     ta_request = graphene.Field(TaRequestType, description="The request with its conversation; null on errors.")
     errors = graphene.List(
@@ -467,6 +471,8 @@ class AddTaMessage(graphene.Mutation):
 
 
 class WithdrawTaRequestPayloadType(graphene.ObjectType):
+    """What withdrawTaRequest returns: the withdrawn request, or the errors."""
+
     ta_request = graphene.Field(TaRequestType, description="The withdrawn request; null when `errors` is not empty.")
     errors = graphene.List(graphene.NonNull(FieldErrorType), required=True, description="Why not; empty on success.")
 

@@ -382,7 +382,9 @@ class FollowForumThread(graphene.Mutation):
         follow = graphene.Boolean(required=True, description="true to follow, false to stop following.")
 
     thread = graphene.Field(ForumThreadType, description="The thread, with viewerFollows; null on errors.")
-    errors = errors_field()
+    errors = graphene.List(
+        graphene.NonNull(FieldErrorType), required=True, description="What went wrong; empty on success."
+    )
 
     class Meta:
         name = "FollowForumThreadPayload"
