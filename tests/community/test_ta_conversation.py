@@ -333,3 +333,23 @@ def test_status_emails_follow_membership_at_send_time(member, agency, focus_area
     deliver()
     assert mail.outbox == [] and Notification.objects.get().status == "skipped"
     assert ta_request.status == TaRequestStatus.NEW
+
+
+def test_each_part_of_the_form_needs_its_own_permission(client, member, agency, focus_area, ta_staff):
+    """A viewer with only view/change (no triage, assign or reply) changes nothing but what they may."""
+    from django.contrib.auth.models import Permission
+
+    viewer = user_in(None, "reader")
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_tarequest", "change_tarequest", "access_admin"])
+    )
+    ta_request = TaRequestFactory(agency=agency, focus_area=focus_area, submitted_by=member)
+    client.force_login(viewer)
+    url = reverse("ta_requests:edit", args=[ta_request.pk])
+    response = client.post(
+        url, {"status": "closed", "assignee": ta_staff.pk, "staff_notes": "n", "reply": "hi", "internal_note": "x"}
+    )
+    assert response.status_code == 302
+    ta_request.refresh_from_db()
+    assert ta_request.status == "new" and ta_request.assignee is None  # disabled fields keep their values
+    assert not TaMessage.objects.exists() and not Notification.objects.exists()
