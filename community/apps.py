@@ -9,3 +9,10 @@ class CommunityConfig(AppConfig):
     label = "community"
     verbose_name = "Online Resource Center"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from community.permissions import on_post_migrate
+
+        post_migrate.connect(on_post_migrate, dispatch_uid="community_ta_staff_setup")

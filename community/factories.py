@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from community.models import Agency, AgencyContact, AgencyType, Member, TaRequest
+from community.models import TA_STAFF_GROUP, Agency, AgencyContact, AgencyType, Member, TaRequest
 from pages.access import MEMBERS_GROUP
 from pages.models import Topic
 
@@ -50,6 +50,15 @@ def member_user(username: str, *, agency: Agency | None = None, password: str = 
     user.groups.add(Group.objects.get(name=MEMBERS_GROUP))
     if agency is not None:
         Member.objects.create(user=user, agency=agency)
+    return user
+
+
+def ta_staff_user(username: str, *, password: str = "a-Long-pass-phrase-42"):  # noqa: S107 - test users only
+    """An active TA staff account: in the TA staff group, not a superuser (the group grants admin access)."""
+    user = get_user_model().objects.create_user(
+        username, email=f"{username}@ncpi.example.org", password=password, first_name=username.title()
+    )
+    user.groups.add(Group.objects.get(name=TA_STAFF_GROUP))
     return user
 
 

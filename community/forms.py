@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from cms.client_ip import client_ip
 from community import services
+from community.models import NotificationPreference
 from community.services import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH
 
 
@@ -63,3 +64,15 @@ class AgencyImportForm(forms.Form):
         label="CSV file",
         help_text="UTF-8 CSV with the export's columns. Nothing is saved unless every row is valid.",
     )
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["ta_updates", "ta_staff", "forum_replies", "forum_reports"]
+        labels = {
+            "ta_updates": "My agency's TA requests: confirmation, status changes and staff replies",
+            "ta_staff": "TA staff: new requests and member follow-ups",
+            "forum_replies": "Forum: replies in threads I follow",
+            "forum_reports": "Forum moderators: reported posts",
+        }

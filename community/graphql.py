@@ -6,13 +6,17 @@ UNAUTHENTICATED error, other token holders FORBIDDEN, and neither any data. Muta
 list of field errors (integrations/graphql/mutations.py).
 """
 
+import base64
+import binascii
+
 import graphene
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, linebreaks
+from wagtail.documents import get_document_model
 
 from cms.client_ip import client_ip
-from community import models, ratelimit, selectors, services
-from community.models import ContactRole, TaDeliveryMode, TaRequestStatus, Urgency
+from community import models, notifications, ratelimit, selectors, services
+from community.models import ContactRole, TaDeliveryMode, TaMessage, TaRequestStatus, Urgency, person_name
 from integrations.graphql.fields import choices_enum
 from integrations.graphql.loaders import get_loader, parse_id
 from integrations.graphql.mutations import (
@@ -32,6 +36,7 @@ from pages.models import Topic
 AgencyTypeEnum = choices_enum(models.AgencyType)
 ContactRoleEnum = choices_enum(ContactRole)
 TaRequestStatusEnum = choices_enum(TaRequestStatus)
+STATUS_BY_LABEL = {label: value for value, label in TaRequestStatus.choices}  # history rows hold the labels
 TaDeliveryModeEnum = choices_enum(TaDeliveryMode)
 UrgencyEnum = choices_enum(Urgency)
 
@@ -80,6 +85,69 @@ class AgencyType(graphene.ObjectType):
         return agency.contacts.all()  # prefetched by the selector
 
 
+class TaMessageKindEnum(graphene.Enum):
+    """Who wrote a message in a TA request's conversation."""
+
+    REPLY = TaMessage.Kind.REPLY.value
+    FOLLOW_UP = TaMessage.Kind.FOLLOW_UP.value
+
+    class Meta:
+        name = "TaMessageKind"
+
+    @property
+    def description(self):
+        return {
+            "REPLY": "A reply from NCPI's TA staff.",
+            "FOLLOW_UP": "A follow-up from a member of the requesting agency (addTaMessage).",
+        }[self.name]
+
+
+class TaMessageType(graphene.ObjectType):
+    """A message in a TA request's conversation: a TA staff reply or a member's follow-up. Staff's internal notes
+    are never messages here."""
+
+    id = graphene.ID(required=True, description="The message's id.")
+    kind = TaMessageKindEnum(required=True, description="A staff reply or a member's follow-up.")
+    author_name = graphene.String(
+        required=True, description="The writer's full name (a former account: 'Former account')."
+    )
+    body = graphene.String(required=True, description="Plain text as written: never render it as HTML.")
+    body_html = graphene.String(
+        required=True, description="The body escaped and split into paragraphs: safe to insert as HTML."
+    )
+    attachment = graphene.Field(
+        registry.lazy(get_document_model()),
+        description="The file a member attached, if any; its URL is served only to the agency's members and TA staff.",
+    )
+    created_at = graphene.DateTime(required=True, description="When it was written.")
+
+    class Meta:
+        name = "TaMessage"
+
+    @staticmethod
+    def resolve_kind(message, info):
+        return str(message.kind)  # a fresh row holds the TextChoices member, which the enum does not know
+
+    @staticmethod
+    def resolve_author_name(message, info):
+        return person_name(message.author) if message.author else "Former account"
+
+    @staticmethod
+    def resolve_body_html(message, info):
+        return linebreaks(escape(message.body))
+
+
+class TaStatusChangeType(graphene.ObjectType):
+    """One step of a TA request's status history."""
+
+    status = TaRequestStatusEnum(required=True, description="The status from this moment on.")
+    previous_status = TaRequestStatusEnum(description="The status before; null for the submission itself.")
+    changed_at = graphene.DateTime(required=True, description="When the status changed (or the request was made).")
+
+    class Meta:
+        name = "TaStatusChange"
+
+
 class TaRequestType(graphene.ObjectType):
     """A technical-assistance request of the member's agency, with its triage status (staff notes stay internal)."""
 
@@ -97,6 +165,18 @@ class TaRequestType(graphene.ObjectType):
     status = TaRequestStatusEnum(required=True, description="Where program staff are with the request.")
     created_at = graphene.DateTime(required=True, description="When the request was made (UTC).")
     updated_at = graphene.DateTime(required=True, description="When the request last changed, e.g. its status (UTC).")
+    assignee_name = graphene.String(description="The TA staff member handling it; null while unassigned.")
+    messages = graphene.List(
+        graphene.NonNull(TaMessageType),
+        required=True,
+        description="The conversation, oldest first: TA staff replies and the agency's follow-ups (never staff's "
+        "internal notes).",
+    )
+    status_history = graphene.List(
+        graphene.NonNull(TaStatusChangeType),
+        required=True,
+        description="Every status the request has had, oldest first, starting with NEW at submission.",
+    )
 
     class Meta:
         name = "TaRequest"
@@ -104,6 +184,27 @@ class TaRequestType(graphene.ObjectType):
     @staticmethod
     def resolve_description_html(ta_request, info):
         return linebreaks(escape(ta_request.description))
+
+    @staticmethod
+    def resolve_assignee_name(ta_request, info):
+        return person_name(ta_request.assignee) if ta_request.assignee_id else None
+
+    @staticmethod
+    def resolve_messages(ta_request, info):
+        return ta_request.visible_messages  # prefetched by the selector, internal notes left out
+
+    @staticmethod
+    def resolve_status_history(ta_request, info):
+        history = [TaStatusChangeType(status=TaRequestStatus.NEW.value, changed_at=ta_request.created_at)]
+        for change in ta_request.status_changes:  # prefetched by the selector
+            history.append(
+                TaStatusChangeType(
+                    status=STATUS_BY_LABEL.get(change.new_value),
+                    previous_status=STATUS_BY_LABEL.get(change.old_value),
+                    changed_at=change.changed_at,
+                )
+            )
+        return history
 
 
 PaginatedAgenciesType = paginated_type(
@@ -118,6 +219,81 @@ def bad_input(error: ValidationError) -> AccessDenied:
     return AccessDenied(" ".join(error.messages), "BAD_USER_INPUT")
 
 
+class ForumReplyDeliveryEnum(graphene.Enum):
+    """How replies in followed forum threads are emailed."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    OFF = "off"
+
+    class Meta:
+        name = "ForumReplyDelivery"
+
+    @property
+    def description(self):
+        return {
+            "IMMEDIATE": "One email for each reply.",
+            "DAILY": "One digest a day listing the replies.",
+            "OFF": "No emails about replies.",
+        }[self.name]
+
+
+class NotificationPreferencesType(graphene.ObjectType):
+    """Which emails the signed-in person gets. Every email also links to a page where they can change these
+    without signing in."""
+
+    ta_updates = graphene.Boolean(
+        required=True, description="Their agency's TA requests: confirmation, status changes and staff replies."
+    )
+    ta_staff = graphene.Boolean(required=True, description="TA staff only: new requests and member follow-ups.")
+    forum_replies = ForumReplyDeliveryEnum(required=True, description="Replies in forum threads they follow.")
+    forum_reports = graphene.Boolean(required=True, description="Forum moderators only: reported posts.")
+
+    class Meta:
+        name = "NotificationPreferences"
+
+
+class NotificationPreferencesInput(graphene.InputObjectType):
+    """The choices to change; absent ones stay as they are."""
+
+    ta_updates = graphene.Boolean(description="Emails about the agency's TA requests.")
+    ta_staff = graphene.Boolean(description="TA staff alerts.")
+    forum_replies = ForumReplyDeliveryEnum(description="Emails about replies in followed forum threads.")
+    forum_reports = graphene.Boolean(description="Forum moderators' report alerts.")
+
+
+class UpdateNotificationPreferencesPayloadType(graphene.ObjectType):
+    """What updateNotificationPreferences returns: the saved choices, or the errors."""
+
+    notification_preferences = graphene.Field(
+        NotificationPreferencesType, description="The choices now saved; null on errors."
+    )
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True, description="Empty on success.")
+
+    class Meta:
+        name = "UpdateNotificationPreferencesPayload"
+
+
+class UpdateNotificationPreferences(graphene.Mutation):
+    """Signed-in callers: choose which emails they get (the global forum-replies choice included)."""
+
+    class Arguments:
+        input = NotificationPreferencesInput(required=True, description="The choices to change.")
+
+    Output = UpdateNotificationPreferencesPayloadType
+
+    @staticmethod
+    def mutate(root, info, input):
+        user = require_authenticated(info)
+        preferences = notifications.preferences_of(user)
+        for field in ("ta_updates", "ta_staff", "forum_replies", "forum_reports"):
+            value = input.get(field)
+            if value is not None:
+                setattr(preferences, field, getattr(value, "value", value))
+        preferences.save()
+        return UpdateNotificationPreferencesPayloadType(notification_preferences=preferences, errors=[])
+
+
 class ViewerAgencyFields:
     """`Viewer`: the member's own agency (null for non-members and members without one)."""
 
@@ -126,6 +302,14 @@ class ViewerAgencyFields:
     @staticmethod
     def resolve_agency(user, info):
         return selectors.member_agency(user) if get_loader(info).caller_is_member() else None
+
+    notification_preferences = graphene.Field(
+        NotificationPreferencesType, description="Signed-in callers: which emails they get; null when anonymous."
+    )
+
+    @staticmethod
+    def resolve_notification_preferences(user, info):
+        return notifications.preferences_of(user) if user.is_authenticated else None
 
 
 class CommunityQuery(graphene.ObjectType):
@@ -151,6 +335,18 @@ class CommunityQuery(graphene.ObjectType):
         description="Members only: the TA requests of the member's agency, newest first.",
         **pagination_arguments(),
     )
+
+    ta_request = graphene.Field(
+        TaRequestType,
+        id=graphene.ID(required=True, description="The request's id."),
+        description="Members only: one TA request of the member's agency with its conversation; null for another "
+        "agency's or an unknown id.",
+    )
+
+    @staticmethod
+    def resolve_ta_request(root, info, id):
+        user = require_member(info)
+        return selectors.ta_request(user=user, pk=parse_id(id))
 
     @staticmethod
     def resolve_agencies(root, info, page=1, per_page=None, **filters):
@@ -224,6 +420,102 @@ class CreateTaRequest(graphene.Mutation):
         except ValidationError as error:
             return CreateTaRequestPayloadType(ta_request=None, errors=field_errors(error))
         return CreateTaRequestPayloadType(ta_request=ta_request, errors=[])
+
+
+class TaAttachmentInput(graphene.InputObjectType):
+    """One file attached to a follow-up, sent inline (the request body is limited to GRAPHQL_MAX_BODY_BYTES, 64 KB
+    by default, so small files only). It is checked like an admin upload: the allowed types, its content matching
+    its name, size limits."""
+
+    filename = graphene.String(required=True, description="The file's name with its extension, e.g. 'policy.pdf'.")
+    content_base64 = graphene.String(required=True, description="The file's bytes, base64-encoded.")
+
+
+class AddTaMessageInput(graphene.InputObjectType):
+    """A member's follow-up on their agency's TA request."""
+
+    ta_request_id = graphene.ID(required=True, description="The request's id (taRequests / taRequest).")
+    body = graphene.String(required=True, description="Plain text, at most 5000 characters.")
+    attachment = graphene.Field(TaAttachmentInput, description="An optional file for TA staff.")
+
+
+class AddTaMessagePayloadType(graphene.ObjectType):
+    """What addTaMessage returns: the follow-up and its request, or the errors."""
+
+    message = graphene.Field(TaMessageType, description="The follow-up; null when `errors` is not empty.")
+    ta_request = graphene.Field(TaRequestType, description="The request with its conversation; null on errors.")
+    errors = graphene.List(
+        graphene.NonNull(FieldErrorType), required=True, description="What to fix; empty on success."
+    )
+
+    class Meta:
+        name = "AddTaMessagePayload"
+
+
+def _decoded(attachment) -> bytes:
+    try:
+        return base64.b64decode(attachment.content_base64 or "", validate=True)
+    except (binascii.Error, ValueError):
+        message = "contentBase64 is not valid base64."
+        raise ValidationError({"attachment": ValidationError(message, code="invalid")}) from None
+
+
+class AddTaMessage(graphene.Mutation):
+    """Members: add a follow-up (and optionally a file) to a TA request of their own agency. The assigned TA staff
+    member (or all TA staff while unassigned) is emailed; trusted partners receive `ta_request.updated`. Closed
+    and withdrawn requests take no follow-ups."""
+
+    class Arguments:
+        input = AddTaMessageInput(required=True, description="The request, the text and an optional file.")
+
+    Output = AddTaMessagePayloadType
+
+    @staticmethod
+    def mutate(root, info, input):
+        user = require_member(info)
+        try:
+            attachment = input.get("attachment")
+            message = services.ta_follow_up_add(
+                user=user,
+                ta_request_id=parse_id(input.ta_request_id),
+                body=input.body,
+                attachment_name=attachment.filename if attachment else "",
+                attachment_content=_decoded(attachment) if attachment else None,
+            )
+        except ValidationError as error:
+            return AddTaMessagePayloadType(errors=field_errors(error))
+        return AddTaMessagePayloadType(
+            message=message, ta_request=selectors.ta_request(user=user, pk=message.ta_request_id), errors=[]
+        )
+
+
+class WithdrawTaRequestPayloadType(graphene.ObjectType):
+    """What withdrawTaRequest returns: the withdrawn request, or the errors."""
+
+    ta_request = graphene.Field(TaRequestType, description="The withdrawn request; null when `errors` is not empty.")
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True, description="Why not; empty on success.")
+
+    class Meta:
+        name = "WithdrawTaRequestPayload"
+
+
+class WithdrawTaRequest(graphene.Mutation):
+    """Members: withdraw a TA request of their own agency that is not closed. Recorded in its status history;
+    the agency is emailed and trusted partners receive `ta_request.updated`."""
+
+    class Arguments:
+        id = graphene.ID(required=True, description="The request's id.")
+
+    Output = WithdrawTaRequestPayloadType
+
+    @staticmethod
+    def mutate(root, info, id):
+        user = require_member(info)
+        try:
+            ta_request = services.ta_request_withdraw(user=user, ta_request_id=parse_id(id))
+        except ValidationError as error:
+            return WithdrawTaRequestPayloadType(errors=field_errors(error))
+        return WithdrawTaRequestPayloadType(ta_request=selectors.ta_request(user=user, pk=ta_request.pk), errors=[])
 
 
 class SignInPayloadType(graphene.ObjectType):
@@ -314,6 +606,9 @@ class AcceptInvitation(graphene.Mutation):
 
 class CommunityMutation(graphene.ObjectType):
     create_ta_request = CreateTaRequest.Field()
+    add_ta_message = AddTaMessage.Field()
+    withdraw_ta_request = WithdrawTaRequest.Field()
+    update_notification_preferences = UpdateNotificationPreferences.Field()
     # Public names partners and members already call: sign in / sign out everywhere else (docs/architecture.md).
     login = SignIn.Field()
     logout = SignOut.Field()

@@ -185,6 +185,25 @@ class TaRequestStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     IN_PROGRESS = "in_progress", "In progress"
     CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn by the agency"
+
+    @property
+    def description(self) -> str:
+        """Read by the GraphQL enum for its values."""
+        return TA_STATUS_DESCRIPTIONS[self.value]
+
+
+TA_STATUS_DESCRIPTIONS = {
+    "new": "Submitted; not yet triaged by TA staff.",
+    "scheduled": "TA staff scheduled the assistance.",
+    "in_progress": "TA staff are working on it.",
+    "closed": "Done: TA staff closed it.",
+    "withdrawn": "The agency withdrew it (withdrawTaRequest).",
+}
+
+# A request in one of these takes no more triage: it is off the staff's queues and cannot be withdrawn.
+TA_FINISHED_STATUSES = (TaRequestStatus.CLOSED, TaRequestStatus.WITHDRAWN)
+TA_STAFF_GROUP = "TA staff"
 
 
 class TaDeliveryMode(models.TextChoices):
@@ -239,12 +258,14 @@ class TaRequest(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_ta_requests",
-        limit_choices_to={"is_staff": True},
-        help_text="The TA staff member handling the request.",
+        limit_choices_to={"groups__name": TA_STAFF_GROUP, "is_active": True},
+        help_text="The TA staff member handling the request (a member of the TA staff group).",
     )
     staff_notes = models.TextField(blank=True, help_text="Internal: never shown to members.")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The first staff reply the agency could read: a request without one past its urgency's target is overdue.
+    first_response_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     panels = [
         FieldRowPanel([FieldPanel("status"), FieldPanel("assignee")]),
@@ -261,6 +282,11 @@ class TaRequest(models.Model):
     class Meta:
         verbose_name = "TA request"
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("triage_tarequest", "Can triage TA requests (change their status)"),
+            ("assign_tarequest", "Can assign TA requests to TA staff"),
+            ("reply_tarequest", "Can reply to TA requests and write internal notes"),
+        ]
 
     def __str__(self) -> str:
         return f"TA request #{self.pk}: {self.agency.name}, {self.focus_area.name}"
@@ -283,3 +309,119 @@ class TaRequestChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value!r} → {self.new_value!r}"
+
+
+class TaMessage(models.Model):
+    """One entry in a TA request's conversation.
+
+    Staff replies and member follow-ups are read by the requesting agency's members; internal notes are read by TA
+    staff only and never leave the admin (no GraphQL field, email or webhook carries them)."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Staff reply"
+        NOTE = "note", "Internal note"
+        FOLLOW_UP = "follow_up", "Member follow-up"
+
+    MEMBER_VISIBLE = (Kind.REPLY, Kind.FOLLOW_UP)
+
+    ta_request = models.ForeignKey(TaRequest, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=TA_DESCRIPTION_MAX_LENGTH, help_text="Plain text, never HTML.")
+    attachment = models.ForeignKey(
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "TA message"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on TA request #{self.ta_request_id}"
+
+
+# --- email notifications --------------------------------------------------------------------------------------
+
+
+class NotificationCategory(models.TextChoices):
+    """What a recipient can turn off, one switch each (NotificationPreference)."""
+
+    TA_UPDATES = "ta_updates", "My agency's TA requests: confirmation, status changes and staff replies"
+    TA_STAFF = "ta_staff", "TA staff: new requests and member follow-ups"
+    FORUM_REPLIES = "forum_replies", "Forum: replies in threads I follow"
+    FORUM_REPORTS = "forum_reports", "Forum moderators: reported posts"
+
+
+class ForumReplyDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", "An email for each reply"
+    DAILY = "daily", "One daily digest"
+    OFF = "off", "No emails"
+
+
+class NotificationPreference(models.Model):
+    """A person's email choices; no row means the defaults (everything on, forum replies immediately)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ta_updates = models.BooleanField("TA request updates", default=True)
+    ta_staff = models.BooleanField("TA staff alerts", default=True)
+    forum_replies = models.CharField(
+        max_length=10, choices=ForumReplyDelivery.choices, default=ForumReplyDelivery.IMMEDIATE
+    )
+    forum_reports = models.BooleanField("Forum reports", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Email preferences of {self.user}"
+
+    def allows(self, category: str) -> bool:
+        if category == NotificationCategory.FORUM_REPLIES:
+            return self.forum_replies != ForumReplyDelivery.OFF
+        return bool(getattr(self, category))
+
+
+class Notification(models.Model):
+    """One email to one person, written in the transaction of what caused it and sent by a task after commit.
+
+    The row is the source of truth (like the webhook outbox): a task that fails (mail server down) leaves it
+    pending with its next attempt scheduled; `notifications_sweep` re-enqueues any pending row whose task was
+    lost. Who may receive it is checked again when it is sent (`audience_*`): an account deactivated, removed from
+    the agency or from its staff group meanwhile gets nothing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        DIGESTED = "digested", "Sent in a digest"
+        SKIPPED = "skipped", "Not sent (recipient no longer allowed or opted out)"
+        FAILED = "failed", "Failed (retries exhausted)"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=20, choices=NotificationCategory.choices)
+    kind = models.CharField(max_length=40, help_text="What happened, e.g. ta_request.reply or forum.reply.")
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    link = models.URLField(max_length=500)
+    # Who may still receive it at send time: a member of this agency, any member, or holders of this permission.
+    audience_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    audience_members = models.BooleanField(default=False)
+    audience_permission = models.CharField(max_length=100, blank=True)
+    digest = models.BooleanField(default=False, help_text="Waits for the daily digest instead of its own email.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} ({self.status})"

@@ -22,19 +22,31 @@ from wagtail.models import APIToken
 
 from cms.hashing import secret_digest
 from cms.links import public_url
-from community import ratelimit
+from community import notifications, ratelimit
 from community.models import (
     TA_DESCRIPTION_MAX_LENGTH,
+    TA_FINISHED_STATUSES,
+    TA_STAFF_GROUP,
     Agency,
     Invitation,
     Member,
+    NotificationCategory,
     TaDeliveryMode,
+    TaMessage,
     TaRequest,
     TaRequestChange,
+    TaRequestStatus,
     Urgency,
     person_name,
 )
-from community.selectors import INVITATION_TOKEN_MAX_LENGTH, invitation_for_token, is_staff_account, member_agency
+from community.permissions import REPLY, VIEW
+from community.selectors import (
+    INVITATION_TOKEN_MAX_LENGTH,
+    invitation_for_token,
+    is_staff_account,
+    member_agency,
+    ta_staff_users,
+)
 from integrations.graphql.services import api_token_create, api_token_revoke
 from integrations.webhooks.services import message_record
 from pages.access import MEMBERS_GROUP, user_is_member
@@ -293,16 +305,17 @@ def member_reactivate(*, member: Member) -> None:
 # --- technical-assistance requests -----------------------------------------------------------------------------
 
 
-def _clean_description(description: str) -> str:
+def _clean_description(description: str, *, field: str = "description", empty: str = "") -> str:
     text = (description or "").strip()
     if not text:
-        raise ValidationError({"description": ValidationError("Describe what you need help with.", code="required")})
+        message = empty or "Describe what you need help with."
+        raise ValidationError({field: ValidationError(message, code="required")})
     if len(text) > TA_DESCRIPTION_MAX_LENGTH:
-        message = f"Keep the description to {TA_DESCRIPTION_MAX_LENGTH} characters or fewer (it has {len(text)})."
-        raise ValidationError({"description": ValidationError(message, code="max_length")})
+        message = f"Keep the {field} to {TA_DESCRIPTION_MAX_LENGTH} characters or fewer (it has {len(text)})."
+        raise ValidationError({field: ValidationError(message, code="max_length")})
     if _has_control_characters(text, allowed="\n\r\t"):
-        message = "The description contains control characters; paste it as plain text."
-        raise ValidationError({"description": ValidationError(message, code="invalid")})
+        message = f"The {field} contains control characters; paste it as plain text."
+        raise ValidationError({field: ValidationError(message, code="invalid")})
     return text
 
 
@@ -374,6 +387,7 @@ def ta_request_create(
             urgency=urgency,
         )
         _record_webhook(ta_request, "created")
+        _tell_agency(ta_request, template="ta_confirmation", kind="ta_request.created")
         transaction.on_commit(lambda: tasks.notify_staff_of_ta_request.enqueue(ta_request.pk))
     return ta_request
 
@@ -417,20 +431,189 @@ def ta_request_update(*, ta_request: TaRequest, by_user=None) -> list[TaRequestC
     ta_request.save()
     TaRequestChange.objects.bulk_create(changes)
     _record_webhook(ta_request, "updated", changes)
+    for change in changes:
+        if change.field == "status":
+            _tell_agency(ta_request, template="ta_status", kind="ta_request.status", old_status=change.old_value)
     return changes
+
+
+# --- the conversation --------------------------------------------------------------------------------------------
+
+
+def ta_request_member_link(ta_request: TaRequest) -> str:
+    path = settings.MEMBERS_TA_REQUEST_PATH.format(id=ta_request.pk)
+    return (settings.MEMBERS_SITE_URL or settings.PUBLIC_BASE_URL).rstrip("/") + "/" + path.lstrip("/")
+
+
+def ta_request_admin_link(ta_request: TaRequest) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ta_requests:edit", args=[ta_request.pk])
+
+
+def _agency_people(ta_request: TaRequest) -> list:
+    """Who at the agency hears about the request: the requester and every member who followed up on it."""
+    authors = get_user_model().objects.filter(
+        Q(pk=ta_request.submitted_by_id)
+        | Q(pk__in=ta_request.messages.filter(kind=TaMessage.Kind.FOLLOW_UP).values("author_id")),
+        membership__agency_id=ta_request.agency_id,
+    )
+    return list(authors.select_related("membership"))
+
+
+def _tell_agency(ta_request: TaRequest, *, template: str, kind: str, exclude=None, **context) -> None:
+    for person in _agency_people(ta_request):
+        if exclude is not None and person.pk == exclude.pk:
+            continue
+        notifications.notify(
+            recipient=person,
+            category=NotificationCategory.TA_UPDATES,
+            kind=kind,
+            template=template,
+            context={"ta_request": ta_request, **context},
+            link=ta_request_member_link(ta_request),
+            audience_agency=ta_request.agency,
+        )
+
+
+def _tell_staff(ta_request: TaRequest, *, message: TaMessage) -> None:
+    recipients = [ta_request.assignee] if ta_request.assignee_id else list(ta_staff_users())
+    for person in recipients:
+        notifications.notify(
+            recipient=person,
+            category=NotificationCategory.TA_STAFF,
+            kind="ta_request.follow_up",
+            template="ta_follow_up",
+            context={"ta_request": ta_request, "message": message, "author_name": person_name(message.author)},
+            link=ta_request_admin_link(ta_request),
+            audience_permission=VIEW,
+        )
+
+
+@transaction.atomic
+def ta_staff_message_add(*, ta_request: TaRequest, author, body: str, internal: bool) -> TaMessage:
+    """A TA staff reply (read by the agency, emailed to it, sent as `ta_request.updated`) or an internal note
+    (staff only: no email, no webhook)."""
+    if not (author.is_active and author.has_perm(REPLY)):
+        raise ValidationError("You may not reply to TA requests.", code="forbidden")
+    field = "internal_note" if internal else "reply"
+    body = _clean_description(body, field=field, empty="Write something first.")
+    message = TaMessage.objects.create(
+        ta_request=ta_request, author=author, body=body, kind=TaMessage.Kind.NOTE if internal else TaMessage.Kind.REPLY
+    )
+    if internal:
+        return message
+    now = timezone.now()
+    updates = {"updated_at": now}
+    if ta_request.first_response_at is None:
+        updates["first_response_at"] = now
+    TaRequest.objects.filter(pk=ta_request.pk).update(**updates)
+    for name, value in updates.items():
+        setattr(ta_request, name, value)
+    _record_webhook(ta_request, "updated", [TaRequestChange(field="messages")])
+    _tell_agency(
+        ta_request, template="ta_reply", kind="ta_request.reply", message=message, author_name=person_name(author)
+    )
+    return message
+
+
+def ta_request_for_member(*, user, ta_request_id) -> TaRequest:
+    """The member's agency's request, locked for the change; one error for absent and another agency's."""
+    agency = member_agency(user)
+    found = (
+        TaRequest.objects.select_for_update(of=("self",))
+        .select_related("agency", "focus_area", "assignee")
+        .filter(pk=ta_request_id, agency=agency)
+        .first()
+        if agency is not None and user_is_member(user) and ta_request_id is not None
+        else None
+    )
+    if found is None:
+        raise ValidationError(
+            {"ta_request_id": ValidationError("No such TA request for your agency.", code="not_found")}
+        )
+    return found
+
+
+def _attachment_collection():
+    """The members-only collection TA attachments go in (created with its restriction on first use)."""
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    root = Collection.get_first_root_node()
+    collection = root.get_children().filter(name=settings.TA_ATTACHMENT_COLLECTION).first()
+    if collection is None:
+        collection = root.add_child(name=settings.TA_ATTACHMENT_COLLECTION)
+    if not CollectionViewRestriction.objects.filter(collection=collection).exists():
+        restriction = CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.GROUPS
+        )
+        restriction.groups.set(Group.objects.filter(name__in=[MEMBERS_GROUP, TA_STAFF_GROUP]))
+    return collection
+
+
+def _attachment(*, user, filename: str, content: bytes):
+    """A document made from a member's attachment, through the admin upload form's checks."""
+    from media_library.models import CustomDocument
+    from media_library.services import media_upload
+
+    name = (filename or "").strip()[:200]
+    if not name or _has_control_characters(name) or "/" in name or "\\" in name:
+        raise ValidationError({"attachment": ValidationError("Give the attachment a plain file name.", code="invalid")})
+    try:
+        # user=None: the form would ask for the member's collection permissions, which members never hold.
+        document = media_upload(
+            CustomDocument, filename=name, content=content, collection=_attachment_collection(), user=None, title=name
+        )
+    except ValidationError as error:
+        problems = [message for messages in error.message_dict.values() for message in messages]
+        raise ValidationError({"attachment": ValidationError(" ".join(problems), code="invalid")}) from None
+    document.uploaded_by_user = user
+    document.save(update_fields=["uploaded_by_user"])
+    return document
+
+
+@transaction.atomic
+def ta_follow_up_add(
+    *, user, ta_request_id, body: str, attachment_name: str = "", attachment_content: bytes | None = None
+) -> TaMessage:
+    """A member adds to their agency's request (text, and optionally one file): read by the agency and TA staff,
+    emailed to the assignee (or all TA staff while unassigned), sent as `ta_request.updated`."""
+    ta_request = ta_request_for_member(user=user, ta_request_id=ta_request_id)
+    if ta_request.status in TA_FINISHED_STATUSES:
+        message = f"This request is {ta_request.get_status_display().lower()}: submit a new one instead."
+        raise ValidationError({"ta_request_id": ValidationError(message, code="finished")})
+    body = _clean_description(body, field="body", empty="Write something first.")
+    attachment = None
+    if attachment_content is not None:
+        attachment = _attachment(user=user, filename=attachment_name, content=attachment_content)
+    message = TaMessage.objects.create(
+        ta_request=ta_request, author=user, body=body, kind=TaMessage.Kind.FOLLOW_UP, attachment=attachment
+    )
+    ta_request.updated_at = message.created_at
+    ta_request.save(update_fields=["updated_at"])
+    _record_webhook(ta_request, "updated", [TaRequestChange(field="messages")])
+    _tell_staff(ta_request, message=message)
+    return message
+
+
+@transaction.atomic
+def ta_request_withdraw(*, user, ta_request_id) -> TaRequest:
+    """The member's agency withdraws its request: recorded in the status history, staff and agency emailed."""
+    ta_request = ta_request_for_member(user=user, ta_request_id=ta_request_id)
+    if ta_request.status in TA_FINISHED_STATUSES:
+        message = f"This request is already {ta_request.get_status_display().lower()}."
+        raise ValidationError({"ta_request_id": ValidationError(message, code="finished")})
+    ta_request.status = TaRequestStatus.WITHDRAWN
+    ta_request_update(ta_request=ta_request, by_user=user)
+    return ta_request
 
 
 def ta_request_notify_staff(*, ta_request_id: int) -> int:
     """Email TA staff about a new request; returns how many were told. Recipients: TA_REQUEST_NOTIFY_EMAILS, or
-    when that is empty, every active superuser with an email address."""
+    when that is empty, every active member of the TA staff group with an email address."""
     ta_request = TaRequest.objects.select_related("agency", "focus_area").filter(pk=ta_request_id).first()
     if ta_request is None:
         return 0
     recipients = list(settings.TA_REQUEST_NOTIFY_EMAILS) or list(
-        get_user_model()
-        .objects.filter(is_superuser=True, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
+        ta_staff_users().exclude(email="").values_list("email", flat=True)
     )
     if not recipients:
         logger.warning("TA request %s: nobody to notify (set TA_REQUEST_NOTIFY_EMAILS)", ta_request.pk)

@@ -5,4 +5,5 @@ from community import views
 app_name = "community"
 urlpatterns = [
     path("invitation/<str:token>/", views.accept_invitation, name="invitation"),
+    path("email-preferences/<str:token>/", views.notification_preferences, name="notification_preferences"),
 ]

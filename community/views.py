@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.client_ip import client_ip
-from community import csv_io, ratelimit, services
+from community import csv_io, notifications, ratelimit, services
 from community.filters import filtered_agencies
-from community.forms import AcceptInvitationForm, AgencyImportForm
+from community.forms import AcceptInvitationForm, AgencyImportForm, NotificationPreferenceForm
 from community.models import Member
 
 # Why a link cannot be used, as the page's status: unknown, used up or expired, or for an account an invitation
@@ -69,6 +70,47 @@ def accept_invitation(request, token: str):
                 accepted=True, user_name=user.get_full_name(), email=user.email, agency_name=invitation.agency.name
             )
     return page(invitation=invitation, form=form)
+
+
+# The signed token in the URL is the credential (emails are read signed out), and mail clients' one-click
+# unsubscribe (RFC 8058) POSTs without a CSRF token: there is no session here to forge requests with.
+@csrf_exempt
+@never_cache
+def notification_preferences(request, token: str):
+    """Email preferences from a link in any notification: works without signing in; GET never changes anything."""
+
+    def page(status=200, **context):
+        response = render(request, "community/notification_preferences.html", context, status=status)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    if not ratelimit.attempt_allowed("preferences", client_ip(request)):
+        return page(429, problem="Too many attempts from your network. Wait a minute and try again.")
+    user = notifications.user_for_preferences_token(token)
+    if user is None:
+        return page(404, problem="This link is not valid. Use the link in your most recent email.")
+    preferences = notifications.preferences_of(user)
+    saved = ""
+    if request.method == "POST" and (
+        "unsubscribe_all" in request.POST or request.POST.get("List-Unsubscribe") == "One-Click"
+    ):
+        form = NotificationPreferenceForm(
+            {"ta_updates": False, "ta_staff": False, "forum_replies": "off", "forum_reports": False},
+            instance=preferences,
+        )
+        form.save()
+        saved = "Done: you will get no more of these emails. Turn any of them back on below."
+        form = NotificationPreferenceForm(instance=preferences)
+    elif request.method == "POST":
+        form = NotificationPreferenceForm(request.POST, instance=preferences)
+        if form.is_valid():
+            form.save()
+            saved = "Your choices are saved."
+        else:
+            return page(400, form=form, email=user.email)
+    else:
+        form = NotificationPreferenceForm(instance=preferences)
+    return page(form=form, email=user.email, saved=saved)
 
 
 def _require(request, permission: str) -> None:

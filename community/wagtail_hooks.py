@@ -1,14 +1,20 @@
 """Admin: the "Resource Center" menu with Agencies (directory + CSV), Members, Invitations and TA requests."""
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, Panel
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList, Panel
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -16,9 +22,10 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from community import services, views
+from community import selectors, services, views
 from community.filters import AgencyFilterSet, TaRequestFilterSet
-from community.models import Agency, Invitation, Member, TaRequest, person_name
+from community.models import Agency, Invitation, Member, TaMessage, TaRequest, person_name
+from community.permissions import ASSIGN, REPLY, TRIAGE, VIEW, is_ta_staff
 from pages.models import Topic
 
 
@@ -196,11 +203,76 @@ class TaRequestHistoryPanel(Panel):
             return context
 
 
+class TaConversationPanel(Panel):
+    """Read-only: the whole conversation as staff see it, internal notes marked."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "community/ta_conversation.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            instance = self.instance
+            context["ta_messages"] = instance.messages.select_related("author", "attachment") if instance.pk else []
+            context["NOTE"] = TaMessage.Kind.NOTE
+            return context
+
+
+class TaRequestAdminForm(WagtailAdminModelForm):
+    """Triage, assignment and replies in one form; each part only for staff holding its permission."""
+
+    reply = forms.CharField(
+        label="Reply to the agency",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Emailed to the requester and shown to the agency's members.",
+    )
+    internal_note = forms.CharField(
+        label="Internal note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For TA staff only: never shown or sent to the agency.",
+    )
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        user = for_user
+        if "assignee" in self.fields:
+            self.fields["assignee"].queryset = selectors.ta_staff_users()
+            self.fields["assignee"].disabled = user is None or not user.has_perm(ASSIGN)
+        if "status" in self.fields:
+            self.fields["status"].disabled = user is None or not user.has_perm(TRIAGE)
+        if user is None or not user.has_perm(REPLY):
+            for name in ("reply", "internal_note"):
+                self.fields[name].disabled = True
+
+
 class TaRequestEditView(generic.EditView):
     def save_instance(self):
-        """Through the service: each change is recorded and sent as `ta_request.updated` to trusted endpoints."""
-        services.ta_request_update(ta_request=self.form.instance, by_user=self.request.user)
+        """Through the services: each change is recorded and sent as `ta_request.updated` to trusted endpoints; the
+        agency is emailed about status changes and replies; internal notes go nowhere."""
+        data = self.form.cleaned_data
+        user = self.request.user
+        with transaction.atomic():
+            services.ta_request_update(ta_request=self.form.instance, by_user=user)
+            for field, internal in (("reply", False), ("internal_note", True)):
+                if data.get(field):
+                    services.ta_staff_message_add(
+                        ta_request=self.form.instance, author=user, body=data[field], internal=internal
+                    )
         return self.form.instance
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:  # a reply or note the service refused (too long, control characters)
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+            return self.form_invalid(form)
+
+
+def response_due_column(ta_request) -> str:
+    due = selectors.ta_response_due(ta_request)
+    return "" if due is None else f"{due:%Y-%m-%d %H:%M}"
 
 
 class TaRequestViewSet(ModelViewSet):
@@ -211,21 +283,79 @@ class TaRequestViewSet(ModelViewSet):
     edit_view_class = TaRequestEditView
     copy_view_enabled = False
     list_display = [
-        Column("id", label="#"),
+        TitleColumn("id", label="#", url_name="ta_requests:edit"),
         "agency",
         "focus_area",
         "urgency",
-        StatusTagColumn("status", accessor="get_status_display", primary=lambda r: r.status != "closed"),
+        StatusTagColumn("status", accessor="get_status_display", primary=lambda r: r.status == "new"),
         "assignee",
         DateColumn("created_at", label="Submitted"),
+        DateColumn("response_due", label="First reply due", accessor=selectors.ta_response_due),
         DateColumn("updated_at", label="Updated"),
     ]
     filterset_class = TaRequestFilterSet
     search_fields = ["description", "agency__name"]
-    panels = [*TaRequest.panels, TaRequestHistoryPanel(heading="History")]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("status"), FieldPanel("assignee")]),
+            FieldPanel("reply"),
+            FieldPanel("internal_note"),
+            TaConversationPanel(heading="Conversation"),
+            FieldPanel("staff_notes"),
+            FieldPanel("agency", read_only=True),
+            FieldPanel("focus_area", read_only=True),
+            FieldRowPanel(
+                [FieldPanel("urgency", read_only=True), FieldPanel("preferred_delivery_mode", read_only=True)]
+            ),
+            FieldPanel("description", read_only=True),
+            TaRequestHistoryPanel(heading="History"),
+        ],
+        base_form_class=TaRequestAdminForm,
+    )
 
     def get_queryset(self, request):
         return TaRequest.objects.select_related("agency", "focus_area", "assignee")
+
+
+class TaTriagePanel(Component):
+    """The dashboard's TA panel for TA staff: each triage queue's size, linked to the filtered list."""
+
+    name = "ta_triage"
+    order = 50
+
+    def __init__(self, user):
+        self.user = user
+
+    def render_html(self, parent_context=None):
+        counts = selectors.ta_queue_counts(user=self.user)
+        index = reverse("ta_requests:index")
+        queues = [
+            {"label": label, "count": counts[name], "url": f"{index}?queue={name}"}
+            for name, (label, _) in selectors.TA_QUEUES.items()
+        ]
+        return render_to_string("community/ta_dashboard_panel.html", {"queues": queues, "index_url": index})
+
+
+@hooks.register("construct_homepage_panels")
+def add_ta_triage_panel(request, panels):
+    if request.user.has_perm(VIEW):
+        panels.append(TaTriagePanel(request.user))
+
+
+@hooks.register("before_serve_document", order=-200)
+def serve_ta_attachment_to_its_agency(document, request):
+    """A TA request's attachment is for the requesting agency's members and TA staff, not every member: the
+    collection's members-only restriction lets every member through, so this narrows it first."""
+    agency_ids = set(TaMessage.objects.filter(attachment=document).values_list("ta_request__agency_id", flat=True))
+    if not agency_ids:
+        return None
+    user = request.user
+    if user.is_authenticated and is_ta_staff(user):
+        return None
+    agency = selectors.member_agency(user) if user.is_authenticated else None
+    if agency is not None and agency.pk in agency_ids:
+        return None
+    return HttpResponseForbidden("You do not have access to this document.")
 
 
 @hooks.register("before_delete_snippet")

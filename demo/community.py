@@ -1,5 +1,6 @@
 """Demo data for the Online Resource Center: the member directory (agencies across states and cohorts, with
-program contacts), member logins linked to agencies, and a few TA requests. Idempotent like the rest of
+program contacts), member logins linked to agencies, a TA staff login, and a few TA requests (one with a
+conversation). Idempotent like the rest of
 `seed_demo`: what exists is left as it is.
 
 Agency names are realistic US law-enforcement, behavioral-health, co-response and 911 agencies; contact names,
@@ -7,10 +8,22 @@ emails and phone numbers are invented (example.gov addresses, 555-01xx numbers).
 """
 
 import re
+from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from community.models import Agency, AgencyContact, AgencyType, ContactRole, Member, TaRequest, TaRequestStatus
+from community.models import (
+    Agency,
+    AgencyContact,
+    AgencyType,
+    ContactRole,
+    Member,
+    TaMessage,
+    TaRequest,
+    TaRequestStatus,
+)
+from community.permissions import ensure_ta_staff
 from demo.accounts import DemoReport, demo_user
 from pages.access import MEMBERS_GROUP
 from pages.models import Topic
@@ -188,8 +201,73 @@ def _ta_requests(agencies: dict[str, Agency], report) -> None:
             report.created.append(f"TA request: {agency_name}")
 
 
+# The demo conversation on Franklin County's request: (kind, author username, days after submission, text).
+TA_CONVERSATION = [
+    (
+        TaMessage.Kind.REPLY,
+        "tastaff",
+        1,
+        (
+            "Thanks for the request. Before our first call, could you send the call types your CAD system uses for "
+            "behavioral health calls, and who at the county mental health board owns their data?"
+        ),
+    ),
+    (TaMessage.Kind.NOTE, "tastaff", 1, "Pair with the Tulsa dashboard work: same CAD vendor."),
+    (
+        TaMessage.Kind.FOLLOW_UP,
+        "member",
+        2,
+        (
+            "Our CAD uses codes 10-96 and MH-1 to MH-4. The board's data lead is their quality manager; we can "
+            "introduce you on the call."
+        ),
+    ),
+]
+
+
+def _ta_staff(report, stored: dict):
+    """The demo TA staff login: works TA requests in the admin, not a superuser."""
+    user = demo_user("tastaff", report, stored, first_name="Taylor", last_name="Nguyen")
+    user.groups.add(ensure_ta_staff())
+    report.credentials.append(
+        (
+            "tastaff",
+            stored.get("tastaff", "(unchanged: `manage.py changepassword`)"),
+            "TA staff: triages, assigns and answers TA requests in the admin",
+        )
+    )
+    return user
+
+
+def _ta_conversation(agencies: dict[str, Agency], staff) -> None:
+    ta_request = TaRequest.objects.filter(
+        agency=agencies["Franklin County Sheriff's Office"], description=TA_REQUESTS[0][5]
+    ).first()
+    if ta_request is None or ta_request.messages.exists():
+        return
+    member = get_user_model().objects.filter(username="member").first()
+    authors = {"tastaff": staff, "member": member}
+    ta_request.assignee = staff
+    ta_request.submitted_by = ta_request.submitted_by or member
+    ta_request.first_response_at = ta_request.created_at + timedelta(days=1)
+    ta_request.save()
+    TaMessage.objects.bulk_create(
+        TaMessage(
+            ta_request=ta_request,
+            kind=kind,
+            author=authors[username],
+            body=body,
+            created_at=ta_request.created_at + timedelta(days=days),
+        )
+        for kind, username, days, body in TA_CONVERSATION
+    )
+
+
 def build_community_demo(report: DemoReport, credentials: dict) -> None:
-    """Agencies, member logins (passwords added to `credentials`, saved by the caller) and TA requests."""
+    """Agencies, member logins (passwords added to `credentials`, saved by the caller), a TA staff login, TA
+    requests and one TA conversation."""
     agencies = _agencies(report)
     _members(agencies, report, credentials)
+    staff = _ta_staff(report, credentials)
     _ta_requests(agencies, report)
+    _ta_conversation(agencies, staff)

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from community.forum.models import ForumCategory, ForumPost, ForumThread
+from community.forum.models import ForumCategory, ForumFollow, ForumPost, ForumThread
 from community.forum.permissions import ensure_forum_moderators
 from community.forum.services import sanitise_body
 from pages.access import MEMBERS_GROUP
@@ -204,3 +204,14 @@ def build_forum_demo(report) -> None:
                 created_at=now - timedelta(days=days_ago),
             )
         report.created.append(f"forum thread: {title} ({len(posts) - 1} replies)")
+    _follows()
+
+
+def _follows() -> None:
+    """Everyone who posted in a thread follows it (as posting does), and the demo `member` follows the first."""
+    for post in ForumPost.objects.filter(author__isnull=False).only("author_id", "thread_id"):
+        ForumFollow.objects.get_or_create(user_id=post.author_id, thread_id=post.thread_id)
+    member = get_user_model().objects.filter(username="member").first()
+    first = ForumThread.objects.order_by("created_at", "pk").first()
+    if member is not None and first is not None:
+        ForumFollow.objects.get_or_create(user=member, thread=first)

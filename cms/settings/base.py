@@ -177,6 +177,8 @@ WORKER_STALL_SECONDS = env.int("WORKER_STALL_SECONDS", 300)
 # A task still RUNNING after this long lost its worker (SIGKILL, OOM): run_worker marks its row failed. Far above
 # any task's own bound (a webhook drain stops after a few minutes).
 TASK_ABANDONED_AFTER_SECONDS = env.int("TASK_ABANDONED_AFTER_SECONDS", 3600)
+# Apps' periodic tasks run_worker enqueues every --schedule-interval (besides scheduled publishing and webhooks).
+WORKER_PERIODIC_TASKS = ["community.tasks.notifications_sweep"]
 
 # Webhooks (integrations.webhooks): delivery tasks run on the database queue drained by run_worker, or on Redis
 # (the RQ backend, any number of `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler`)
@@ -318,6 +320,13 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "CIT ASSIST <no-reply@localhost>")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+# With EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend:
+EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
 
 # Logs go to stderr, one line per record: plain text for people (dev), JSON for log shippers (LOG_FORMAT=json, the
 # production default). Every line carries the request id (cms/request_log.py); `cms.request` logs one line per
@@ -420,5 +429,21 @@ SIGN_IN_LOCKOUT_SECONDS = 15 * 60  # ...for this long (the correct password is r
 SIGN_IN_RATE_LIMIT_PER_IP = 20  # sign-in and invitation attempts per IP per window
 SIGN_IN_RATE_LIMIT_WINDOW_SECONDS = 60
 TA_REQUEST_NOTIFY_EMAILS = env.comma_list("TA_REQUEST_NOTIFY_EMAILS", "")  # staff told of each new TA request
+# Hours a TA request may wait for its first staff reply before the triage list calls it overdue, per urgency.
+TA_RESPONSE_TARGET_HOURS = {"urgent": 24, "high": 3 * 24, "normal": 7 * 24, "low": 14 * 24}
+TA_ATTACHMENT_COLLECTION = "TA request attachments"  # a members-only collection, created when first needed
+
+# --- Email notifications (community/notifications.py) --------------------------------------------------------
+# Links in members' emails point at the partner site that shows the members' area (MEMBERS_SITE_URL + the paths;
+# empty: PUBLIC_BASE_URL).
+MEMBERS_SITE_URL = env.str("MEMBERS_SITE_URL", "")
+MEMBERS_TA_REQUEST_PATH = env.str("MEMBERS_TA_REQUEST_PATH", "/resource-center/ta-requests/{id}")
+MEMBERS_FORUM_THREAD_PATH = env.str("MEMBERS_FORUM_THREAD_PATH", "/resource-center/forum/threads/{id}")
+NOTIFICATION_RATE_LIMIT = env.int("NOTIFICATION_RATE_LIMIT", 30)  # emails per recipient per window...
+NOTIFICATION_RATE_WINDOW_SECONDS = env.int("NOTIFICATION_RATE_WINDOW_SECONDS", 3600)  # ...the rest wait for the next
+# Seconds before each retry of an email the mail server refused or could not take; then the row is marked failed.
+NOTIFICATION_RETRY_SCHEDULE = [60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600]
+NOTIFICATION_SWEEP_AFTER_SECONDS = 300  # a pending, due email this late lost its task: the sweep enqueues it again
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10)  # seconds; a hung mail server must not hold a worker
 AGENCY_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 AGENCY_IMPORT_MAX_ROWS = 5000

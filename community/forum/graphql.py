@@ -38,6 +38,9 @@ class ForumAuthorType(graphene.ObjectType):
     name = graphene.String(
         required=True, description='The author\'s full name, or "Former member" once their account is deleted.'
     )
+    agency_name = graphene.String(
+        required=True, description="The author's member agency (its public-facing name); empty for NCPI staff."
+    )
 
     class Meta:
         name = "ForumAuthor"
@@ -45,6 +48,10 @@ class ForumAuthorType(graphene.ObjectType):
     @staticmethod
     def resolve_name(author, info):
         return selectors.display_name(author.user)
+
+    @staticmethod
+    def resolve_agency_name(author, info):
+        return selectors.author_agency_name(author.user)
 
 
 def author_field():
@@ -85,9 +92,15 @@ class ForumPostType(graphene.ObjectType):
         required=True, description="Whether the caller may edit it now (their own, within the edit window)."
     )
     editable_until = graphene.DateTime(required=True, description="The end of the author's edit window.")
+    thread_id = graphene.ID(required=True, description="The thread the post belongs to (forumThread(id:)).")
+    thread_title = graphene.String(required=True, description="That thread's title: plain text (never HTML).")
 
     class Meta:
         name = "ForumPost"
+
+    @staticmethod
+    def resolve_thread_title(post, info):
+        return post.thread.title
 
     @staticmethod
     def resolve_can_edit(post, info):
@@ -124,8 +137,17 @@ class ForumThreadType(graphene.ObjectType):
         **pagination_arguments(),
     )
 
+    viewer_follows = graphene.Boolean(
+        required=True,
+        description="Whether the caller follows the thread (gets emails about its replies; followForumThread).",
+    )
+
     class Meta:
         name = "ForumThread"
+
+    @staticmethod
+    def resolve_viewer_follows(thread, info):
+        return thread.pk in followed_thread_ids(info)
 
     @staticmethod
     def resolve_locked(thread, info):
@@ -160,6 +182,14 @@ def prepare_threads(rows: list[ForumThread]) -> list[ForumThread]:
     return rows
 
 
+def followed_thread_ids(info) -> set[int]:
+    """The caller's followed threads, loaded once per request (so lists of threads cost one query for it)."""
+    request = info.context
+    if not hasattr(request, "_forum_followed"):
+        request._forum_followed = selectors.followed_thread_ids(viewer(info))
+    return request._forum_followed
+
+
 def by_id(find, raw_id):
     """`find(id=...)` for an id a caller sent; None when it cannot name a row."""
     pk = parse_id(raw_id)
@@ -185,6 +215,26 @@ class ForumQuery(graphene.ObjectType):
         id=graphene.ID(required=True, description="The thread's `id`."),
         description="Members only. Null when absent or removed.",
     )
+
+    forum_search = graphene.Field(
+        PaginatedForumPostsType,
+        required=True,
+        text=graphene.String(
+            required=True, description="Words to find (all must match) in posts and thread titles; at most 100."
+        ),
+        description="Members only. Visible posts whose text or thread title holds every word, newest first; posts "
+        "and threads moderators hid or deleted are never found.",
+        **pagination_arguments(),
+    )
+
+    @staticmethod
+    def resolve_forum_search(root, info, text, page=1, per_page=None):
+        require_member(info)
+        try:
+            rows = selectors.search_posts(text=text)
+        except ValidationError as error:
+            raise AccessDenied(" ".join(error.messages), "BAD_USER_INPUT") from None
+        return paginate(rows, page=page, per_page=per_page)
 
     @staticmethod
     def resolve_forum_categories(root, info):
@@ -356,11 +406,41 @@ class ReportForumPost(graphene.Mutation):
         return ReportForumPost(ok=True, errors=[])
 
 
+class FollowForumThread(graphene.Mutation):
+    class Arguments:
+        thread_id = graphene.ID(required=True, description="The thread to follow or unfollow.")
+        follow = graphene.Boolean(required=True, description="true to follow, false to stop following.")
+
+    thread = graphene.Field(ForumThreadType, description="The thread, with viewerFollows; null on errors.")
+    errors = graphene.List(
+        graphene.NonNull(FieldErrorType), required=True, description="What went wrong; empty on success."
+    )
+
+    class Meta:
+        name = "FollowForumThreadPayload"
+        description = (
+            "Members only. Follow a thread (its replies are emailed to you, immediately or in a daily digest as your "
+            "notification preferences say) or stop following it. Starting or replying to a thread follows it; an "
+            "unfollow stays until you follow again."
+        )
+
+    @staticmethod
+    def mutate(root, info, thread_id, follow):
+        member = require_member(info)
+        thread = by_id(selectors.thread_for_member, thread_id)
+        if thread is None:
+            return FollowForumThread(thread=None, errors=not_found("threadId", "thread"))
+        services.forum_follow_set(member=member, thread=thread, following=follow)
+        info.context._forum_followed = selectors.followed_thread_ids(member)
+        return FollowForumThread(thread=shown_thread(thread), errors=[])
+
+
 class ForumMutation(graphene.ObjectType):
     create_forum_thread = CreateForumThread.Field()
     create_forum_reply = CreateForumReply.Field()
     edit_forum_post = EditForumPost.Field()
     report_forum_post = ReportForumPost.Field()
+    follow_forum_thread = FollowForumThread.Field()
 
 
 # First among the root's fields and mutations (registry.py explains `order`).

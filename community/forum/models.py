@@ -181,3 +181,22 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.target}"
+
+
+class ForumFollow(models.Model):
+    """A member following a thread: its new replies are emailed to them (as their email preferences say).
+
+    Starting a thread or replying follows it, once: a row with `following=False` is an explicit unfollow, which
+    later replies of theirs do not undo."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_follows")
+    thread = models.ForeignKey(ForumThread, on_delete=models.CASCADE, related_name="follows")
+    following = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "forum follow"
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="forum_one_follow_per_member_thread")]
+
+    def __str__(self):
+        return f"{self.user} {'follows' if self.following else 'unfollowed'} {self.thread}"

@@ -7,7 +7,7 @@ costs the same number of queries whatever its size.
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from community.forum.models import ForumBan, ForumCategory, ForumPost, ForumReport, ForumThread
+from community.forum.models import ForumBan, ForumCategory, ForumFollow, ForumPost, ForumReport, ForumThread
 
 
 def not_moderated(prefix: str = "") -> Q:
@@ -38,7 +38,7 @@ def category(*, slug: str) -> ForumCategory | None:
 
 def threads(*, category: str | None = None) -> QuerySet[ForumThread]:
     """Visible threads, latest activity first, each with `reply_count` and `last_post_id` (visible posts only)."""
-    rows = ForumThread.objects.filter(VISIBLE_THREAD).select_related("category", "author")
+    rows = ForumThread.objects.filter(VISIBLE_THREAD).select_related("category", "author__membership__agency")
     if category is not None:
         # PostgreSQL refuses NUL in a query: no slug has one
         rows = rows.filter(category__slug=category) if "\x00" not in category else rows.none()
@@ -59,7 +59,7 @@ def thread_posts(thread: ForumThread) -> QuerySet[ForumPost]:
     """A thread's visible posts, oldest first (the opening post leads), each with `has_open_report`."""
     return (
         ForumPost.objects.filter(VISIBLE_POST, thread=thread)
-        .select_related("author")
+        .select_related("author__membership__agency")
         .annotate(has_open_report=open_report_exists())
         .order_by("created_at", "id")
     )
@@ -68,7 +68,7 @@ def thread_posts(thread: ForumThread) -> QuerySet[ForumPost]:
 def posts_by_id(ids) -> dict[int, ForumPost]:
     rows = (
         ForumPost.objects.filter(pk__in=set(ids))
-        .select_related("author")
+        .select_related("author__membership__agency")
         .annotate(has_open_report=open_report_exists())
     )
     return {post.pk: post for post in rows}
@@ -90,6 +90,42 @@ def thread_for_member(*, id: int) -> ForumThread | None:
 def active_ban(member) -> ForumBan | None:
     """The member's active ban, the longest-lasting one first (a ban until lifted outlasts any dated one)."""
     return ForumBan.objects.active().filter(member=member).order_by(F("expires_at").desc(nulls_first=True)).first()
+
+
+def followed_thread_ids(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(ForumFollow.objects.filter(user=user, following=True).values_list("thread_id", flat=True))
+
+
+def author_agency_name(user) -> str:
+    """The author's agency as members see it (a public-facing directory field); empty for staff and former members.
+    Reads `user.membership.agency`: select_related("author__membership__agency") keeps lists at one query."""
+    membership = getattr(user, "membership", None) if user is not None else None
+    return membership.agency.name if membership is not None else ""
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+def search_posts(*, text: str) -> QuerySet[ForumPost]:
+    """Visible posts in visible threads whose body or thread title holds every word of `text`, newest first.
+    Raises ValidationError for a search that cannot mean anything (empty, too long, control characters)."""
+    from django.core.exceptions import ValidationError
+
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Give some words to search for.", code="required")
+    if len(text) > SEARCH_MAX_LENGTH or any(ord(char) < 32 for char in text):
+        raise ValidationError(f"Search for at most {SEARCH_MAX_LENGTH} characters of plain text.", code="invalid")
+    rows = visible_posts()
+    for word in text.split()[:8]:
+        rows = rows.filter(Q(body_html__icontains=word) | Q(thread__title__icontains=word))
+    return (
+        rows.select_related("thread", "author__membership__agency")
+        .annotate(has_open_report=open_report_exists())
+        .order_by("-created_at", "-id")
+    )
 
 
 def display_name(user) -> str:

@@ -15,8 +15,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.ratelimit import window_hit
-from community.forum.models import ForumBan, ForumCategory, ForumPost, ForumReport, ForumThread, ModerationAction
-from community.forum.selectors import active_ban, display_name
+from community import notifications
+from community.forum.models import (
+    ForumBan,
+    ForumCategory,
+    ForumFollow,
+    ForumPost,
+    ForumReport,
+    ForumThread,
+    ModerationAction,
+)
+from community.forum.permissions import FORUM_MODERATORS, MODERATE_PERMISSION
+from community.forum.selectors import active_ban, author_agency_name, display_name
+from community.models import NotificationCategory
 
 # The small subset a discussion needs; everything else is stripped (its text kept), <script> and <style> with
 # their content. Only a[href] survives as an attribute, so no event handler or style can get through.
@@ -130,6 +141,7 @@ def forum_thread_create(*, author, category: ForumCategory, title: str, body: st
         category=category, title=title, author=author, created_at=now, last_activity_at=now
     )
     ForumPost.objects.create(thread=thread, author=author, is_opening=True, body_html=html, created_at=now)
+    ForumFollow.objects.create(user=author, thread=thread)
     return thread
 
 
@@ -146,7 +158,78 @@ def forum_reply_create(*, author, thread: ForumThread, body: str) -> ForumPost:
     now = timezone.now()
     post = ForumPost.objects.create(thread=thread, author=author, body_html=html, created_at=now)
     ForumThread.objects.filter(pk=thread.pk).update(last_activity_at=now)
+    ForumFollow.objects.get_or_create(user=author, thread=thread)  # an earlier unfollow stands
+    _tell_followers(post)
     return post
+
+
+# --- notifications ---------------------------------------------------------------------------------------------
+
+
+def thread_member_link(thread: ForumThread) -> str:
+    path = settings.MEMBERS_FORUM_THREAD_PATH.format(id=thread.pk)
+    return (settings.MEMBERS_SITE_URL or settings.PUBLIC_BASE_URL).rstrip("/") + "/" + path.lstrip("/")
+
+
+def excerpt(post: ForumPost, length: int = 500) -> str:
+    text = " ".join(nh3.clean(post.body_html, tags=set()).split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _tell_followers(post: ForumPost) -> None:
+    """Email each follower of the thread once about a new reply: not its author, not unfollowers."""
+    followers = (
+        ForumFollow.objects.filter(thread=post.thread, following=True)
+        .exclude(user_id=post.author_id)
+        .select_related("user")
+    )
+    context = {
+        "thread": post.thread,
+        "author_name": display_name(post.author),
+        "author_agency": author_agency_name(post.author),
+        "excerpt": excerpt(post),
+    }
+    for follow in followers:
+        notifications.notify(
+            recipient=follow.user,
+            category=NotificationCategory.FORUM_REPLIES,
+            kind="forum.reply",
+            template="forum_reply",
+            context=context,
+            link=thread_member_link(post.thread),
+            audience_members=True,
+        )
+
+
+def forum_follow_set(*, member, thread: ForumThread, following: bool) -> ForumFollow:
+    follow, _ = ForumFollow.objects.update_or_create(
+        user=member, thread=thread, defaults={"following": following, "updated_at": timezone.now()}
+    )
+    return follow
+
+
+def _tell_moderators(report: ForumReport) -> None:
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    post = report.post
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("forum_reports:inspect", args=[report.pk])
+    moderators = get_user_model().objects.filter(groups__name=FORUM_MODERATORS, is_active=True).distinct()
+    for moderator in moderators:
+        notifications.notify(
+            recipient=moderator,
+            category=NotificationCategory.FORUM_REPORTS,
+            kind="forum.report",
+            template="forum_report",
+            context={
+                "thread": post.thread,
+                "report": report,
+                "author_name": display_name(post.author),
+                "excerpt": excerpt(post),
+            },
+            link=link,
+            audience_permission=MODERATE_PERMISSION,
+        )
 
 
 def edit_deadline(post: ForumPost) -> datetime:
@@ -215,7 +298,10 @@ def forum_post_report(*, reporter, post: ForumPost, reason: str) -> ForumReport:
         return existing  # a repeat: no new row, no slot used
     # Reports have their own budget: a member flagging many posts must not flood the moderators' queue.
     take_slot(reporter, kind="reports", limit=settings.FORUM_REPORT_RATE_LIMIT, what="reporting")
-    report, _created = ForumReport.objects.get_or_create(post=post, reporter=reporter, defaults={"reason": reason})
+    with transaction.atomic():
+        report, created = ForumReport.objects.get_or_create(post=post, reporter=reporter, defaults={"reason": reason})
+        if created:
+            _tell_moderators(report)
     return report
 
 
@@ -252,7 +338,11 @@ def _set_post(post: ForumPost, field: str, value, *, by, action: str, reason: st
 
 @transaction.atomic
 def forum_post_hide(*, post: ForumPost, by, reason: str = "") -> ForumPost:
-    return _set_post(post, "hidden_at", timezone.now(), by=by, action=Action.HIDE_POST, reason=reason)
+    """Hide the post and resolve its open reports (hiding is what they asked for), each resolution audited."""
+    hidden = _set_post(post, "hidden_at", timezone.now(), by=by, action=Action.HIDE_POST, reason=reason)
+    for report in post.reports.filter(status=ForumReport.Status.OPEN).select_related("post__thread"):
+        forum_report_resolve(report=report, by=by, reason=reason or "Post hidden")
+    return hidden
 
 
 @transaction.atomic
@@ -330,6 +420,9 @@ def forum_ban_lift(*, ban: ForumBan, by, reason: str = "") -> ForumBan:
 
 @transaction.atomic
 def forum_report_resolve(*, report: ForumReport, by, reason: str = "") -> ForumReport:
+    """Resolve an open report (audited); one already resolved (hiding its post resolves it) stays as it was."""
+    if report.status == ForumReport.Status.RESOLVED:
+        return report
     report.status = ForumReport.Status.RESOLVED
     report.resolved_at = timezone.now()
     report.resolved_by = by

@@ -5,10 +5,15 @@ buttons on each thread, post, report and ban (views.ModerationView), which go th
 trail. Bans are created here (with reason and optional expiry) and lifted, never edited or deleted.
 """
 
+from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Count, Q
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
@@ -67,10 +72,26 @@ def action_buttons(request, links) -> list[HeaderButton]:
 
 
 class ModerationInspectView(generic.InspectView):
-    """An inspect view whose header carries `moderation_links()`: (label, url, icon) for its object."""
+    """An inspect view whose header carries `moderation_links()`: (label, url, icon) for its object, and shows
+    values as moderators read them: posts rendered (as members saw them), people by their display name, times in
+    the admin's own time zone, yes/no rather than True/None."""
 
     def moderation_links(self) -> list[tuple[str, str, str]]:
         return []
+
+    def get_field_display_value(self, field_name, field):
+        value = getattr(self.object, field_name, None) if field is not None else None
+        if field_name == "body_html":
+            # Stored sanitised; cleaned again on the way out so this page never trusts the database alone.
+            return mark_safe(services.sanitise_body(value or ""))  # noqa: S308 - nh3-sanitised just above
+        if isinstance(field, models.ForeignKey) and field.related_model is get_user_model():
+            return f"{display_name(value)} ({value.get_username()})" if value is not None else "—"
+        if isinstance(field, models.BooleanField):
+            return "Yes" if value else "No"
+        if isinstance(field, models.DateTimeField):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value is not None else "—"
+        shown = super().get_field_display_value(field_name, field)
+        return "—" if shown is None or shown == "" else shown
 
     @cached_property
     def header_buttons(self):

@@ -14,12 +14,13 @@ from http.cookiejar import CookieJar
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from community.factories import AgencyContactFactory, AgencyFactory, FocusAreaFactory
-from community.models import AgencyType, TaRequest
+from community.models import TA_STAFF_GROUP, AgencyType, TaRequest
 from events.factories import TrainingEventPageFactory
 from integrations.graphql.models import ApiTokenExpiry
 from integrations.graphql.services import api_token_create
@@ -161,6 +162,7 @@ def test_invite_accept_sign_in_search_request_triage_and_webhooks(
     assert created["errors"] == [] and created["taRequest"]["status"] == "NEW"
 
     ta_request = TaRequest.objects.get()
+    admin_user.groups.add(Group.objects.get(name=TA_STAFF_GROUP))  # only TA staff can be assigned
     response = admin_client.post(
         reverse("ta_requests:edit", args=[ta_request.pk]),
         {"status": "scheduled", "assignee": admin_user.pk, "staff_notes": "Kick-off call on Tuesday."},
@@ -178,7 +180,12 @@ def test_invite_accept_sign_in_search_request_triage_and_webhooks(
     assert "Kick-off" not in delivered[1].body.decode()
     assert all(request.verified_with == [receiver.secrets[0]] for request in delivered)  # none to the public one
     assert not Delivery.objects.filter(endpoint=public_endpoint).exists()
-    assert [message.to for message in mail.outbox[1:]] == [["ta-team@ncpi.example.org"]]
+    # The staff email, and the member's confirmation and status-change emails.
+    assert sorted(message.to[0] for message in mail.outbox[1:]) == [
+        "swhitaker@franklin.example.gov",
+        "swhitaker@franklin.example.gov",
+        "ta-team@ncpi.example.org",
+    ]
 
     # The members-only rule, through every content list, and the member's own calendar.
     status, payload = graphql(base, CONTENT, token=token)

@@ -3,6 +3,7 @@ history, members see their own agency's requests; staff are emailed; `ta_request
 outbox for trusted endpoints only."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from community import services
 from community.factories import AgencyFactory, FocusAreaFactory, TaRequestFactory, member_user
-from community.models import TaRequest, TaRequestChange
+from community.models import TA_STAFF_GROUP, TaRequest, TaRequestChange
 from integrations.webhooks.models import Audience, Delivery, Endpoint, OutboxMessage
 from tests.integrations.graphql.helpers import data, run, user_in
 
@@ -139,6 +140,7 @@ def test_members_see_only_their_agency_and_never_staff_notes(member, agency, foc
 
 
 def test_staff_triage_records_history_and_sends_updated(admin_client, admin_user, member, focus_area, endpoints):
+    admin_user.groups.add(Group.objects.get(name=TA_STAFF_GROUP))  # only TA staff can be assigned
     submit(member)
     ta_request = TaRequest.objects.get()
     url = reverse("ta_requests:edit", args=[ta_request.pk])

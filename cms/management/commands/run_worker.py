@@ -3,16 +3,19 @@
 django-tasks-db has no periodic tasks, and Wagtail's scheduled publishing (go-live / expiry) needs
 `publish_scheduled` to run regularly, so this loop enqueues it every `--schedule-interval` seconds and then
 drains the queue with the stock worker. The same beat enqueues the webhook sweep (stuck and lost deliveries, log
-pruning) and closes task rows a killed worker left running. Several workers may run: the queue hands each task
+pruning), closes task rows a killed worker left running and enqueues the apps' own sweeps named in
+WORKER_PERIODIC_TASKS (the platform imports no content app). Several workers may run: the queue hands each task
 to one of them.
 """
 
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from cms.tasks import abandoned_tasks_close, publish_scheduled_pages
@@ -56,6 +59,8 @@ class Command(BaseCommand):
                 # Webhooks: re-claim deliveries a killed worker left running, re-enqueue lost ones, prune the log.
                 webhooks_sweep.enqueue()
                 abandoned_tasks_close.enqueue()
+                for path in settings.WORKER_PERIODIC_TASKS:
+                    import_string(path).enqueue()
                 last_scheduled_run = timezone.now()
             worker.run()
             if once:

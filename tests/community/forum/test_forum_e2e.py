@@ -117,7 +117,9 @@ def test_discussion_with_moderation_through_the_running_server(live_server, foru
     moderator.force_login(forum_moderator)
     assert "Names a caller" in moderator.get(reverse("forum_reports:index")).content.decode()
     moderate(moderator, "forum_posts", "hide_post", int(opening_id), "Caller's name in the post")
-    moderate(moderator, "forum_reports", "resolve_report", report.pk, "Hidden")
+    report.refresh_from_db()
+    assert report.status == ForumReport.Status.RESOLVED  # hiding the post resolved its report
+    moderate(moderator, "forum_reports", "resolve_report", report.pk, "Hidden")  # resolving again changes nothing
     for token in (ana, ben):
         _, shown = call(base, token, THREAD, id=thread_id)
         bodies = [post["bodyHtml"] for post in shown["data"]["forumThread"]["posts"]["items"]]
