@@ -47,7 +47,7 @@ from events.recurrence import (
     resolve_local,
 )
 from pages.blocks import BodyBlock
-from pages.models import TOPICS_FIELD, Person, Topic
+from pages.models import CARD_IMAGE_FIELD, TOPICS_FIELD, Person, Topic, card_image_field
 from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
@@ -192,6 +192,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
     )
     topics = ParentalManyToManyField(Topic, blank=True, related_name="events")
     facilitators = ParentalManyToManyField(Person, blank=True, related_name="events_facilitated")
+    card_image = card_image_field()
     audience = models.CharField(
         max_length=255, blank=True, help_text="e.g. 'CIT coordinators, 911 call-takers and dispatchers'."
     )
@@ -236,6 +237,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
+        FieldPanel("card_image"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("start_time")]),
@@ -282,6 +284,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
     # zone, sessions, calendar links, the members-only join URL).
     graphql_fields = [
         GraphQLString("summary", required=True),
+        CARD_IMAGE_FIELD,
         GraphQLString("time_zone", required=True, description="IANA time zone of the event, e.g. America/Chicago."),
         GraphQLString("location", required=True),
         GraphQLString("registration_url", required=True),

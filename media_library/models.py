@@ -28,7 +28,7 @@ from media_library.files import pdf_page_count, read_head, safe_filename, sha256
 from media_library.validation import RULES, extension_of
 from media_library.webvtt import validate_webvtt
 from pages.access import restricted_pages, visible_documents
-from pages.models import TOPICS_FIELD, Person, Topic
+from pages.models import CARD_IMAGE_FIELD, TOPICS_FIELD, Person, Topic, card_image_field
 from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
@@ -163,10 +163,11 @@ class PublicationPage(PartnerPreviewMixin, Page):
     cover_image = models.ForeignKey(
         settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    card_image = card_image_field()
 
     content_panels = [
         *Page.content_panels,
-        FieldRowPanel([FieldPanel("publication_date"), FieldPanel("cover_image")]),
+        FieldRowPanel([FieldPanel("publication_date"), FieldPanel("cover_image"), FieldPanel("card_image")]),
         FieldPanel("authors", widget=forms.CheckboxSelectMultiple),
         FieldPanel("abstract"),
         FieldPanel("document"),
@@ -187,6 +188,7 @@ class PublicationPage(PartnerPreviewMixin, Page):
         TOPICS_FIELD,
         GraphQLDocument("document", description="The publication (PDF); null when the caller may not download it."),
         GraphQLImage("cover_image", description="Null when there is none or it is private."),
+        CARD_IMAGE_FIELD,
     ]
     parent_page_types = ["media_library.PublicationIndexPage"]
     subpage_types = []
@@ -286,10 +288,12 @@ class RecordingPage(PartnerPreviewMixin, Page):
     )
     presenters = ParentalManyToManyField(Person, blank=True, related_name="recordings")
     topics = ParentalManyToManyField(Topic, blank=True, related_name="recordings")
+    card_image = card_image_field()
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
+        FieldPanel("card_image"),
         FieldRowPanel([FieldPanel("recorded_on"), FieldPanel("duration_minutes")]),
         MultiFieldPanel([FieldPanel("video"), FieldPanel("embed_url"), FieldPanel("captions")], heading="Video"),
         FieldPanel("transcript"),
@@ -306,6 +310,7 @@ class RecordingPage(PartnerPreviewMixin, Page):
     ]
     graphql_fields = [
         GraphQLString("summary", required=True),
+        CARD_IMAGE_FIELD,
         GraphQLField("recorded_on", graphene.Date, required=True),
         GraphQLInt("duration", required=True, source="duration_minutes", description="Length in minutes."),
         GraphQLString("embed_url", required=True),
