@@ -45,7 +45,7 @@ def card_image_field() -> models.ForeignKey:
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Shown in listings and cards. Use a wide image (1600×900 or larger) and set its focal point, so "
+        help_text="Shown in listings and cards. Use a wide image (1600x900 or larger) and set its focal point, so "
         "every crop keeps the subject. An image in the Members only collection is shown to members only.",
     )
 
@@ -112,7 +112,7 @@ class Person(index.Indexed, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="A portrait, square or nearly (800×800 or larger); set its focal point on the face.",
+        help_text="A portrait, square or nearly (800x800 or larger); set its focal point on the face.",
     )
 
     panels = [

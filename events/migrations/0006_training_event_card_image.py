@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='trainingeventpage',
             name='card_image',
-            field=models.ForeignKey(blank=True, help_text='Shown in listings and cards. Use a wide image (1600×900 or larger) and set its focal point, so every crop keeps the subject. An image in the Members only collection is shown to members only.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='media_library.customimage'),
+            field=models.ForeignKey(blank=True, help_text='Shown in listings and cards. Use a wide image (1600x900 or larger) and set its focal point, so every crop keeps the subject. An image in the Members only collection is shown to members only.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='media_library.customimage'),
         ),
     ]

@@ -152,10 +152,9 @@ class Loader:
                 elif isinstance(field, RichTextField):
                     self._collect_links(getattr(page, field.attname), wanted)
                 elif isinstance(field, ForeignKey) and (kind := self._media_kind(field.related_model)):
-                    if (pk := getattr(page, field.attname)) is not None:
-                        wanted[kind].add(pk)
-        self.load_documents(wanted["document"])
-        self.load_images(wanted["image"])
+                    wanted[kind].add(getattr(page, field.attname))
+        self.load_documents(wanted["document"] - {None})
+        self.load_images(wanted["image"] - {None})
         self._load_topics(wanted["topic"])
         self._load_page_paths(wanted["page"])
 

@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='person',
             name='photo',
-            field=models.ForeignKey(blank=True, help_text='A portrait, square or nearly (800×800 or larger); set its focal point on the face.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='media_library.customimage'),
+            field=models.ForeignKey(blank=True, help_text='A portrait, square or nearly (800x800 or larger); set its focal point on the face.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='media_library.customimage'),
         ),
     ]
