@@ -37,7 +37,8 @@ query ($widths: [Int!]!, $format: ImageFormat, $crop: ImageCrop) {
 EVENTS_SRCSET = """
 query ($perPage: Int) {
   events(perPage: $perPage) {
-    items { title cardImage { alt width height srcSet(widths: [320, 480], format: WEBP, crop: RATIO_4_3) }
+    items { title cardImage { alt width height srcSet(widths: [320, 480], format: WEBP, crop: RATIO_4_3)
+                              renditions(widths: [320, 480], format: WEBP, crop: RATIO_4_3) { url width alt } }
             facilitators { name photo { alt srcSet(widths: [320], crop: RATIO_1_1) } } }
   }
 }
