@@ -207,24 +207,20 @@ def _image(
     )
 
 
-def _cover_image(title: str, kicker: str, collection: Collection, report: DemoReport) -> CustomImage:
-    return _image(
-        f"Cover: {title}",
-        partial(cover_picture, title, kicker),
-        f"Cover of “{title}”: the title under a bright disc ringed by circles",
-        collection,
-        report,
-    )
+# A page's pictures: (title prefix, drawing, alt text) by kind.
+PAGE_PICTURES = {
+    "cover": ("Cover", cover_picture, "Cover of “{title}”: the title under a bright disc ringed by circles"),
+    "card": ("Card", card_picture, "“{title}” beside a bright disc ringed by circles"),
+}
+
+
+def _page_image(kind: str, title: str, kicker: str, collection: Collection, report: DemoReport) -> CustomImage:
+    prefix, draw, alt = PAGE_PICTURES[kind]
+    return _image(f"{prefix}: {title}", partial(draw, title, kicker), alt.format(title=title), collection, report)
 
 
 def _card_image(title: str, kicker: str, collection: Collection, report: DemoReport) -> CustomImage:
-    return _image(
-        f"Card: {title}",
-        partial(card_picture, title, kicker),
-        f"“{title}” beside a bright disc ringed by circles",
-        collection,
-        report,
-    )
+    return _page_image("card", title, kicker, collection, report)
 
 
 def _photos(people: list[Person], collection: Collection, report: DemoReport) -> None:
@@ -574,7 +570,7 @@ def _publications(home, topics, people, public: Collection, report: DemoReport) 
             publication_date=date(2022 + number % 4, number % 12 + 1, 15),
             abstract=f"<p>{title}: practical guidance for agencies building or enhancing a CIT.</p>",
             document=document,
-            cover_image=_cover_image(title, f"Publication · {topic_name or 'CIT ASSIST'}", public, report),
+            cover_image=_page_image("cover", title, f"Publication · {topic_name or 'CIT ASSIST'}", public, report),
             card_image=_card_image(title, f"Publication · {topic_name or 'CIT ASSIST'}", public, report),
         )
     return index

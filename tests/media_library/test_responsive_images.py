@@ -323,3 +323,28 @@ def test_a_member_of_another_group_does_not_see_them(public_pages_with_private_p
     other = user_in(None, "someone")
     other.groups.add(Group.objects.get_or_create(name="Newsletter")[0])
     assert data(PRIVATE_PICTURES, user=other)["publication"] == {"cardImage": None}
+
+
+# --- the editors' side ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("index", "app_model"),
+    [
+        ("event_index", "events/trainingeventpage"),
+        ("publication_index", "media_library/publicationpage"),
+        ("recording_index", "media_library/recordingpage"),
+    ],
+)
+def test_editors_choose_a_card_image(admin_client, request, index, app_model):
+    parent = request.getfixturevalue(index)
+    response = admin_client.get(f"/admin/pages/add/{app_model}/{parent.pk}/")
+    assert response.status_code == 200
+    assert 'name="card_image"' in response.content.decode()
+
+
+def test_a_deleted_card_image_leaves_the_page(card_event):
+    card_event.card_image.delete()
+    card_event.refresh_from_db()
+    assert card_event.card_image is None
+    assert data(EVENT_SRCSET, widths=[320])["event"]["cardImage"] is None
