@@ -12,18 +12,19 @@ their WebVTT sample. This app sits above every other one (it imports them all an
 content apps stay free of demo code; `demo.community` and `demo.forum` add the members' side.
 """
 
-import io
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
-from PIL import Image as PILImage
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
 
 from demo.accounts import DemoReport, demo_user, load_credentials, save_credentials
 from demo.community import build_community_demo
+from demo.images import Picture, card_picture, cover_picture, portrait_picture
 from events.models import EventIndexPage, EventSkippedDate, EventStatus, SessionChange, TrainingEventPage
 from media_library.factories import WEBVTT_SAMPLE
 from media_library.models import (
@@ -162,11 +163,15 @@ def _publish(page: Page) -> Page:
     return page
 
 
-def _child(parent: Page, model, slug: str, report: DemoReport, *, relations=None, members_only=None, **fields):
-    """The child of `parent` with this slug, created and published only when missing."""
+def _child(
+    parent: Page, model, slug: str, report: DemoReport, *, relations=None, members_only=None, on_create=None, **fields
+):
+    """The child of `parent` with this slug, created and published only when missing. `on_create`: fields made
+    only when the page is created (pictures: a rerun draws nothing)."""
     existing = model.objects.child_of(parent).filter(slug=slug).first()
     if existing:
         return existing
+    fields.update({name: make() for name, make in (on_create or {}).items()})
     page = model(slug=slug, **fields)
     parent.add_child(instance=page)
     for name, values in (relations or {}).items():
@@ -215,25 +220,55 @@ def _document(title: str, filename: str, content: bytes, collection: Collection,
     return document
 
 
-def _cover_image(title: str, collection: Collection, report: DemoReport) -> CustomImage:
+def _image(
+    title: str, draw: Callable[[], Picture], alt: str, collection: Collection, report: DemoReport
+) -> CustomImage:
+    """The image with this title, or a new one drawn by `draw`, uploaded like an editor's (size, hash and focal
+    point recorded)."""
     existing = CustomImage.objects.filter(title=title).first()
     if existing:
         return existing
-    report.created.append(f"image: {title}")
+    picture = draw()
+    report.created.append(f"image: {title} ({picture.width}x{picture.height})")
     return media_upload(
         CustomImage,
         title=title,
-        description=f"Cover of “{title}”",
-        filename=f"{slugify(title)}.png",
-        content=_cover_png(),
+        description=alt,
+        filename=f"{slugify(title)[:80]}.jpg",
+        content=picture.content,
         collection=collection,
+        **picture.focal_point_fields(),
     )
 
 
-def _cover_png() -> bytes:
-    buffer = io.BytesIO()
-    PILImage.new("RGB", (64, 48), "navy").save(buffer, format="PNG")
-    return buffer.getvalue()
+# A page's pictures: (title prefix, drawing, alt text) by kind.
+PAGE_PICTURES = {
+    "cover": ("Cover", cover_picture, "Cover of “{title}”: the title under a bright disc ringed by circles"),
+    "card": ("Card", card_picture, "“{title}” beside a bright disc ringed by circles"),
+}
+
+
+def _page_image(kind: str, title: str, kicker: str, collection: Collection, report: DemoReport) -> CustomImage:
+    prefix, draw, alt = PAGE_PICTURES[kind]
+    return _image(f"{prefix}: {title}", partial(draw, title, kicker), alt.format(title=title), collection, report)
+
+
+def _card_image(title: str, kicker: str, collection: Collection, report: DemoReport) -> CustomImage:
+    return _page_image("card", title, kicker, collection, report)
+
+
+def _photos(people: list[Person], collection: Collection, report: DemoReport) -> None:
+    """A portrait for each person who has none (initials on a disc: the demo has no real photographs)."""
+    for person in people:
+        if person.photo_id is None:
+            person.photo = _image(
+                f"Photo: {person.name}",
+                partial(portrait_picture, person.name),
+                f"Portrait placeholder for {person.name}: the initials on a bright disc",
+                collection,
+                report,
+            )
+            person.save(update_fields=["photo"])
 
 
 def _collections(members: Group) -> tuple[Collection, Collection]:
@@ -311,6 +346,7 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         intro="Facilitator-led, live virtual training for the Community of Practice on topics critical to their work.",
     )
     anchor = _first_run_anchor(home)
+    public, private = _collections(members)
     for number, (topic_name, title, zone, offset, hour) in enumerate(EVENTS):
         slug = title.lower().replace(":", "").replace(" ", "-")[:80]
         _child(
@@ -322,6 +358,7 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
                 "topics": [topics[topic_name]],
                 "facilitators": [people[number % len(people)], people[(number + 1) % len(people)]],
             },
+            on_create={"card_image": partial(_card_image, title, f"Training event · {topic_name}", public, report)},
             title=title,
             summary=f"A live, virtual, facilitator-led session on {topic_name.lower()} for CIT ASSIST agencies.",
             start_date=anchor + timedelta(days=offset),
@@ -344,6 +381,11 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         "deflection-series",
         report,
         relations={"topics": [topics["Deflection"]], "facilitators": people[:2]},
+        on_create={
+            "card_image": partial(
+                _card_image, "Deflection in Practice: Four-Week Series", "Training series · Deflection", public, report
+            )
+        },
         title="Deflection in Practice: Four-Week Series",
         summary="A four-session weekly series on building deflection pathways with treatment providers.",
         start_date=dst_day - timedelta(days=11),
@@ -374,6 +416,11 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         report,
         relations={"topics": [topics["Best Practices in Co-Response"]], "facilitators": people[:1]},
         members_only=members,
+        on_create={
+            "card_image": partial(
+                _card_image, "Community of Practice Quarterly Meeting", "Members only · CoP meeting", private, report
+            )
+        },
         title="Community of Practice Quarterly Meeting",
         summary="The CoP meets virtually each quarter to share insights and overcome common challenges.",
         join_url="https://meet.example.org/cit-assist/cop-quarterly",
@@ -580,7 +627,8 @@ def _publications(home, topics, people, public: Collection, report: DemoReport) 
             publication_date=date(2022 + number % 4, number % 12 + 1, 15),
             abstract=f"<p>{title}: practical guidance for agencies building or enhancing a CIT.</p>",
             document=document,
-            cover_image=_cover_image(f"Cover: {title}", public, report),
+            cover_image=_page_image("cover", title, f"Publication · {topic_name or 'CIT ASSIST'}", public, report),
+            card_image=_card_image(title, f"Publication · {topic_name or 'CIT ASSIST'}", public, report),
         )
     return index
 
@@ -619,6 +667,12 @@ def _recordings(home, topics, people, public, private, members, report: DemoRepo
             title=title,
             recording_kind=kind,
             related_event=event,
+            card_image=_card_image(
+                title,
+                "Members only · recording" if members_only else "Webinar recording",
+                private if members_only else public,
+                report,
+            ),
             summary=f"{title}. Agencies shared what is working in their communities.",
             recorded_on=event.start_date if event else date(2025, 3 * (number % 4) + 1, 12),
             duration_minutes=60 + 15 * (number % 3),
@@ -650,6 +704,7 @@ def build_demo_site() -> DemoReport:
         for name, role, organization in PEOPLE
     ]
     public, private = _collections(members)
+    _photos(people, public, report)
     home = _site_root(report)
     _program_pages(home, focus_areas, report)
     _events(home, topics, people, members, report)

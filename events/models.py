@@ -47,7 +47,15 @@ from events.recurrence import (
     resolve_local,
 )
 from pages.blocks import BodyBlock
-from pages.models import BODY_DESCRIPTION, INTRO_DESCRIPTION, TOPICS_FIELD, Person, Topic
+from pages.models import (
+    BODY_DESCRIPTION,
+    CARD_IMAGE_FIELD,
+    INTRO_DESCRIPTION,
+    TOPICS_FIELD,
+    Person,
+    Topic,
+    card_image_field,
+)
 from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
@@ -216,6 +224,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
     )
     topics = ParentalManyToManyField(Topic, blank=True, related_name="events")
     facilitators = ParentalManyToManyField(Person, blank=True, related_name="events_facilitated")
+    card_image = card_image_field()
     audience = models.CharField(
         max_length=255, blank=True, help_text="e.g. 'CIT coordinators, 911 call-takers and dispatchers'."
     )
@@ -260,6 +269,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
+        FieldPanel("card_image"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("start_time")]),
@@ -312,6 +322,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
         GraphQLString(
             "summary", required=True, description="Two or three sentences for listings and calendars (plain text)."
         ),
+        CARD_IMAGE_FIELD,
         GraphQLString("time_zone", required=True, description="IANA time zone of the event, e.g. America/Chicago."),
         GraphQLString(
             "location", required=True, description="Venue and address for in-person sessions; empty when online only."

@@ -9,6 +9,7 @@ and registered for their models, so every app's image and document fields (decla
 
 import graphene
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from graphql import GraphQLError
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -27,6 +28,7 @@ from integrations.graphql.resolvers import (
 )
 from media_library import selectors
 from media_library.models import PublicationPage, PublicationType, RecordingKind, RecordingPage
+from media_library.renditions import RenditionBudget, allowed_widths, responsive_specs
 from pages.access import visible_pages
 
 # Ordering keys partners may ask for, each mapped to fixed columns (the first is the default).
@@ -58,19 +60,92 @@ def file_url(document) -> str | None:
 # --- images and documents ----------------------------------------------------------------------------------
 
 
+class ImageFormat(graphene.Enum):
+    JPEG = "jpeg"
+    PNG = "png"
+    WEBP = "webp"
+    AVIF = "avif"
+
+    class Meta:
+        description = "The file format of a rendition."
+
+    @property
+    def description(self):
+        return {
+            ImageFormat.JPEG: "JPEG: every browser; best for photographs.",
+            ImageFormat.PNG: "PNG: lossless, keeps transparency; large for photographs.",
+            ImageFormat.WEBP: "WebP: smaller than JPEG at the same quality; every current browser.",
+            ImageFormat.AVIF: "AVIF: smaller than WebP; offer it in a <picture> <source> with a JPEG fallback.",
+        }[self]
+
+
+class ImageCrop(graphene.Enum):
+    ORIGINAL = "original"
+    RATIO_16_9 = "16:9"
+    RATIO_4_3 = "4:3"
+    RATIO_1_1 = "1:1"
+
+    class Meta:
+        description = (
+            "The shape of a rendition. Crops keep the image's focal point (set by editors) in the picture; "
+            "ORIGINAL keeps the whole image."
+        )
+
+    @property
+    def description(self):
+        return {
+            ImageCrop.ORIGINAL: "The whole image, its own proportions (no crop).",
+            ImageCrop.RATIO_16_9: "Cropped to 16:9 (wide: banners, video-style cards).",
+            ImageCrop.RATIO_4_3: "Cropped to 4:3 (cards).",
+            ImageCrop.RATIO_1_1: "Cropped to a square (avatars, thumbnails).",
+        }[self]
+
+
+def responsive_arguments() -> dict:
+    widths = ", ".join(str(width) for width in allowed_widths())
+    return {
+        "widths": graphene.List(
+            graphene.NonNull(graphene.Int),
+            required=True,
+            description=f"Widths in pixels, each one of: {widths}. Wider than the image gives its full width.",
+        ),
+        "format": ImageFormat(default_value=ImageFormat.JPEG, description="The file format (default JPEG)."),
+        "crop": ImageCrop(default_value=ImageCrop.ORIGINAL, description="The shape (default ORIGINAL: no crop)."),
+    }
+
+
+def rendition_budget(info) -> RenditionBudget:
+    """The request's budget, shared by every image field of every image in it."""
+    return get_loader(info).once("rendition_budget", lambda: RenditionBudget(settings.GRAPHQL_RENDITION_BUDGET))
+
+
+def responsive_renditions(image, info, widths, format, crop) -> list:
+    try:
+        specs = responsive_specs(image, widths=widths, image_format=format.value, crop=crop.value)
+        return rendition_budget(info).renditions(image, specs)
+    except ValidationError as error:
+        raise GraphQLError(" ".join(error.messages)) from None
+
+
 class RenditionType(graphene.ObjectType):
     """A resized copy of an image, made once and then served from storage."""
 
     url = graphene.String(required=True, description="The resized file's absolute URL.")
     width = graphene.Int(required=True, description="Width in pixels, for the <img> width attribute.")
     height = graphene.Int(required=True, description="Height in pixels, for the <img> height attribute.")
+    alt = graphene.String(required=True, description="The image's alternative text.")
 
     class Meta:
         name = "Rendition"
+        description = "A resized (and possibly cropped and converted) copy of an image."
 
     @staticmethod
     def resolve_url(rendition, info):
         return absolute(rendition.url)
+
+    @staticmethod
+    def resolve_alt(rendition, info):
+        return rendition.image.description
 
 
 class ImageType(graphene.ObjectType):
@@ -88,9 +163,25 @@ class ImageType(graphene.ObjectType):
         spec=graphene.String(required=True, description="One of the allowed specs, e.g. fill-400x300, width-800."),
         description="A resized copy of the image. Only specs in the allow-list are served.",
     )
+    src_set = graphene.String(
+        description=(
+            'A ready-made `srcset` attribute ("url 400w, url 800w") for <img> or <source>. Null with an error when a '
+            "width is not allowed or the request's rendition budget is spent."
+        ),
+        **responsive_arguments(),
+    )
+    renditions = graphene.List(
+        graphene.NonNull(RenditionType),
+        description=(
+            "The same renditions as srcSet, one per useful width (smallest first), with their sizes. Null with an "
+            "error when a width is not allowed or the request's rendition budget is spent."
+        ),
+        **responsive_arguments(),
+    )
 
     class Meta:
         name = "Image"
+        description = "An image from the media library, with its alternative text and resized copies."
 
     @staticmethod
     def resolve_alt(image, info):
@@ -101,7 +192,19 @@ class ImageType(graphene.ObjectType):
         if spec not in settings.GRAPHQL_RENDITION_SPECS:
             allowed = ", ".join(settings.GRAPHQL_RENDITION_SPECS)
             raise GraphQLError(f"Rendition spec “{spec[:40]}” is not allowed. Use one of: {allowed}.")
-        return image.get_rendition(spec)
+        try:
+            return rendition_budget(info).renditions(image, [spec])[0]
+        except ValidationError as error:
+            raise GraphQLError(" ".join(error.messages)) from None
+
+    @staticmethod
+    def resolve_src_set(image, info, widths, format, crop):
+        found = responsive_renditions(image, info, widths, format, crop)
+        return ", ".join(f"{absolute(rendition.url)} {rendition.width}w" for rendition in found)
+
+    @staticmethod
+    def resolve_renditions(image, info, widths, format, crop):
+        return responsive_renditions(image, info, widths, format, crop)
 
 
 class DocumentType(graphene.ObjectType):

@@ -28,7 +28,15 @@ from media_library.files import pdf_page_count, read_head, safe_filename, sha256
 from media_library.validation import RULES, extension_of
 from media_library.webvtt import validate_webvtt
 from pages.access import restricted_pages, visible_documents
-from pages.models import INTRO_DESCRIPTION, SUMMARY_DESCRIPTION, TOPICS_FIELD, Person, Topic
+from pages.models import (
+    CARD_IMAGE_FIELD,
+    INTRO_DESCRIPTION,
+    SUMMARY_DESCRIPTION,
+    TOPICS_FIELD,
+    Person,
+    Topic,
+    card_image_field,
+)
 from pages.preview import PartnerPreviewMixin
 from pages.queries import DescribedChoices
 from pages.validators import validate_web_url
@@ -190,10 +198,12 @@ class PublicationPage(PartnerPreviewMixin, Page):
     cover_image = models.ForeignKey(
         settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    card_image = card_image_field()
 
     content_panels = [
         *Page.content_panels,
-        FieldRowPanel([FieldPanel("publication_type"), FieldPanel("publication_date"), FieldPanel("cover_image")]),
+        FieldRowPanel([FieldPanel("publication_type"), FieldPanel("publication_date")]),
+        FieldRowPanel([FieldPanel("cover_image"), FieldPanel("card_image")]),
         FieldPanel("authors", widget=forms.CheckboxSelectMultiple),
         FieldPanel("abstract"),
         FieldPanel("document"),
@@ -238,6 +248,7 @@ class PublicationPage(PartnerPreviewMixin, Page):
             "cover_image",
             description="The publication's cover, for listings; null when there is none or it is private.",
         ),
+        CARD_IMAGE_FIELD,
     ]
     parent_page_types = ["media_library.PublicationIndexPage"]
     content_kind = "publication"  # its ContentKind in the API (partners route by it)
@@ -343,10 +354,12 @@ class RecordingPage(PartnerPreviewMixin, Page):
     )
     presenters = ParentalManyToManyField(Person, blank=True, related_name="recordings")
     topics = ParentalManyToManyField(Topic, blank=True, related_name="recordings")
+    card_image = card_image_field()
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
+        FieldPanel("card_image"),
         FieldRowPanel([FieldPanel("recording_kind"), FieldPanel("recorded_on"), FieldPanel("duration_minutes")]),
         MultiFieldPanel([FieldPanel("video"), FieldPanel("embed_url"), FieldPanel("captions")], heading="Video"),
         FieldPanel("transcript"),
@@ -368,6 +381,7 @@ class RecordingPage(PartnerPreviewMixin, Page):
     )
     graphql_fields = [
         GraphQLString("summary", required=True, description=SUMMARY_DESCRIPTION),
+        CARD_IMAGE_FIELD,
         GraphQLField(
             "recording_kind", RecordingKind, required=True, description="CoP meeting, webinar, training session..."
         ),

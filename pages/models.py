@@ -43,6 +43,25 @@ BODY_DESCRIPTION = (
     "fragments, e.g. `... on RichTextBlock { html }`."
 )
 INTRO_DESCRIPTION = "A short introduction shown above the section's listing (plain text; may be empty)."
+# The card image of events, publications and recordings, as the API gives it.
+CARD_IMAGE_FIELD = GraphQLImage(
+    "card_image",
+    description="The picture for listings and cards; null when there is none or the caller may not see it "
+    "(a members-only image on a public page is null for everyone but members).",
+)
+
+
+def card_image_field() -> models.ForeignKey:
+    """An optional picture for listings and cards, the same on every page type that has one."""
+    return models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown in listings and cards. Use a wide image (1600x900 or larger) and set its focal point, so "
+        "every crop keeps the subject. An image in the Members only collection is shown to members only.",
+    )
 
 
 class Topic(index.Indexed, models.Model):
@@ -114,7 +133,12 @@ class Person(index.Indexed, models.Model):
     organization = models.CharField(max_length=200, blank=True)
     bio = RichTextField(blank=True, features=["bold", "italic", "link"])
     photo = models.ForeignKey(
-        settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A portrait, square or nearly (800x800 or larger); set its focal point on the face.",
     )
 
     panels = [

@@ -364,6 +364,10 @@ INSTALLED_APPS += ["grapple", "graphene_django", "wagtail_headless_preview"]
 GRAPHENE = {"SCHEMA": "integrations.graphql.schema.schema"}
 # Image renditions the API may mint; any other spec is refused (the default allows all: 399 renditions per request).
 GRAPHQL_RENDITION_SPECS = ["fill-400x300", "fill-800x450", "fill-1200x630", "width-400", "width-800", "width-1600"]
+# Responsive images (Image.srcSet / Image.renditions): the widths a caller may ask for, and how many renditions one
+# request may generate (renditions that already exist are free); more is a GraphQL error on the field, not a 500.
+GRAPHQL_IMAGE_WIDTHS = env.list("GRAPHQL_IMAGE_WIDTHS", [320, 480, 640, 800, 1024, 1280, 1600, 1920], subcast=int)
+GRAPHQL_RENDITION_BUDGET = env.int("GRAPHQL_RENDITION_BUDGET", 60)
 GRAPPLE = {"APPS": [], "ALLOWED_IMAGE_FILTERS": GRAPHQL_RENDITION_SPECS, "PAGE_SIZE": 20, "MAX_PAGE_SIZE": 100}
 # Pagination bounds: perPage default and maximum, and the deepest offset a list may be asked for.
 GRAPHQL_PER_PAGE = 20

@@ -3,17 +3,20 @@
 StreamField and rich text hold bare ids (an image block stores an image id, a rich-text link stores a page id).
 Resolving them one by one costs a query per block per page, and Wagtail's own resolution ignores privacy. Instead,
 each list resolver registers the pages it returns; the first block or link resolved scans the raw content of all
-registered pages, and loads every id of a kind in one query through `pages.access` for the caller. Ids the
-caller may not see (private collection, draft or members-only page) are simply absent from the maps.
+registered pages (and their own image and document foreign keys), and loads every id of a kind in one query through
+`pages.access` for the caller. Ids the caller may not see (private collection, draft or members-only page) are simply
+absent from the maps.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import prefetch_related_objects
+from django.db.models import ForeignKey, prefetch_related_objects
 from wagtail import blocks
+from wagtail.documents import get_document_model
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
 from wagtail.models import Page, Site
 from wagtail.rich_text.rewriters import FIND_A_TAG, extract_attrs
@@ -148,10 +151,17 @@ class Loader:
                     self._collect(field.stream_block, getattr(page, field.attname).raw_data, wanted)
                 elif isinstance(field, RichTextField):
                     self._collect_links(getattr(page, field.attname), wanted)
-        self.load_documents(wanted["document"])
-        self.load_images(wanted["image"])
+                elif isinstance(field, ForeignKey) and (kind := self._media_kind(field.related_model)):
+                    wanted[kind].add(getattr(page, field.attname))
+        self.load_documents(wanted["document"] - {None})
+        self.load_images(wanted["image"] - {None})
         self._load_topics(wanted["topic"])
         self._load_page_paths(wanted["page"])
+
+    @staticmethod
+    def _media_kind(model) -> str | None:
+        """A page's own image or document foreign keys (cover and card images, PDFs) load with the blocks'."""
+        return {get_image_model(): "image", get_document_model(): "document"}.get(model)
 
     def _collect(self, block, raw, wanted) -> None:
         if raw is None:
@@ -195,7 +205,8 @@ class Loader:
         if missing:
             found = {
                 image.pk: image
-                for image in visible_images(user=self.user).filter(pk__in=missing).prefetch_related("renditions")
+                # Every rendition of these images in one query: existing renditions then cost no query.
+                for image in visible_images(user=self.user).filter(pk__in=missing).prefetch_renditions()
             }
             self.images.update({pk: found.get(pk) for pk in missing})
 

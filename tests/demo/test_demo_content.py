@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 from django.utils.html import escape
+from PIL import Image as PILImage
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Revision
 
 from demo.site import TRAINING_TOPICS
@@ -142,6 +143,30 @@ def test_seeded_media_carry_the_metadata_an_admin_upload_records():
             content = handle.read()
         assert image.file_size == len(content), image.title
         assert image.file_hash == hashlib.sha1(content).hexdigest(), image.title  # noqa: S324 (Wagtail's)
+
+
+def test_demo_images_are_real_pictures_with_focal_points():
+    seed()
+    cards = [
+        *TrainingEventPage.objects.exclude(status=EventStatus.CANCELLED),
+        *PublicationPage.objects.all(),
+        *RecordingPage.objects.all(),
+    ]
+    assert all(page.card_image_id for page in cards)
+    assert all(person.photo_id for person in Person.objects.all())
+    for image in CustomImage.objects.all():
+        assert (image.width, image.height) in {(1600, 900), (1200, 1600), (1200, 1200)}, image.title
+        assert image.has_focal_point(), image.title
+        with image.open_file() as handle:
+            picture = PILImage.open(handle)
+            picture.load()
+        assert picture.size == (image.width, image.height)
+        colours = picture.convert("RGB").resize((64, 36)).getcolors(64 * 36)
+        assert colours is None or len(colours) > 200, f"{image.title}: not a drawing ({len(colours)} colours)"
+    # Members-only pages' pictures are in the members-only collection.
+    for page in RecordingPage.objects.all():
+        restricted = PageViewRestriction.objects.filter(page=page).exists()
+        assert (page.card_image.collection.name == "Members only") == restricted, page.title
 
 
 def test_credentials_are_kept_for_the_next_run(settings):
