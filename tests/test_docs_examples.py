@@ -1,14 +1,13 @@
 """Documented examples cannot go stale: every GraphQL example in docs/partners.md runs against the demo content
 through the real /graphql/ view, as the caller it names, and answers without errors and with data; the webhook
 verification snippets (Python, and JavaScript under node) accept a delivery our worker signed and refuse a forged
-one. The format is parsed by tests/docs_examples.py."""
+one. integrations/graphql/examples.py reads the format (tested in tests/integrations/graphql/test_examples.py)."""
 
 import base64
 import json
 import os
 import shutil
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,13 @@ from django.db import transaction
 from django.test import Client
 
 from demo.accounts import load_credentials
+from integrations.graphql.examples import Example, documented_examples, tagged_blocks
 from integrations.graphql.services import api_token_create
 from integrations.webhooks import services as webhook_services
-from tests.docs_examples import Example, fenced_blocks, graphql_examples, read, tagged
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTNERS = ROOT / "docs" / "partners.md"
-EXAMPLES = graphql_examples(read(PARTNERS))
+EXAMPLES = documented_examples(PARTNERS)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +52,7 @@ def tokens(demo, django_db_blocker) -> dict[str, str | None]:
         )
     member_token = signed_in["data"]["login"]["token"]
     assert member_token, signed_in
-    return {"anonymous": None, "partner": partner_token, "member": member_token}
+    return {None: None, "partner": partner_token, "member": member_token}
 
 
 def post(query: str, variables: dict, token: str | None = None) -> dict:
@@ -74,67 +73,23 @@ def emptiness(data: dict) -> list[str]:
 
 def test_the_docs_have_examples_for_every_caller():
     assert len(EXAMPLES) >= 8
-    assert {example.caller for example in EXAMPLES} == {"anonymous", "partner", "member"}
+    assert {example.run_as for example in EXAMPLES} == {None, "partner", "member"}
     assert any(example.variables for example in EXAMPLES)
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=str)
+def example_id(example: Example) -> str:
+    return f"line {example.line} as {example.run_as or 'anonymous'}"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=example_id)
 def test_documented_example_answers_with_data(example: Example, tokens):
-    answer = post(example.query, example.variables, tokens[example.caller])
-    assert "errors" not in answer, f"docs/partners.md {example}: {answer['errors']}"
+    answer = post(example.query, example.variables or {}, tokens[example.run_as])
+    where = f"docs/partners.md {example_id(example)}"
+    assert "errors" not in answer, f"{where}: {answer['errors']}"
     assert answer["status"] == 200
     data = answer["data"]
-    assert data, f"docs/partners.md {example}: no data"
-    assert not emptiness(data), f"docs/partners.md {example}: nothing in {emptiness(data)}"
-
-
-# --- the format itself, so that a malformed example fails loudly rather than being skipped --------------------
-
-
-def test_the_parser_reads_callers_variables_and_skips():
-    markdown = textwrap.dedent(
-        """\
-        ```graphql
-        { a }
-        ```
-
-        ```json
-        {"x": 1}
-        ```
-
-        <!-- example-as: member -->
-        ```graphql
-        { b }
-        ```
-        Some words.
-        ```json
-        {"not": "variables: words come between"}
-        ```
-
-        <!-- example: skip -->
-        ```graphql
-        type A { b: Int }
-        ```
-        """
-    )
-    first, second = graphql_examples(markdown)
-    assert (first.query, first.variables, first.caller, first.line) == ("{ a }", {"x": 1}, "anonymous", 1)
-    assert (second.query, second.variables, second.caller) == ("{ b }", {}, "member")
-    assert [block.language for block in fenced_blocks(markdown)] == ["graphql", "json", "graphql", "json", "graphql"]
-
-
-@pytest.mark.parametrize(
-    ("markdown", "complaint"),
-    [
-        ("<!-- example-as: admin -->\n```graphql\n{ a }\n```\n", "unknown caller 'admin'"),
-        ("```graphql\n{ a }\n```\n```json\n{not json}\n```\n", "not JSON"),
-        ("```graphql\n{ a }\n```\n```json\n[1]\n```\n", "must be a JSON object"),
-        ("```graphql\n{ a }\n", "never closes"),
-    ],
-)
-def test_a_malformed_example_is_an_error_not_a_skip(markdown, complaint):
-    with pytest.raises(ValueError, match=complaint):
-        graphql_examples(markdown)
+    assert data, f"{where}: no data"
+    assert not emptiness(data), f"{where}: nothing in {emptiness(data)}"
 
 
 # --- webhook verification snippets --------------------------------------------------------------------------------
@@ -152,8 +107,9 @@ def delivery(receiver):
 
 
 def snippet(language: str) -> str:
-    [block] = [block for block in tagged(read(PARTNERS), "webhook-verification") if block.language == language]
-    return block.text
+    markdown = PARTNERS.read_text(encoding="utf-8")
+    [text] = [text for kind, text in tagged_blocks(markdown, "webhook-verification") if kind == language]
+    return text
 
 
 def forgeries(body: bytes, headers: dict):

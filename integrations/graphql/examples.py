@@ -99,3 +99,21 @@ def following_variables(lines: list[str], index: int, source: str) -> tuple[dict
 def documented_examples(path: Path = PARTNERS_DOC) -> list[Example]:
     """The runnable examples of docs/partners.md (schema excerpts left out)."""
     return [example for example in parse(path.read_text(encoding="utf-8")) if not example.skip]
+
+
+def tagged_blocks(markdown: str, tag: str) -> list[tuple[str, str]]:
+    """(language, body) of every fenced block marked `<!-- example: TAG -->` on the line before it, e.g. the
+    webhook verification snippets a test runs."""
+    lines = markdown.splitlines()
+    blocks, index = [], 0
+    while index < len(lines):
+        opened = FENCE_OPEN.match(lines[index])
+        if not opened:
+            index += 1
+            continue
+        marker = MARKER.match(lines[index - 1]) if index else None
+        body, end = fenced(lines, index, opened.group(1))
+        if marker and marker.groups() == ("example", tag):
+            blocks.append((opened.group(2), "\n".join(body)))
+        index = end
+    return blocks

@@ -8,11 +8,19 @@ import boto3
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from wagtail.models import Collection, CollectionViewRestriction
 
 from cms.settings.base import s3_storage
 from pages.access import MEMBERS_GROUP
 from tests.media_library.s3 import MotoServer, s3_env
+
+
+@pytest.fixture(autouse=True)
+def _no_renditions_from_an_earlier_test():
+    """Wagtail caches renditions by image id and filter; each test's database is rolled back and ids are reused, so
+    a rendition cached by an earlier test would stand in for one this test never made."""
+    caches["default"].clear()
 
 
 @pytest.fixture(scope="session")

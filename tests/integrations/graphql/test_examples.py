@@ -85,3 +85,12 @@ def test_the_partner_docs_examples_parse():
     examples = documented_examples(PARTNERS_DOC)
     assert examples, "docs/partners.md documents no runnable ```graphql example"
     assert all(example.query and not example.skip for example in examples)
+
+
+def test_tagged_blocks_are_found_by_their_marker():
+    markdown = "<!-- example: webhook-verification -->\n```python\nprint(1)\n```\n\n```js\nx\n```\n"
+    assert parse(markdown) == []
+    from integrations.graphql.examples import tagged_blocks
+
+    assert tagged_blocks(markdown, "webhook-verification") == [("python", "print(1)")]
+    assert tagged_blocks(markdown, "other") == []
