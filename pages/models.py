@@ -313,3 +313,33 @@ class GuidePage(PartnerPreviewMixin, Page):
     parent_page_types = ["pages.CourseIndexPage"]
     content_kind = "guide"  # its ContentKind in the API (partners route by it)
     subpage_types = []
+
+
+class PageAccess(models.Model):
+    """The privacy rule's decision for one page, stored (see pages/access_store.py, which keeps it current).
+
+    Derived from the page and its ancestors: whether they are all live, the earliest expiry among them and whether
+    a view restriction covers the page. Kept by database triggers, so every write path (Wagtail's actions, a
+    queryset `update()`, treebeard's moves, raw SQL) recomputes it in the writing transaction.
+    """
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "Public: live and unrestricted"
+        RESTRICTED = "restricted", "Live, under a view restriction (members, signed-in users or a password)"
+        HIDDEN = "hidden", "Not visible: the page or an ancestor is not live"
+
+    page = models.OneToOneField(
+        Page,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # a trigger deletes the row with its page, whatever deletes the page
+        db_constraint=False,
+        related_name="stored_access",
+    )
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    expires_at = models.DateTimeField(null=True, help_text="The earliest expiry of the page and its ancestors.")
+
+    class Meta:
+        verbose_name = "stored page access"
+
+    def __str__(self) -> str:
+        return f"page {self.page_id}: {self.audience}"

@@ -189,7 +189,9 @@ def related_list(model, declaration: Declaration) -> graphene.List:
 
     def resolve(instance, info):
         get_loader(info).prefetch(type(instance), relation)
-        return getattr(instance, relation).all()
+        # The prefetched rows as they are: `.all()` would build a manager and a queryset per row and field.
+        prefetched = getattr(instance, "_prefetched_objects_cache", {}).get(relation)
+        return prefetched if prefetched is not None else getattr(instance, relation).all()
 
     return graphene.List(
         graphene.NonNull(item) if declaration.item_required else item,

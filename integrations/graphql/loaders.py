@@ -146,7 +146,10 @@ class Loader:
             return
         wanted: dict[str, set[int]] = defaultdict(set)
         for page in pending:
+            deferred = page.get_deferred_fields()  # not requested, so nothing in them is resolved
             for field in page._meta.get_fields():
+                if getattr(field, "attname", None) in deferred:
+                    continue
                 if isinstance(field, StreamField):
                     self._collect(field.stream_block, getattr(page, field.attname).raw_data, wanted)
                 elif isinstance(field, RichTextField):

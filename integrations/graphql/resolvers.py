@@ -11,9 +11,10 @@ from functools import wraps
 import graphene
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from graphql import GraphQLError
+from graphene.utils.str_converters import to_camel_case
+from graphql import FieldNode, GraphQLError
 
-from integrations.graphql.fields import choices_enum
+from integrations.graphql.fields import choices_enum, read
 from integrations.graphql.loaders import get_loader, parse_id
 from integrations.graphql.pagination import paginate
 from pages.queries import MAX_TOPICS, TopicMatch
@@ -70,6 +71,34 @@ def registered(rows, loader):
     return loader.register(rows)
 
 
+def names_in_operation(info) -> set[str]:
+    """Every field name the operation (and its fragments) selects anywhere."""
+    names, pending = set(), [info.operation, *info.fragments.values()]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, FieldNode):
+            names.add(node.name.value)
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            pending.extend(selection_set.selections)
+    return names
+
+
+def without_unrequested_streams(rows, info):
+    """`rows` without the StreamField columns (page bodies, the largest) of declared fields the operation never
+    names: a list that does not show bodies does not read them. Any field that reads one anyway still gets it
+    (Django loads a deferred column on access), and the loader skips deferred columns when it scans for ids."""
+    if not isinstance(rows, QuerySet):
+        return rows
+    names = names_in_operation(info)
+    unread = [
+        declaration.source
+        for declaration in map(read, getattr(rows.model, "graphql_fields", ()))
+        if declaration.kind == "GraphQLStreamfield" and to_camel_case(declaration.name) not in names
+    ]
+    return rows.defer(*unread) if unread else rows
+
+
 def list_resolver(select, prepare=registered, orders=None):
     """Resolve a paginated list: `select` (a selector taking the caller and the filters), put in the `order` the
     caller chose among `orders`, then `prepare` the page of rows (batch-load what they point at) before their
@@ -81,6 +110,7 @@ def list_resolver(select, prepare=registered, orders=None):
         rows = select(user=loader.user, **filters)
         if orders is not None:
             rows = ordered(rows, order, orders)
+        rows = without_unrequested_streams(rows, info)
         return paginate(rows, page=page, per_page=per_page, prepare=lambda rows: prepare(rows, loader))
 
     return resolve

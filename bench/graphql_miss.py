@@ -1,0 +1,125 @@
+"""A cache miss of the contract `events` query, before vs after, side by side on the same database.
+
+    .venv/bin/python bench/graphql_miss.py --before /work/wt-main-baseline [--backends sqlite,postgres]
+        [--volumes 1000,10000] [--requests 300]
+
+`--before` is a git worktree of the code to compare with (e.g. `git worktree add --detach /work/wt-main-baseline
+1994cf8`). For each backend and volume, the database is prepared as bench/graphql_events.py does (migrated by
+this tree, seeded with `seed_demo --volume N`, ANALYZEd; PostgreSQL databases are cms_bench_miss_<N>), then two
+gunicorn processes (1 sync worker each, production settings) serve it at once: one running the `--before` tree,
+one running this tree. One sequential client alternates between them in rounds, so drift hits both alike, and
+first checks that both answer the very same bytes. Every request executes the query (nothing here caches
+answers), so this measures what a response-cache miss costs.
+
+Prints req/s, p50 and p95 of each, after ÷ before, and each side's p50 at the largest volume over the smallest.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import graphql_events as bench  # bench/ is on sys.path when this file is run
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = bench.PG
+METHOD, PATH, BODY = bench.ENDPOINTS["graphql"]
+
+
+def database_url(backend: str, volume: int) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{bench.DATA / f'miss-{volume}.sqlite3'}"
+    return f"{PG}/cms_bench_miss_{volume}"
+
+
+def serve(url: str, tree: Path) -> tuple[subprocess.Popen, int]:
+    port = bench.free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "cms.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--log-level", "warning"],
+        env=bench.environment(url) | {"PYTHONPATH": str(tree)},
+        cwd=tree,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if bench.request(port, "GET", "/healthz", None)[0] in (200, 503):
+                return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"gunicorn ({tree}) did not start")
+
+
+def measure(ports: dict[str, int], requests: int, rounds: int = 10) -> dict[str, list[float]]:
+    answers = {name: bench.request(port, METHOD, PATH, BODY) for name, port in ports.items()}
+    for name, (status, content, _) in answers.items():
+        if status != 200 or b'"errors"' in content:
+            raise SystemExit(f"{name} answered {status}: {content[:300]!r}")
+    if len({content for _, content, _ in answers.values()}) != 1:
+        raise SystemExit("before and after answered different bytes")
+    for port in ports.values():  # warm-up: imports, connections, the parsed-query cache
+        for _ in range(20):
+            bench.request(port, METHOD, PATH, BODY)
+    timings: dict[str, list[float]] = {name: [] for name in ports}
+    for _ in range(rounds):
+        for name, port in ports.items():
+            for _ in range(requests // rounds):
+                status, _, elapsed = bench.request(port, METHOD, PATH, BODY)
+                assert status == 200, (name, status)
+                timings[name].append(elapsed)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--before", required=True, type=Path, help="a worktree of the code to compare with")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--volumes", default="1000,10000")
+    parser.add_argument("--requests", type=int, default=300, help="per side, per backend and volume")
+    args = parser.parse_args()
+    bench.database_url = database_url
+    volumes = [int(volume) for volume in args.volumes.split(",")]
+    backends = args.backends.split(",")
+    trees = {"before": args.before.resolve(), "after": ROOT}
+    rate, p50, p95 = {}, {}, {}
+    for backend in backends:
+        for volume in volumes:
+            url = bench.prepare(backend, volume)
+            servers = {name: serve(url, tree) for name, tree in trees.items()}
+            try:
+                timings = measure({name: port for name, (_, port) in servers.items()}, args.requests)
+            finally:
+                for server, _ in servers.values():
+                    server.terminate()
+                    server.wait()
+            for name, values in timings.items():
+                key = backend, volume, name
+                rate[key] = len(values) / sum(values)
+                p50[key] = 1000 * statistics.median(values)
+                p95[key] = 1000 * sorted(values)[int(len(values) * 0.95) - 1]
+    print(f"\n{'backend':<9}{'events':>7}  {'code':<7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'÷before':>9}")
+    for backend in backends:
+        for volume in volumes:
+            for name in trees:
+                key = backend, volume, name
+                ratio = rate[key] / rate[backend, volume, "before"]
+                print(
+                    f"{backend:<9}{volume:>7}  {name:<7}{rate[key]:>8.1f}{p50[key]:>9.2f}{p95[key]:>9.2f}{ratio:>8.2f}x"
+                )
+    print(f"\ntargets: after >= 2x before at {volumes[0]} events; p50 at {volumes[-1]} <= 1.3x p50 at {volumes[0]}")
+    for backend in backends:
+        ratio = rate[backend, volumes[0], "after"] / rate[backend, volumes[0], "before"]
+        print(f"  {backend} {volumes[0]}: after {ratio:.2f}x before -> {'ok' if ratio >= 2 else 'MISSED'}")
+        if len(volumes) > 1:
+            for name in trees:
+                growth = p50[backend, volumes[-1], name] / p50[backend, volumes[0], name]
+                verdict = "ok" if growth <= 1.3 else "MISSED"
+                print(f"  {backend} {name} p50 {volumes[-1]} / {volumes[0]}: {growth:.2f}x -> {verdict}")
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    main()
