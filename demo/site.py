@@ -447,6 +447,15 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
             report,
             relations={"topics": [topics[topic_name]], "facilitators": people[:2]},
             members_only=members if members_only else None,
+            on_create={
+                "card_image": partial(
+                    _card_image,
+                    title,
+                    "Members only · past session" if members_only else f"Past session · {topic_name}",
+                    private if members_only else public,
+                    report,
+                )
+            },
             title=title,
             summary=f"A past live, virtual session on {topic_name.lower()}: see its recording.",
             start_date=anchor - timedelta(days=days_before),
