@@ -11,7 +11,7 @@ models cannot declare: pages' page types, `Topic` and `Person` are built from th
 import graphene
 from graphql import GraphQLError
 
-from integrations.graphql import selectors
+from integrations.graphql import cache, selectors
 from integrations.graphql.fields import choices_enum
 from integrations.graphql.interfaces import PageInterface
 from integrations.graphql.loaders import get_loader, parse_id, viewer
@@ -127,3 +127,5 @@ class PagesQuery(graphene.ObjectType):
 # the pages fields last.
 registry.register_query(TopicsQuery, order=40)
 registry.register_query(PagesQuery, order=60)
+# The viewer is one person and a preview a draft: never stored (integrations/graphql/cache.py).
+cache.declare_roots(shared=["topics", "topic", "courses", "page", "search"], uncached=["viewer", "preview"])
