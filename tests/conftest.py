@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import caches
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
