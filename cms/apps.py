@@ -16,3 +16,4 @@ class CmsConfig(AppConfig):
         # valid JSON." on the field, not a RecursionError (a 500) while parsing or re-displaying it.
         register_form_field_override(models.JSONField, override={"decoder": BoundedJSONDecoder})
         content_version.connect()
+        from cms import cdn  # noqa: F401 - purges the CDN after the version's bumps

@@ -21,7 +21,6 @@ where missing a direct save of a live page would be a stale answer.
 import logging
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import F, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -38,7 +37,7 @@ class Tracked:
 
 
 _tracked: list[Tracked] = []
-_after_bump: list = []
+_on_bump: list = []
 
 
 def current() -> str:
@@ -62,7 +61,7 @@ def current() -> str:
     return f"{value}.{expired.timestamp() if expired else 0}"
 
 
-def bump(**_) -> None:
+def bump(instance=None, **_) -> None:
     """+1 inside the caller's transaction (a signal handler runs inside the write's). The row lock this takes on
     PostgreSQL is held to the commit: concurrent publishes queue for a moment, readers never wait."""
     from cms.models import ContentVersion
@@ -70,13 +69,13 @@ def bump(**_) -> None:
     if not ContentVersion.objects.filter(pk=1).update(value=F("value") + 1):
         # The migration creates the row; a flushed test database does not have it.
         ContentVersion.objects.get_or_create(pk=1, defaults={"value": 1})
-    for callback in _after_bump:
-        transaction.on_commit(callback)
+    for callback in _on_bump:
+        callback(instance)
 
 
-def on_commit_of_bump(callback) -> None:
-    """Run `callback()` after each transaction that bumped the version commits (CDN purges)."""
-    _after_bump.append(callback)
+def on_bump(callback) -> None:
+    """Call `callback(instance)` on each bump, inside its transaction, with what changed (None if unknown)."""
+    _on_bump.append(callback)
 
 
 def _connect(name: str, signal, sender=None, handler=bump) -> None:
@@ -97,7 +96,7 @@ def _on_page_save(sender, instance, **kwargs):
     from wagtail.models import Page
 
     if isinstance(instance, Page):
-        bump()
+        bump(instance)
 
 
 def tracked() -> list[Tracked]:

@@ -4,9 +4,10 @@ Every feed answers with an ETag and Last-Modified computed from one aggregate qu
 client's conditional request gets its 304, and a HEAD its headers, without the feed being built. A built feed is
 stored with its validators and gzip/brotli twins per content version (cms/response_cache.py): the next poller of
 the same feed, in any process on Redis, gets the stored bytes; a publish changes the version and so the key.
-The ETag is weak: the same calendar goes out plain or gzip-compressed (GZipMiddleware), and a weak ETag names both, so a 304 carries
-the very validator the client's cache holds. Public feeds may be cached by anyone; a member's feed is
-`private, no-store` and its URL is the credential. Feeds take no writes: other methods get 405 (not CSRF's 403).
+The ETag is weak: the same calendar goes out plain or compressed (gzip or brotli), and a weak ETag names every
+encoding, so a 304 carries the very validator the client's cache holds. Public feeds may be cached by anyone; a
+member's feed is `private, no-store` and its URL is the credential. Feeds take no writes: other methods get 405
+(not CSRF's 403).
 """
 
 import hashlib

@@ -174,6 +174,28 @@ else:
 # Redis, per process in memory otherwise. Bounded: entries over RESPONSE_CACHE_MAX_ENTRY_BYTES are not stored, the
 # memory cache keeps at most RESPONSE_CACHE_MAX_ENTRIES, and each entry lives RESPONSE_CACHE_SECONDS at most (what
 # changes with the clock alone, like an event no longer upcoming, is at most that late; a publish is never late).
+# A CDN in front (cms/cdn.py, docs/operations.md "Caching and the CDN"): after each content change commits, the feeds
+# and page URLs it affects are purged through a Wagtail frontend-cache backend: "http" (a PURGE request, Varnish /
+# nginx / Fastly style), "cloudflare", "cloudfront", "azure_cdn" or a dotted path; CDN_PURGE_OPTIONS is the
+# backend's JSON options, e.g. {"LOCATION": "http://varnish:6081"} or {"BEARER_TOKEN": "...", "ZONEID": "..."}.
+CDN_PURGE_BACKEND = env.str("CDN_PURGE_BACKEND", "")
+_CDN_BACKENDS = {
+    "http": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+    "cloudflare": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+    "cloudfront": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+    "azure_cdn": "wagtail.contrib.frontend_cache.backends.AzureCdnBackend",
+}
+WAGTAILFRONTENDCACHE = (
+    {
+        "default": {
+            "BACKEND": _CDN_BACKENDS.get(CDN_PURGE_BACKEND, CDN_PURGE_BACKEND),
+            **env.json("CDN_PURGE_OPTIONS", "{}"),
+        }
+    }
+    if CDN_PURGE_BACKEND
+    else {}
+)
+
 RESPONSE_CACHE = env.bool("RESPONSE_CACHE", True)
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", 60)
 RESPONSE_CACHE_MAX_ENTRY_BYTES = env.int("RESPONSE_CACHE_MAX_ENTRY_BYTES", 4 * 1024 * 1024)
