@@ -30,7 +30,7 @@ import time
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
-from bench import graphql_events as base  # noqa: E402
+from bench import graphql_events as base
 
 PG = base.PG
 
@@ -121,7 +121,7 @@ def measure(table: dict, requests: int, rounds: int = 10) -> dict[str, list[floa
 def feed_sizes(port: int) -> tuple[int, int, int]:
     sizes = []
     for coding in ("identity", "gzip", "br"):
-        _, headers, content, _ = call(port, "GET", "/calendar/events.ics", headers={"Accept-Encoding": coding})
+        _, _, content, _ = call(port, "GET", "/calendar/events.ics", headers={"Accept-Encoding": coding})
         sizes.append(len(content))
     return tuple(sizes)
 

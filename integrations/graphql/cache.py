@@ -8,8 +8,9 @@ What is shared, decided per query text when it is first validated (`plan`) from 
   depends only on the content and on which groups the caller belongs to). Keyed by caller class: "anonymous",
   or a token caller's groups + superuser flag (the privacy rule reads nothing else), so a member's answer never
   reaches an anonymous caller, a partner or a member of another group set.
-- `per_user`: a shareable root, but a field declared per user (`declare_per_user`: a member's own calendar links)
-  is selected. Cached for anonymous callers, who have no such data; executed every time for token callers.
+- `per_user`: a shareable root, but a field declared per member (`declare_per_user`: a member's own calendar links
+  for members-only events) is selected. Stored by class for anonymous callers and partners, who get the public
+  value; executed every time for members.
 - `uncached`: any root that is not declared shareable (the viewer, forum, TA requests, preview: data that
   changes without a publish, or that is one person's): always executed.
 
@@ -29,6 +30,7 @@ from django.dispatch import receiver
 from graphql import TypeInfo, TypeInfoVisitor, Visitor, print_ast, visit
 
 from cms import response_cache
+from pages.access import user_is_member
 
 SHARED, PER_USER, UNCACHED = "shared", "per_user", "uncached"
 CONTENT_TYPE = "application/json"
@@ -50,7 +52,8 @@ def declare_roots(*, shared=(), uncached=()) -> None:
 
 
 def declare_per_user(type_name: str, *fields: str) -> None:
-    """Fields of `type_name` whose value is one token holder's own (never shared between token callers)."""
+    """Fields of `type_name` whose value is one member's own (never shared between members; anyone else gets the
+    same value as every caller of their class)."""
     _per_user_fields.update((type_name, field) for field in fields)
 
 
@@ -131,7 +134,7 @@ def lookup(*, query: str, operation_name, variables, user, token) -> Lookup | No
     if not settings.RESPONSE_CACHE:
         return None
     prepared = plan(query)
-    if prepared.policy == UNCACHED or (prepared.policy == PER_USER and token is not None):
+    if prepared.policy == UNCACHED or (prepared.policy == PER_USER and token is not None and user_is_member(user)):
         return None
     caller = caller_class(user, token)
     canonical_variables = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))

@@ -125,15 +125,19 @@ def test_a_members_stored_answer_never_reaches_anyone_else(client, events, execu
     assert titles(client.get(URL, {"query": EVENTS}, **member)) == {"Public session", "Members session"}
 
 
-def test_per_user_fields_are_never_shared_between_token_holders(client, events, executions):
+def test_per_member_fields_are_never_shared_between_members(client, events, executions):
     query = '{ event(slug: "members-session") { icalUrl } }'
     first, second = bearer(user_in(MEMBERS_GROUP, "member")), bearer(user_in(MEMBERS_GROUP, "member-2"))
     urls = [post(client, query, **caller).json()["data"]["event"]["icalUrl"] for caller in (first, second, first)]
     assert urls[0] != urls[1] and urls[0] == urls[2]
-    assert len(executions) == 3  # executed for each token holder, every time
+    assert len(executions) == 3  # executed for each member, every time
+    partner = bearer(user_in("Partners", "partner"))
+    post(client, '{ event(slug: "public-session") { icalUrl } }', **partner)
+    post(client, '{ event(slug: "public-session") { icalUrl } }', **partner)
+    assert len(executions) == 4  # a partner gets the public feed's link: stored
     post(client, '{ event(slug: "public-session") { icalUrl } }')
     post(client, '{ event(slug: "public-session") { icalUrl } }')
-    assert len(executions) == 4  # anonymous callers have no calendar of their own: stored
+    assert len(executions) == 5  # anonymous callers have no calendar of their own: stored
 
 
 def test_viewer_preview_and_forum_are_never_stored(client, events, executions):
