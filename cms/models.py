@@ -15,3 +15,17 @@ class CacheEntry(models.Model):
 
     def __str__(self) -> str:
         return self.cache_key
+
+
+class ContentVersion(models.Model):
+    """One row whose `value` goes up, in the writing transaction, with every change that can alter a public or
+    members' answer (cms/content_version.py lists them). Response caches key on it, so the moment a publish
+    commits every process reads the new number and stops serving answers built before it."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "cms_content_version"
+
+    def __str__(self) -> str:
+        return str(self.value)

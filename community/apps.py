@@ -16,3 +16,10 @@ class CommunityConfig(AppConfig):
         from community.permissions import on_post_migrate
 
         post_migrate.connect(on_post_migrate, dispatch_uid="community_ta_staff_setup")
+
+        from cms import content_version
+        from community.models import Agency, AgencyContact, Member
+
+        # The directory and members' answers (cached responses key on the content version).
+        for model in (Agency, AgencyContact, Member):
+            content_version.track_model(model)

@@ -17,6 +17,7 @@ from wagtail.documents import get_document_model
 from cms.client_ip import client_ip
 from community import models, notifications, ratelimit, selectors, services
 from community.models import ContactRole, TaDeliveryMode, TaMessage, TaRequestStatus, Urgency, person_name
+from integrations.graphql import cache
 from integrations.graphql.fields import choices_enum
 from integrations.graphql.loaders import get_loader, parse_id
 from integrations.graphql.mutations import (
@@ -617,5 +618,7 @@ class CommunityMutation(graphene.ObjectType):
 
 # The forum's fields come first, then these (registry.py explains `order`).
 registry.register_query(CommunityQuery, order=20)
+# The directory is content; TA requests change without a publish and are an agency's own: never stored.
+cache.declare_roots(shared=["agencies", "agency"], uncached=["taRequests", "taRequest"])
 registry.register_mutation(CommunityMutation, order=20)
 registry.extend("Viewer", ViewerAgencyFields)

@@ -22,6 +22,7 @@ from events.calendar_links import (
 )
 from events.models import DeliveryMode, EventStatus, TrainingEventPage
 from events.services import calendar_token_issue, member_calendar_url
+from integrations.graphql import cache
 from integrations.graphql.fields import ModelType, after, choices_enum
 from integrations.graphql.loaders import get_loader
 from integrations.graphql.pagination import paginated_type, pagination_arguments
@@ -211,5 +212,8 @@ class ViewerCalendarFields:
 
 # After the member directory's fields, before the topics (registry.py explains `order`).
 registry.register_query(EventsQuery, order=30)
+# Events are content (stored per caller class); an event's calendar links are a member's own for a members-only event.
+cache.declare_roots(shared=["events", "event"])
+cache.declare_per_user("TrainingEventPage", "icalUrl", "webcalUrl", "googleCalendarUrl")
 registry.extend(Topic, calendar_links(lambda topic, info: subscribe_links(topic_feed_path(topic.slug))))
 registry.extend("Viewer", ViewerCalendarFields)

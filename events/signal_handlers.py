@@ -6,7 +6,11 @@ live; only a publish that puts the new schedule live counts.
 
 from wagtail.signals import page_published
 
+from cms import cdn
+from cms.links import public_url
+from events.calendar_links import event_feed_path, events_feed_path, topic_feed_path
 from events.models import TrainingEventPage
+from pages.models import Topic
 
 
 def bump_sequence_on_schedule_change(sender, instance, **kwargs) -> None:
@@ -28,3 +32,15 @@ def connect() -> None:
     page_published.connect(
         bump_sequence_on_schedule_change, sender=TrainingEventPage, dispatch_uid="events_bump_sequence"
     )
+    cdn.purge_urls_on_change(feed_urls)
+
+
+def feed_urls(instance) -> list[str]:
+    """The public feeds a change can reach, for the CDN to drop (cms/cdn.py): the events feed and every topic's
+    feed (any change may move an event in or out of them), and a changed event's own feed. Members' feeds are
+    `private, no-store`: no CDN holds them."""
+    urls = [public_url(events_feed_path())]
+    urls += [public_url(topic_feed_path(slug)) for slug in Topic.objects.values_list("slug", flat=True)]
+    if isinstance(instance, TrainingEventPage):
+        urls.append(public_url(event_feed_path(instance.slug)))
+    return urls

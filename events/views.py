@@ -1,10 +1,13 @@
 """iCal feeds and the member's calendar-link page. Thin: selectors decide what is visible, `events.ical` builds.
 
 Every feed answers with an ETag and Last-Modified computed from one aggregate query (`feed_validator`), so a
-client's conditional request gets its 304, and a HEAD its headers, without the feed being built. The ETag is weak:
-the same calendar goes out plain or gzip-compressed (GZipMiddleware), and a weak ETag names both, so a 304 carries
-the very validator the client's cache holds. Public feeds may be cached by anyone; a member's feed is
-`private, no-store` and its URL is the credential. Feeds take no writes: other methods get 405 (not CSRF's 403).
+client's conditional request gets its 304, and a HEAD its headers, without the feed being built. A built feed is
+stored with its validators and gzip/brotli twins per content version (cms/response_cache.py): the next poller of
+the same feed, in any process on Redis, gets the stored bytes; a publish changes the version and so the key.
+The ETag is weak: the same calendar goes out plain or compressed (gzip or brotli), and a weak ETag names every
+encoding, so a 304 carries the very validator the client's cache holds. Public feeds may be cached by anyone; a
+member's feed is `private, no-store` and its URL is the credential. Feeds take no writes: other methods get 405
+(not CSRF's 403).
 """
 
 import hashlib
@@ -20,6 +23,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from cms import response_cache
 from events import services
 from events.calendar_links import member_feed_path, subscribe_links
 from events.ical import FeedOptions, build_calendar
@@ -66,16 +70,31 @@ def _feed_response(
     options: FeedOptions = PUBLIC,
     changed_at: datetime | None = None,
 ):
-    etag, last_modified = _validators(key, events, changed_at)
-    timestamp = int(last_modified.timestamp()) if last_modified else None
+    # Built once per content version (cms/response_cache.py): a hit costs the version read and one cache get, and
+    # its validators come with it. A member's feed is keyed by their id and options like any other key.
+    stored_as = None
+    entry = None
+    if settings.RESPONSE_CACHE:
+        fingerprint = response_cache.digest(FEED_FORMAT_VERSION, settings.PUBLIC_BASE_URL, key, changed_at)
+        stored_as = f"feed:{response_cache.content_version()}:{fingerprint}"
+        entry = response_cache.get(stored_as)
+    if entry is not None:
+        etag, timestamp = entry.etag, entry.last_modified
+    else:
+        etag, last_modified = _validators(key, events, changed_at)
+        timestamp = int(last_modified.timestamp()) if last_modified else None
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None and request.method == "HEAD":
         # The GET's headers without building its body. Streaming, so that no "Content-Length: 0" is added
         # (CommonMiddleware does for plain responses): a HEAD may only state the GET's length (RFC 9110 §8.6).
         response = StreamingHttpResponse((), content_type=CONTENT_TYPE)
     elif response is None:
-        body = build_calendar(with_feed_relations(events), name=name, description=description, options=options)
-        response = HttpResponse(body, content_type=CONTENT_TYPE)
+        if entry is None:
+            body = build_calendar(with_feed_relations(events), name=name, description=description, options=options)
+            entry = response_cache.entry_for(body, etag=etag, content_type=CONTENT_TYPE, last_modified=timestamp)
+            if stored_as:
+                response_cache.store(stored_as, entry)
+        response = response_cache.respond(request, entry)
     if response.status_code == 200:
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     response["ETag"] = etag

@@ -15,6 +15,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from cms.links import public_url
+from integrations.graphql import cache
 from integrations.graphql.fields import ModelType, after, choices_enum
 from integrations.graphql.loaders import get_loader, viewer
 from integrations.graphql.pagination import paginated_type, pagination_arguments
@@ -358,3 +359,4 @@ class MediaQuery(graphene.ObjectType):
 
 # After the events app's fields and the topics (registry.py explains `order`).
 registry.register_query(MediaQuery, order=50)
+cache.declare_roots(shared=["publications", "publication", "recordings", "recording"])

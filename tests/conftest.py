@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
@@ -29,6 +30,16 @@ def _runs_on_test_settings() -> None:
     assert settings.SETTINGS_MODULE == "cms.settings.test", (
         f"tests must run on cms.settings.test, not {settings.SETTINGS_MODULE}"
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_response_cache():
+    """Stored answers are keyed on the content version, which every test's rollback winds back: an answer stored
+    by one test must not meet the next test's different content under the same number. The cache stays on
+    (RESPONSE_CACHE, as in production), so every API and feed test runs through it."""
+    caches["responses"].clear()
+    yield
+    caches["responses"].clear()
 
 
 @pytest.fixture

@@ -71,11 +71,11 @@ MIDDLEWARE = [
     # First: every later layer's log lines carry the request id, and the logged duration covers them all.
     "cms.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Django's GZipMiddleware for text bodies. Outside everything that makes or reads a body, so it compresses the
-    # final bytes (feeds, GraphQL, REST, pages) when the client sends Accept-Encoding: gzip; inside WhiteNoise
+    # gzip (Django's GZipMiddleware) or brotli for text bodies. Outside everything that makes or reads a body, so it
+    # compresses the final bytes (feeds, GraphQL, REST, pages) when the client accepts gzip or br; inside WhiteNoise
     # (production inserts it above), which serves its own precompressed static files. Why BREACH is not a
     # concern here: README "Calendar feeds (iCal)", HTTP.
-    "cms.compression.TextGZipMiddleware",
+    "cms.compression.TextCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -169,6 +169,45 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Stored GraphQL answers and feeds (cms/response_cache.py), keyed on the content version: shared by every process on
+# Redis, per process in memory otherwise. Bounded: entries over RESPONSE_CACHE_MAX_ENTRY_BYTES are not stored, the
+# memory cache keeps at most RESPONSE_CACHE_MAX_ENTRIES, and each entry lives RESPONSE_CACHE_SECONDS at most (what
+# changes with the clock alone, like an event no longer upcoming, is at most that late; a publish is never late).
+# A CDN in front (cms/cdn.py, docs/operations.md "Caching and the CDN"): after each content change commits, the feeds
+# and page URLs it affects are purged through a Wagtail frontend-cache backend: "http" (a PURGE request, Varnish /
+# nginx / Fastly style), "cloudflare", "cloudfront", "azure_cdn" or a dotted path; CDN_PURGE_OPTIONS is the
+# backend's JSON options, e.g. {"LOCATION": "http://varnish:6081"} or {"BEARER_TOKEN": "...", "ZONEID": "..."}.
+CDN_PURGE_BACKEND = env.str("CDN_PURGE_BACKEND", "")
+_CDN_BACKENDS = {
+    "http": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+    "cloudflare": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+    "cloudfront": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+    "azure_cdn": "wagtail.contrib.frontend_cache.backends.AzureCdnBackend",
+}
+WAGTAILFRONTENDCACHE = (
+    {
+        "default": {
+            "BACKEND": _CDN_BACKENDS.get(CDN_PURGE_BACKEND, CDN_PURGE_BACKEND),
+            **env.json("CDN_PURGE_OPTIONS", "{}"),
+        }
+    }
+    if CDN_PURGE_BACKEND
+    else {}
+)
+
+RESPONSE_CACHE = env.bool("RESPONSE_CACHE", True)
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", 60)
+RESPONSE_CACHE_MAX_ENTRY_BYTES = env.int("RESPONSE_CACHE_MAX_ENTRY_BYTES", 4 * 1024 * 1024)
+RESPONSE_CACHE_MAX_ENTRIES = env.int("RESPONSE_CACHE_MAX_ENTRIES", 1000)
+if REDIS_URL:
+    CACHES["responses"] = {**CACHES["default"], "KEY_PREFIX": "responses"}
+else:
+    CACHES["responses"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "responses",
+        "OPTIONS": {"MAX_ENTRIES": RESPONSE_CACHE_MAX_ENTRIES},
+    }
 
 # Background work: Django Tasks on the database. Workers run `manage.py run_worker`; /healthz reports the queue
 # as stalled when a ready task has waited longer than this (no worker running).

@@ -34,12 +34,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", 60)  # noqa: F405
 # database (cms/cache.py; its table comes with `migrate`). `check --deploy` refuses any cache processes do not share.
 if not REDIS_URL:
     CACHES = {
+        **CACHES,  # noqa: F405
         "default": {
             "BACKEND": "cms.cache.AtomicDatabaseCache",
             "LOCATION": "cms_cache",
             # When expired entries are swept (live ones never are): a small table keeps every write cheap.
             "OPTIONS": {"MAX_ENTRIES": 10_000},
-        }
+        },
     }
 
 # Static files: served by the web process itself (WhiteNoise), right after SecurityMiddleware, from hashed names

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from community.forum import selectors, services
 from community.forum.models import ForumThread
+from integrations.graphql import cache
 from integrations.graphql.loaders import parse_id, viewer
 from integrations.graphql.mutations import (
     ERRORS_DESCRIPTION,
@@ -445,4 +446,6 @@ class ForumMutation(graphene.ObjectType):
 
 # First among the root's fields and mutations (registry.py explains `order`).
 registry.register_query(ForumQuery, order=10)
+# Posts change with every reply, not with a publish: never stored.
+cache.declare_roots(uncached=["forumCategories", "forumThreads", "forumThread", "forumSearch"])
 registry.register_mutation(ForumMutation, order=10)

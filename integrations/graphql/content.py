@@ -12,7 +12,7 @@ models cannot declare: pages' page types, `Topic` and `Person` are built from th
 import graphene
 from graphql import GraphQLError
 
-from integrations.graphql import selectors
+from integrations.graphql import cache, selectors
 from integrations.graphql.blocks import ChapterBlockType
 from integrations.graphql.fields import ModelType, after, choices_enum
 from integrations.graphql.interfaces import PageInterface, PaginatedPagesType, content_kind_enum, stream_values
@@ -218,3 +218,8 @@ class PagesQuery(graphene.ObjectType):
 # the pages fields last.
 registry.register_query(TopicsQuery, order=40)
 registry.register_query(PagesQuery, order=60)
+# The viewer is one person and a preview a draft: never stored (integrations/graphql/cache.py).
+cache.declare_roots(
+    shared=["topics", "topic", "courses", "guides", "guide", "page", "search", "searchResults"],
+    uncached=["viewer", "preview"],
+)

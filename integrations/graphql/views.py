@@ -8,8 +8,9 @@ Under DEBUG only, a browser's GET without a query gets the GraphiQL playground i
 
 CORS preflight → method (405) → bearer token (401) → rate limit (429) → body size and shape (413/415/400) →
 parse with a token limit and validate with the standard rules + depth/alias/cost limits (400, cached per query
-text) → GET only for queries (405) → execute as the token's user with a deadline (503 when it passes) → response
-with Cache-Control/ETag on GET (304 on If-None-Match).
+text) → GET only for queries (405) → the stored answer of this content version and caller class, if any
+(cache.py; 304 on a matching If-None-Match, executing nothing) → execute as the token's user with a deadline (503
+when it passes) → store → response with Cache-Control/ETag on GET.
 """
 
 import hashlib
@@ -39,10 +40,11 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 
-from cms import json_input
+from cms import json_input, response_cache
 from cms.client_ip import client_ip
 from cms.middleware import DATABASE_DOWN
 from cms.ratelimit import window_hit
+from integrations.graphql import cache
 from integrations.graphql.auth import TokenRejected, authenticate
 from integrations.graphql.examples import documented_examples
 from integrations.graphql.limits import DeadlineExecutionContext, Limits, TimeLimitExceeded, limits_rule
@@ -155,19 +157,29 @@ def check_rate(identity: str, limit: int) -> None:
         )
 
 
+def _json_param(params, name: str):
+    value = params.get(name) or None
+    if value is None:
+        return None
+    try:
+        return json_input.loads(value)
+    except json_input.NestedTooDeeply:
+        raise Rejection(400, f"The '{name}' parameter is {TOO_DEEP}.") from None
+    except ValueError:
+        raise Rejection(400, f"The '{name}' parameter is not valid JSON.") from None
+
+
 def read_params(request: HttpRequest) -> tuple[str, dict | None, str | None]:
-    """(query, variables, operationName) from the query string (GET) or a JSON body (POST)."""
+    """(query, variables, operationName) from the query string (GET) or a JSON body (POST); the query of an
+    automatic persisted query (`extensions.persistedQuery`) comes from the cache (integrations/graphql/cache.py)."""
     if request.method == "GET":
         params = request.GET
-        variables = params.get("variables") or None
-        if variables is not None:
-            try:
-                variables = json_input.loads(variables)
-            except json_input.NestedTooDeeply:
-                raise Rejection(400, f"The 'variables' parameter is {TOO_DEEP}.") from None
-            except ValueError:
-                raise Rejection(400, "The 'variables' parameter is not valid JSON.") from None
-        payload = {"query": params.get("query"), "variables": variables, "operationName": params.get("operationName")}
+        payload = {
+            "query": params.get("query"),
+            "variables": _json_param(params, "variables"),
+            "operationName": params.get("operationName"),
+            "extensions": _json_param(params, "extensions"),
+        }
     else:
         content_type = request.content_type or ""
         if content_type != "application/json":
@@ -194,6 +206,9 @@ def read_params(request: HttpRequest) -> tuple[str, dict | None, str | None]:
         if not isinstance(payload, dict):
             raise Rejection(400, "The request body must be a JSON object with a 'query'.")
     query, variables, operation_name = payload.get("query"), payload.get("variables"), payload.get("operationName")
+    request.graphql_persist_as = None
+    if payload.get("extensions") is not None:
+        query, request.graphql_persist_as = cache.persisted_query(query, payload["extensions"])
     if not isinstance(query, str) or not query.strip():
         raise Rejection(400, "Missing 'query': send a GraphQL query string.")
     if variables is not None and not isinstance(variables, dict):
@@ -288,6 +303,8 @@ def graphql_view(request: HttpRequest) -> HttpResponse:
         except Rejection as rejection:
             response = json_response({"errors": [{"message": rejection.message}]}, rejection.status, rejection.headers)
             response["Cache-Control"] = "no-store"
+        except cache.PersistedQueryError as refusal:
+            response = json_response({"errors": [refusal.error]}, refusal.status, {"Cache-Control": "no-store"})
     for name, value in cors.items():
         response[name] = value
     # Accept-Encoding also on 304s, which GZipMiddleware leaves alone: every answer has a gzip twin.
@@ -313,6 +330,8 @@ def run(request: HttpRequest) -> HttpResponse:
     document, errors = prepare(query)
     if errors:
         return json_response({"errors": error_payload(errors)}, 400, {"Cache-Control": "no-store"})
+    if request.graphql_persist_as:
+        cache.register_persisted(request.graphql_persist_as, query)
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         message = f"Unknown operation '{operation_name}'." if operation_name else "Name the operation to run."
@@ -322,6 +341,14 @@ def run(request: HttpRequest) -> HttpResponse:
             raise Rejection(405, "Only queries can be sent with GET; use POST.", {"Allow": "POST, OPTIONS"})
         if operation.operation != OperationType.MUTATION:
             raise Rejection(400, f"{operation.operation.value.capitalize()} operations are not supported.")
+
+    stored = None
+    if operation.operation == OperationType.QUERY:
+        stored = cache.lookup(query=query, operation_name=operation_name, variables=variables, user=user, token=token)
+    if stored is not None:
+        entry = stored.get()
+        if entry is not None:
+            return answer(request, entry, token)  # a hit (or a 304) executes nothing
 
     # The resolvers' privacy rule reads info.context.user: the token's user, never the session's.
     request.user = user
@@ -348,15 +375,35 @@ def run(request: HttpRequest) -> HttpResponse:
     # No data at all means the request itself was wrong (e.g. bad variables), not a resolver failing.
     status = 400 if result.data is None and result.errors else 200
     response = json_response(payload, status)
-    if request.method != "GET" or status != 200 or result.errors:
+    if status != 200 or result.errors:
         response["Cache-Control"] = "no-store"
         return response
+    if stored is not None:
+        return answer(request, stored.store(response.content), token)
+    if request.method != "GET":
+        response["Cache-Control"] = "no-store"
+        return response
+    # Not stored (per-user or uncached fields): validated by its bytes. Weak, as every ETag here: the same answer
+    # goes out plain or compressed, and one validator must name both (RFC 9110 §8.8.1).
+    etag = 'W/"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    return conditional(request, response, etag, token)
+
+
+def answer(request: HttpRequest, entry, token) -> HttpResponse:
+    """A stored answer: its bytes in the client's preferred encoding, or 304 for a GET whose If-None-Match names it."""
+    response = response_cache.respond(request, entry)
+    if request.method != "GET":
+        response["Cache-Control"] = "no-store"
+        return response
+    return conditional(request, response, entry.etag, token)
+
+
+def conditional(request: HttpRequest, response: HttpResponse, etag: str, token) -> HttpResponse:
+    # Anonymous answers may sit in a CDN for GRAPHQL_GET_MAX_AGE (the strategy: docs/operations.md, "Caching");
+    # a token holder's only in their own client, revalidated every time (a 304 from the stored ETag is cheap).
     response["Cache-Control"] = (
         f"public, max-age={settings.GRAPHQL_GET_MAX_AGE}" if token is None else "private, no-cache"
     )
-    # Weak: the same answer goes out plain or gzip-compressed, and one validator must name both (RFC 9110 §8.8.1),
-    # so a 304 carries what the client's cache holds.
-    etag = 'W/"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
     response["ETag"] = etag
     # Django's precondition evaluation, as the calendar feeds use it: If-None-Match compares weakly (§13.1.2) and
     # the 304 keeps the ETag and Cache-Control (graphql_view adds Vary to it afterwards).

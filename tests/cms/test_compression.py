@@ -1,10 +1,12 @@
-"""Responses are gzip-compressed when the client asks (`Accept-Encoding: gzip`): calendar feeds, GraphQL answers and
-REST v2, with `Vary: Accept-Encoding`, weak ETags that still give 304s, and the same content once decompressed."""
+"""Responses are gzip- or brotli-compressed when the client asks (`Accept-Encoding: gzip` / `br`): calendar feeds,
+GraphQL answers and REST v2, with `Vary: Accept-Encoding`, weak ETags that still give 304s, and the same content once
+decompressed."""
 
 import gzip
 import io
 import json
 
+import brotli
 import pytest
 from django.core.cache import cache
 from django.http import FileResponse
@@ -21,7 +23,8 @@ from tests.integrations.graphql.helpers import user_in
 
 pytestmark = pytest.mark.django_db
 
-GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate"}
+BROTLI = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 EVENTS_QUERY = "{ events(perPage: 20) { items { title summary startsAt icalUrl } } }"
 
 
@@ -35,11 +38,11 @@ def vary(response) -> set[str]:
     return {name.strip().lower() for name in response.get("Vary", "").split(",")}
 
 
-def assert_compressed_copy_of(compressed, plain) -> bytes:
+def assert_compressed_copy_of(compressed, plain, coding="gzip") -> bytes:
     assert compressed.status_code == plain.status_code == 200
-    assert compressed["Content-Encoding"] == "gzip"
+    assert compressed["Content-Encoding"] == coding
     assert not plain.has_header("Content-Encoding")
-    body = gzip.decompress(compressed.content)
+    body = (gzip.decompress if coding == "gzip" else brotli.decompress)(compressed.content)
     assert len(compressed.content) < len(body) / 3
     assert int(compressed["Content-Length"]) == len(compressed.content)
     assert "accept-encoding" in vary(compressed) and "accept-encoding" in vary(plain)
@@ -98,6 +101,29 @@ def test_rest_answers_are_compressed(client, events):
     assert json.loads(body) == plain.json()
 
 
+def test_brotli_when_the_client_accepts_it(client, events):
+    """Feeds, GraphQL (stored answers and executed ones) and REST, each the same content once decoded."""
+    member = user_in("CoP Members", "sgt-rivera")
+    feeds = (events_feed_path(), member_calendar_url(member).removeprefix("https://cms.example.org"))
+    rest = "/api/v2/pages/?type=events.TrainingEventPage&fields=summary,start,end,ical_url"
+    for url in (*feeds, rest):
+        for _ in range(2):  # built, then stored
+            plain = client.get(url)
+            assert assert_compressed_copy_of(client.get(url, **BROTLI), plain, "br") == plain.content
+    _, token = api_token_create(user=member, name="member app")
+    body = json.dumps({"query": EVENTS_QUERY})
+    for headers in ({}, {"HTTP_AUTHORIZATION": f"Bearer {token}"}):  # stored, and executed every time (icalUrl)
+        plain = client.post("/graphql/", body, content_type="application/json", **headers)
+        compressed = client.post("/graphql/", body, content_type="application/json", **BROTLI, **headers)
+        assert json.loads(assert_compressed_copy_of(compressed, plain, "br")) == plain.json()
+
+
+def test_a_refused_coding_is_not_used(client, events):
+    response = client.get(events_feed_path(), HTTP_ACCEPT_ENCODING="br;q=0, gzip;q=0.5")
+    assert response["Content-Encoding"] == "gzip"
+    assert not client.get(events_feed_path(), HTTP_ACCEPT_ENCODING="br;q=0").has_header("Content-Encoding")
+
+
 def pdf_download(request):
     pdf = make_pdf("Deflection toolkit", ["CIT ASSIST resource library."] * 50)
     return FileResponse(io.BytesIO(pdf), content_type="application/pdf", filename="toolkit.pdf")
@@ -110,7 +136,7 @@ urlpatterns = [path("download/", pdf_download)]
 def test_binary_downloads_are_sent_as_they_are(client):
     """A PDF or video streamed by a view keeps its bytes and Content-Length: gzip would cost the worker CPU for
     files that are compressed already."""
-    response = client.get("/download/", **GZIP)
+    response = client.get("/download/", **BROTLI)
     assert response["Content-Type"] == "application/pdf"
     assert not response.has_header("Content-Encoding")
     body = b"".join(response.streaming_content)
@@ -119,7 +145,7 @@ def test_binary_downloads_are_sent_as_they_are(client):
 
 def test_documents_are_sent_as_stored(client, db):
     document = DocumentFactory(title="Deflection toolkit")
-    response = client.get(document.url, **GZIP)
+    response = client.get(document.url, **BROTLI)
     assert response.status_code == 200
-    assert response.get("Content-Encoding") != "gzip"
+    assert response.get("Content-Encoding") not in ("gzip", "br")
     assert int(response["Content-Length"]) == document.file.size

@@ -14,7 +14,21 @@ from events.factories import TrainingEventPageFactory
 from media_library.factories import DocumentFactory, ImageFactory, PublicationPageFactory, RecordingPageFactory
 from pages.access import MEMBERS_GROUP
 from pages.factories import PersonFactory, ProgramPageFactory
+from tests.integrations.graphql import helpers
 from tests.integrations.graphql.helpers import data, error_messages, members_only, user_in
+
+
+@pytest.fixture(autouse=True, params=["schema", "cached view"])
+def channel(request, monkeypatch, settings):
+    """Every privacy test twice: on the schema, and through the view with the response cache on (each answer
+    executed, stored, then served from the store), so a member's stored answer reaching anyone else fails them."""
+    if request.param == "cached view":
+        helpers._tokens.clear()
+        settings.RESPONSE_CACHE = True
+        settings.GRAPHQL_RATE_LIMIT_ANONYMOUS = settings.GRAPHQL_RATE_LIMIT_TOKEN = 0
+        monkeypatch.setattr(helpers, "run", helpers.run_through_cached_view)
+    return request.param
+
 
 pytestmark = pytest.mark.django_db
 

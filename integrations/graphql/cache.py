@@ -1,0 +1,186 @@
+"""The response cache of /graphql/: an answer is executed once per content version and caller class, then served
+from the stored bytes; a matching If-None-Match is answered from the stored ETag without executing anything; and
+Apollo's automatic persisted queries keep partners' GET URLs short and cacheable by a CDN.
+
+What is shared, decided per query text when it is first validated (`plan`) from the fields the document selects:
+
+- `shared`: every root field selected is declared shareable by its app (`declare_roots(shared=...)`: its answer
+  depends only on the content and on which groups the caller belongs to). Keyed by caller class: "anonymous",
+  or a token caller's groups + superuser flag (the privacy rule reads nothing else), so a member's answer never
+  reaches an anonymous caller, a partner or a member of another group set.
+- `per_user`: a shareable root, but a field declared per member (`declare_per_user`: a member's own calendar links
+  for members-only events) is selected. Stored by class for anonymous callers and partners, who get the public
+  value; executed every time for members.
+- `uncached`: any root that is not declared shareable (the viewer, forum, TA requests, preview: data that
+  changes without a publish, or that is one person's): always executed.
+
+The key: content version, the normalised document (parsed, then printed: spacing and comments do not count),
+the operation name, the variables (canonical JSON) and the caller class. Only 200 answers without errors are
+stored. Mutations never reach this module.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from graphql import TypeInfo, TypeInfoVisitor, Visitor, print_ast, visit
+
+from cms import response_cache
+from pages.access import user_is_member
+
+SHARED, PER_USER, UNCACHED = "shared", "per_user", "uncached"
+CONTENT_TYPE = "application/json"
+APQ_NOT_FOUND = {"message": "PersistedQueryNotFound", "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}
+APQ_MISMATCH = {"message": "provided sha does not match query", "extensions": {"code": "PERSISTED_QUERY_HASH_MISMATCH"}}
+APQ_KEY = "graphql:apq:{}"
+APQ_SECONDS = 30 * 24 * 3600  # re-registered by the client whenever it is gone
+
+_root_policies: dict[str, str] = {}
+_per_user_fields: set[tuple[str, str]] = set()
+
+
+def declare_roots(*, shared=(), uncached=()) -> None:
+    """Declare root query fields (schema names) as shareable by caller class, or never cached."""
+    for name in shared:
+        _root_policies[name] = SHARED
+    for name in uncached:
+        _root_policies[name] = UNCACHED
+
+
+def declare_per_user(type_name: str, *fields: str) -> None:
+    """Fields of `type_name` whose value is one member's own (never shared between members; anyone else gets the
+    same value as every caller of their class)."""
+    _per_user_fields.update((type_name, field) for field in fields)
+
+
+def root_policies() -> dict[str, str]:
+    return dict(_root_policies)
+
+
+class _Coordinates(Visitor):
+    def __init__(self, type_info: TypeInfo):
+        super().__init__()
+        self.type_info = type_info
+        self.found: set[tuple[str, str]] = set()
+
+    def enter_field(self, node, *_):
+        parent = self.type_info.get_parent_type()
+        if parent is not None:
+            self.found.add((parent.name, node.name.value))
+
+
+@dataclass(frozen=True)
+class Plan:
+    policy: str
+    normalised: str
+
+
+@lru_cache(maxsize=512)
+def plan(query: str) -> Plan:
+    """How answers to `query` (valid) may be stored (module docstring). Cached per query text, like validation."""
+    from integrations.graphql.views import get_schema, prepare
+
+    document, _ = prepare(query)
+    schema = get_schema()
+    type_info = TypeInfo(schema)
+    coordinates = _Coordinates(type_info)
+    visit(document, TypeInfoVisitor(type_info, coordinates))
+    query_type = schema.query_type.name
+    roots = {field for parent, field in coordinates.found if parent == query_type and not field.startswith("__")}
+    if not roots or any(_root_policies.get(name) != SHARED for name in roots):
+        return Plan(UNCACHED, "")
+    policy = PER_USER if coordinates.found & _per_user_fields else SHARED
+    return Plan(policy, print_ast(document))
+
+
+@receiver(setting_changed)
+def _clear_plans(*, setting, **_):
+    if setting.startswith(("GRAPHQL_", "RESPONSE_CACHE")) or setting == "GRAPHENE":
+        plan.cache_clear()
+
+
+def caller_class(user, token) -> str | None:
+    """The caller's visibility class: what the privacy rule reads about them. None: not cacheable for them."""
+    if token is None:
+        return "anonymous"
+    groups = ",".join(map(str, sorted(user.groups.values_list("pk", flat=True))))
+    return f"token:{int(user.is_superuser)}:{int(user.is_active)}:{groups}"
+
+
+@dataclass
+class Lookup:
+    """A request's place in the cache: its key and ETag prefix, read once (one content-version query)."""
+
+    key: str
+    etag_prefix: str
+    anonymous: bool
+
+    def get(self) -> response_cache.Entry | None:
+        return response_cache.get(self.key)
+
+    def store(self, body: bytes) -> response_cache.Entry:
+        etag = f'W/"{self.etag_prefix}-{hashlib.sha256(body).hexdigest()[:16]}"'
+        entry = response_cache.entry_for(body, etag=etag, content_type=CONTENT_TYPE)
+        response_cache.store(self.key, entry)
+        return entry
+
+
+def lookup(*, query: str, operation_name, variables, user, token) -> Lookup | None:
+    """Where this request's answer is stored, or None when it must be executed every time."""
+    if not settings.RESPONSE_CACHE:
+        return None
+    prepared = plan(query)
+    if prepared.policy == UNCACHED or (prepared.policy == PER_USER and token is not None and user_is_member(user)):
+        return None
+    caller = caller_class(user, token)
+    canonical_variables = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
+    digest = response_cache.digest(prepared.normalised, operation_name, canonical_variables, caller)
+    version = response_cache.content_version()
+    return Lookup(key=f"graphql:{version}:{digest}", etag_prefix=f"{version}-{digest[:16]}", anonymous=token is None)
+
+
+# --- automatic persisted queries (Apollo's protocol) ------------------------------------------------------------
+
+
+class PersistedQueryError(Exception):
+    def __init__(self, status: int, error: dict):
+        super().__init__(error["message"])
+        self.status = status
+        self.error = error
+
+
+def persisted_query(query: str | None, extensions) -> tuple[str | None, str | None]:
+    """(the query to run, the hash to register it under once it validates) for a request's `extensions`.
+
+    A hash alone: the stored query, or PersistedQueryNotFound (the client then sends hash + query). A hash with a
+    query: the hash must be the query's SHA-256, and the pair is registered after validation.
+    """
+    if extensions is None:
+        return query, None
+    if not isinstance(extensions, dict):
+        raise PersistedQueryError(400, {"message": "'extensions' must be a JSON object."})
+    persisted = extensions.get("persistedQuery")
+    if persisted is None:
+        return query, None
+    sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+    if not isinstance(sha, str) or len(sha) != 64 or persisted.get("version") != 1:
+        raise PersistedQueryError(
+            400, {"message": "persistedQuery needs version 1 and a sha256Hash of 64 hexadecimal digits."}
+        )
+    sha = sha.lower()
+    if query is None:
+        stored = response_cache.cache().get(APQ_KEY.format(sha))
+        if not isinstance(stored, str):
+            raise PersistedQueryError(200, APQ_NOT_FOUND)
+        return stored, None
+    if not isinstance(query, str) or hashlib.sha256(query.encode()).hexdigest() != sha:
+        raise PersistedQueryError(400, APQ_MISMATCH)
+    return query, sha
+
+
+def register_persisted(sha: str, query: str) -> None:
+    response_cache.cache().set(APQ_KEY.format(sha), query, APQ_SECONDS)
