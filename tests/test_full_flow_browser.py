@@ -167,13 +167,14 @@ def draft_event(page: Page, event_index: EventIndexPage) -> None:
     page.get_by_label(FACILITATOR).check()
 
     # The body's image block, its image chosen in the chooser modal from the library.
-    page.get_by_role("button", name="Insert a block").click()
+    # (Scoped to the body: the form's card image has its own "Choose an image" button.)
+    body = page.locator("#panel-child-content-body-section")
+    body.get_by_role("button", name="Insert a block").click()
     page.get_by_role("option", name="Image").click()
-    page.get_by_role("button", name="Choose an image").click()
+    body.get_by_role("button", name="Choose an image").click()
     modal = page.get_by_role("dialog")
     modal.get_by_role("link", name=IMAGE_TITLE).click()
     expect(modal).to_be_hidden()
-    body = page.locator("#panel-child-content-body-section")
     expect(body.get_by_text(IMAGE_TITLE, exact=True)).to_be_visible()
     body.get_by_label("Alt text").fill(IMAGE_ALT)
 
