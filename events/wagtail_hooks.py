@@ -32,13 +32,17 @@ from pages.models import Topic
 # --- the training events listing ---------------------------------------------------------------------------------
 
 
+def next_session(sessions: list, now):
+    """The first session not yet over, if any."""
+    return next((session for session in sessions if session.end >= now), None)
+
+
 def next_session_label(event: TrainingEventPage) -> str:
     """The next session still to come (in the event's own time zone), or the last one for a past event."""
-    now = timezone.now()
     sessions = event.sessions()
     if not sessions:
         return "No sessions"
-    upcoming = next((session for session in sessions if session.end >= now), None)
+    upcoming = next_session(sessions, timezone.now())
     label = local_time_label((upcoming or sessions[-1]).start, event)
     return label if upcoming else f"{label} (past)"
 
@@ -141,10 +145,9 @@ class UpcomingEventsPanel(Component):
         )
         rows = []
         for event in candidates:
-            for session in event.sessions():
-                if now <= session.end and session.start < horizon:
-                    rows.append((session.start, event, local_time_label(session.start, event)))
-                    break
+            session = next_session(event.sessions(), now)
+            if session and session.start < horizon:
+                rows.append((session.start, event, local_time_label(session.start, event)))
         rows.sort(key=lambda row: row[0])
         index = EventIndexPage.objects.first()
         can_add = index is not None and index.permissions_for_user(user).can_add_subpage()

@@ -86,7 +86,7 @@ def paginate(
     )
 
 
-def paginated_type(item_type, name: str, description: str | None = None) -> type[graphene.ObjectType]:
+def paginated_type(item_type, name: str, description: str) -> type[graphene.ObjectType]:
     """`<name> { items: [item_type!]! pagination: Pagination! }`, described for partners as `description`."""
 
     def resolve_pagination(parent, info):
