@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -322,3 +323,30 @@ class ForumViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_viewset():
     return ForumViewSetGroup()
+
+
+class OpenReportsPanel(Component):
+    """The dashboard's forum panel for moderators: how many reports wait, the oldest first, each linked to its page."""
+
+    name = "forum_reports"
+    template_name = "forum/dashboard/open_reports.html"
+    order = 60
+    limit = 5
+
+    def get_context_data(self, parent_context):
+        open_reports = ForumReport.objects.filter(status=ForumReport.Status.OPEN)
+        reports = list(open_reports.select_related("post__thread").order_by("created_at")[: self.limit])
+        for report in reports:
+            report.excerpt = excerpt(report.post)
+        return {
+            "reports": reports,
+            "open_count": open_reports.count() if reports else 0,
+            "oldest": reports[0].created_at if reports else None,
+            "index_url": reverse("forum_reports:index") + "?status=open",
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_open_reports_panel(request, panels):
+    if can_moderate(request.user):
+        panels.append(OpenReportsPanel())
