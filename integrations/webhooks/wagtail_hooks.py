@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -172,7 +172,8 @@ class DeliveryViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["status"]  # required by ModelViewSet; LogOnlyPolicy never lets anyone edit
     list_display = [
-        Column("change", label="Change", accessor=change_summary),
+        # Linked to the delivery's own page: nobody may edit a delivery, so Wagtail would link the title nowhere.
+        TitleColumn("change", label="Change", accessor=change_summary, url_name="webhook_deliveries:inspect"),
         Column("endpoint", label="Endpoint", accessor="endpoint"),
         Column("webhook_id", label="webhook-id", accessor="message.webhook_id"),
         StatusTagColumn(

@@ -9,32 +9,12 @@ import pytest
 from django.urls import reverse
 
 from events.factories import TrainingEventPageFactory
-from integrations.webhooks import services
-from integrations.webhooks.models import Delivery, DeliveryStatus
 from integrations.webhooks.wording import in_plain_words
-from tests.helpers import free_port
+from tests.integrations.webhooks.conftest import FAILED_TITLE as TITLE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LOG = reverse("webhook_deliveries:index")
-TITLE = "CIT Core Course: Tulsa Police Department"
-
-
-@pytest.fixture
-def down_endpoint():
-    return services.endpoint_create(
-        url=f"http://127.0.0.1:{free_port()}/hooks", event_types=["*"], description="CIT International (staging)"
-    )
-
-
-@pytest.fixture
-def failed_delivery(event_index, down_endpoint, run_worker) -> Delivery:
-    page = TrainingEventPageFactory(parent=event_index, title=TITLE, live=False)
-    page.save_revision().publish()
-    run_worker()
-    delivery = Delivery.objects.get(endpoint=down_endpoint)
-    assert delivery.attempts == 1 and delivery.status == DeliveryStatus.PENDING  # it will be retried
-    return delivery
 
 
 def test_the_log_names_the_page_the_endpoint_and_the_problem_in_plain_words(admin_client, failed_delivery):
@@ -43,6 +23,7 @@ def test_the_log_names_the_page_the_endpoint_and_the_problem_in_plain_words(admi
     assert f"event.published: {TITLE}" in html
     assert "CIT International (staging)" in html
     assert failed_delivery.message.webhook_id in html
+    assert f'href="{reverse("webhook_deliveries:inspect", args=[failed_delivery.pk])}"' in html  # each row opens
     assert "refused the connection: nothing is accepting requests at that address and port" in html
     assert "ConnectionRefusedError" not in html  # the technical text is on the delivery's own page
     assert "None" not in html.split("<tbody>")[1].split("</tbody>")[0]
