@@ -412,6 +412,10 @@ class Notification(models.Model):
     audience_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     audience_members = models.BooleanField(default=False)
     audience_permission = models.CharField(max_length=100, blank=True)
+    # A forum email: the recipient must still be allowed to read this category (it may be restricted to groups).
+    audience_forum_category = models.ForeignKey(
+        "forum.ForumCategory", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     digest = models.BooleanField(default=False, help_text="Waits for the daily digest instead of its own email.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -42,7 +42,7 @@ def preferences_of(user) -> NotificationPreference:
 
 def audience_allows(notification: Notification) -> bool:
     """Whether the recipient may still read what the email says: active, with an address, and still in its
-    audience (a member of the agency, a member, or holding the permission)."""
+    audience (a member of the agency, a member, holding the permission, able to read the forum category)."""
     user = notification.recipient
     if not user.is_active or not user.email:
         return False
@@ -55,6 +55,11 @@ def audience_allows(notification: Notification) -> bool:
         if notification.audience_agency_id and (
             membership is None or membership.agency_id != notification.audience_agency_id
         ):
+            return False
+    if notification.audience_forum_category_id:
+        from community.forum.selectors import can_read_category  # the forum app builds on this module
+
+        if not can_read_category(user, notification.audience_forum_category_id):
             return False
     return True
 
@@ -93,6 +98,7 @@ def notify(
     audience_agency: Agency | None = None,
     audience_members: bool = False,
     audience_permission: str = "",
+    audience_forum_category=None,
 ) -> Notification | None:
     """Store one email to `recipient` (sent after commit), or nothing when they may not or do not want to get it.
 
@@ -121,6 +127,7 @@ def notify(
         audience_agency=audience_agency,
         audience_members=audience_members,
         audience_permission=audience_permission,
+        audience_forum_category=audience_forum_category,
         digest=digest,
     )
     if not audience_allows(notification):
