@@ -426,6 +426,7 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        permissions = [("resend_notification", "Can send a failed or retrying email notification again")]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id} ({self.status})"

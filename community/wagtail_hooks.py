@@ -1,4 +1,5 @@
-"""Admin: the "Resource Center" menu with Agencies (directory + CSV), Members, Invitations and TA requests."""
+"""Admin: the "Resource Center" menu with Agencies (directory + CSV), Members, Invitations, TA requests and Failed
+emails (community.notification_admin)."""
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +26,7 @@ from wagtail.permissions import register_permission_policy
 from community import selectors, services, views
 from community.filters import AgencyFilterSet, TaRequestFilterSet
 from community.models import Agency, Invitation, Member, TaMessage, TaRequest, person_name
+from community.notification_admin import NotificationViewSet, failed_notifications_panel
 from community.permissions import ASSIGN, REPLY, TRIAGE, VIEW, is_ta_staff
 from pages.models import Topic
 
@@ -342,6 +344,13 @@ def add_ta_triage_panel(request, panels):
         panels.append(TaTriagePanel(request.user))
 
 
+@hooks.register("construct_homepage_panels")
+def add_failed_notifications_panel(request, panels):
+    panel = failed_notifications_panel(request.user)
+    if panel is not None:
+        panels.append(panel)
+
+
 @hooks.register("before_serve_document", order=-200)
 def serve_ta_attachment_to_its_agency(document, request):
     """A TA request's attachment is for the requesting agency's members and TA staff, not every member: the
@@ -377,7 +386,7 @@ class ResourceCenterGroup(ViewSetGroup):
     menu_label = "Resource Center"
     menu_icon = "site"
     menu_order = 250
-    items = (AgencyViewSet, MemberViewSet, InvitationViewSet, TaRequestViewSet)
+    items = (AgencyViewSet, MemberViewSet, InvitationViewSet, TaRequestViewSet, NotificationViewSet)
 
 
 @hooks.register("register_admin_viewset")
