@@ -8,6 +8,7 @@ repeat it for partners.
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -345,6 +346,28 @@ class TaMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on TA request #{self.ta_request_id}"
+
+
+class TaUpload(models.Model):
+    """A file a member uploaded (POST /members/ta-attachments/) and has not yet attached to a follow-up.
+
+    The document is made at upload time, through the same checks as any upload, in the members-only attachment
+    collection; until a follow-up references it (addTaMessage(attachmentUploadId)), only its uploader and TA staff
+    may fetch it. Referencing it deletes this row (the document becomes the message's attachment); an upload never
+    referenced is deleted with its document once it expires (`ta_uploads_expire`)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    document = models.OneToOneField(settings.WAGTAILDOCS_DOCUMENT_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "TA attachment upload"
+
+    def __str__(self) -> str:
+        return f"Upload {self.public_id} by {self.uploaded_by_id}"
 
 
 # --- email notifications --------------------------------------------------------------------------------------
