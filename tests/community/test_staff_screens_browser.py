@@ -54,12 +54,16 @@ def test_ta_staff_triage_assign_reply_and_note(chromium, live_server, tmp_path):
         page.locator("#id_assignee").select_option(str(staff.pk))
         page.get_by_role("textbox", name="Reply to the agency").fill("We can help: which CAD system do you use?")
         page.get_by_role("textbox", name="Internal note").fill("Budget frozen until July.")
+        call_log = tmp_path / "call-types.csv"
+        call_log.write_text("code,meaning\n10-96,mental health call\n")
+        page.locator("#id_reply_attachment").set_input_files(call_log)
         page.get_by_role("button", name="Save").first.click()
         expect(page.locator(".messages")).to_contain_text("updated")
         page.goto(f"/admin/ta_requests/edit/{ta_request.pk}/")
         conversation = page.locator(".ta-conversation")
         expect(conversation).to_contain_text("which CAD system")
         expect(conversation.locator(".ta-message--note")).to_contain_text("(staff only)")
+        expect(conversation.locator(".ta-message--reply")).to_contain_text("Attachment: call-types.csv")
         page.goto("/admin/ta_requests/?queue=mine")
         expect(page.get_by_role("table").get_by_role("link", name=str(ta_request.pk), exact=True)).to_be_visible()
 
@@ -67,6 +71,7 @@ def test_ta_staff_triage_assign_reply_and_note(chromium, live_server, tmp_path):
     assert ta_request.status == "in_progress" and ta_request.assignee == staff
     assert ta_request.first_response_at is not None
     assert sorted(TaMessage.objects.values_list("kind", flat=True)) == ["note", "reply"]
+    assert TaMessage.objects.get(kind="reply").attachment.title == "call-types.csv"
     emailed = Notification.objects.filter(recipient=requester)
     assert sorted(emailed.values_list("kind", flat=True)) == ["ta_request.reply", "ta_request.status"]
     assert not any("Budget" in n.body_text for n in emailed)
