@@ -8,12 +8,12 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from community import notifications
 from community.forum import selectors, services
 from community.forum.factories import ForumCategoryFactory, MemberFactory
 from community.forum.models import ForumCategory, ForumFollow, ForumPost, ForumReport, ForumThread
 from community.forum.permissions import FORUM_MODERATORS
 from community.models import Notification, NotificationPreference
+from tests.community.forum.test_forum_notifications import deliver
 from tests.integrations.graphql.helpers import data, run, user_in
 
 pytestmark = pytest.mark.django_db
@@ -148,11 +148,6 @@ def test_anonymous_and_partner_tokens_get_nothing(secret_thread):
         for query, variables in ((CATEGORIES, {}), (THREAD, {"id": str(secret_thread.pk)}), (SEARCH, {"text": "x"})):
             result = run(query, user=caller, **variables)
             assert result.errors and "Coordinator" not in str(result.data)
-
-
-def deliver():
-    for pk in Notification.objects.filter(status="pending", digest=False).values_list("pk", flat=True):
-        notifications.notification_send(notification_id=pk)
 
 
 def test_a_follower_who_loses_access_gets_no_mail(coordinator, coordinators, secret_thread):
