@@ -209,14 +209,14 @@ def test_closed_requests_and_expired_uploads_are_refused(member, ta_request):
     assert data(FOLLOW_UP, user=member, input=values)["addTaMessage"]["errors"][0]["code"] == "not_found"
 
 
-def test_expired_uploads_are_deleted_with_their_files(member, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)  # the real worker runs, committing and closing its connections
+def test_expired_uploads_are_deleted_with_their_files(member):
     kept = services.ta_upload_create(user=member, filename="kept.csv", content=b"a,b\n")
     gone = services.ta_upload_create(user=member, filename="gone.csv", content=b"a,b\n")
     storage, name = gone.document.file.storage, gone.document.file.name
     assert storage.exists(name)
     TaUpload.objects.filter(pk=gone.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.ta_uploads_expire() == 1
+    assert services.ta_uploads_expire() == 1
     assert list(TaUpload.objects.all()) == [kept]
     assert not CustomDocument.objects.filter(pk=gone.document_id).exists()
     call_command("run_worker", "--once")  # Wagtail removes the stored file in a task
