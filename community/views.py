@@ -226,8 +226,10 @@ def ta_attachment_upload(request):
     from django.http.multipartparser import MultiPartParserError
     from django.template.defaultfilters import filesizeformat
 
+    from community.selectors import member_agency
     from integrations.graphql.auth import TokenRejected, authenticate
     from integrations.graphql.views import cors_headers, json_response
+    from pages.access import user_is_member
 
     cors = cors_headers(request)
     if request.method == "OPTIONS":
@@ -240,6 +242,8 @@ def ta_attachment_upload(request):
         return _upload_error(401, str(rejected), "UNAUTHENTICATED", cors)
     if not user.is_authenticated:
         return _upload_error(401, "Send a member's token: Authorization: Bearer <token>.", "UNAUTHENTICATED", cors)
+    if not user_is_member(user) or member_agency(user) is None:  # before a byte of the body is read
+        return _upload_error(403, "Only members of an agency can attach files.", "forbidden", cors)
     limit = settings.TA_ATTACHMENT_MAX_BYTES
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)

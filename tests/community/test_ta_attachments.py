@@ -144,8 +144,13 @@ def test_callers_who_may_not_upload(client, member, token_for, agency):
     assert not TaUpload.objects.exists()
 
 
-def test_malformed_requests(client, member, token_for):
+def test_malformed_requests(client, member, token_for, settings):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(member)}"}
+    settings.GRAPHQL_CORS_ALLOWED_ORIGINS = ["https://partner.example.org"]
+    preflight = client.options(UPLOAD_URL, HTTP_ORIGIN="https://partner.example.org")
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == "https://partner.example.org"
+    assert "Access-Control-Allow-Origin" not in client.options(UPLOAD_URL, HTTP_ORIGIN="https://evil.example")
     assert client.get(UPLOAD_URL, **auth).status_code == 405
     assert client.post(UPLOAD_URL, "{}", content_type="application/json", **auth).status_code == 415
     assert errors(client.post(UPLOAD_URL, {"other": "x"}, **auth))[0]["code"] == "required"
