@@ -425,8 +425,8 @@ class CreateTaRequest(graphene.Mutation):
 
 class TaAttachmentInput(graphene.InputObjectType):
     """One file attached to a follow-up, sent inline (the request body is limited to GRAPHQL_MAX_BODY_BYTES, 64 KB
-    by default, so small files only). It is checked like an admin upload: the allowed types, its content matching
-    its name, size limits."""
+    by default, so small files only: upload larger ones to /members/ta-attachments/ and pass attachmentUploadId).
+    It is checked like an admin upload: the allowed types, its content matching its name, size limits."""
 
     filename = graphene.String(required=True, description="The file's name with its extension, e.g. 'policy.pdf'.")
     content_base64 = graphene.String(required=True, description="The file's bytes, base64-encoded.")
@@ -437,7 +437,12 @@ class AddTaMessageInput(graphene.InputObjectType):
 
     ta_request_id = graphene.ID(required=True, description="The request's id (taRequests / taRequest).")
     body = graphene.String(required=True, description="Plain text, at most 5000 characters.")
-    attachment = graphene.Field(TaAttachmentInput, description="An optional file for TA staff.")
+    attachment = graphene.Field(TaAttachmentInput, description="An optional small file for TA staff, sent inline.")
+    attachment_upload_id = graphene.ID(
+        description="An optional file for TA staff, of any allowed size: the `id` returned by POST "
+        "/members/ta-attachments/ (multipart/form-data, a part named `file`, the same bearer token). Each upload "
+        "is used once, by its uploader, within a day. Not together with `attachment`."
+    )
 
 
 class AddTaMessagePayloadType(graphene.ObjectType):
@@ -482,6 +487,7 @@ class AddTaMessage(graphene.Mutation):
                 body=input.body,
                 attachment_name=attachment.filename if attachment else "",
                 attachment_content=_decoded(attachment) if attachment else None,
+                upload_id=input.get("attachment_upload_id"),
             )
         except ValidationError as error:
             return AddTaMessagePayloadType(errors=field_errors(error))

@@ -8,6 +8,7 @@ repeat it for partners.
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -347,6 +348,28 @@ class TaMessage(models.Model):
         return f"{self.get_kind_display()} on TA request #{self.ta_request_id}"
 
 
+class TaUpload(models.Model):
+    """A file a member uploaded (POST /members/ta-attachments/) and has not yet attached to a follow-up.
+
+    The document is made at upload time, through the same checks as any upload, in the members-only attachment
+    collection; until a follow-up references it (addTaMessage(attachmentUploadId)), only its uploader and TA staff
+    may fetch it. Referencing it deletes this row (the document becomes the message's attachment); an upload never
+    referenced is deleted with its document once it expires (`ta_uploads_expire`)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    document = models.OneToOneField(settings.WAGTAILDOCS_DOCUMENT_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "TA attachment upload"
+
+    def __str__(self) -> str:
+        return f"Upload {self.public_id} by {self.uploaded_by_id}"
+
+
 # --- email notifications --------------------------------------------------------------------------------------
 
 
@@ -412,6 +435,10 @@ class Notification(models.Model):
     audience_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     audience_members = models.BooleanField(default=False)
     audience_permission = models.CharField(max_length=100, blank=True)
+    # A forum email: the recipient must still be allowed to read this category (it may be restricted to groups).
+    audience_forum_category = models.ForeignKey(
+        "forum.ForumCategory", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     digest = models.BooleanField(default=False, help_text="Waits for the daily digest instead of its own email.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -422,6 +449,7 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        permissions = [("resend_notification", "Can send a failed or retrying email notification again")]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id} ({self.status})"

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +43,7 @@ def preferences_of(user) -> NotificationPreference:
 
 def audience_allows(notification: Notification) -> bool:
     """Whether the recipient may still read what the email says: active, with an address, and still in its
-    audience (a member of the agency, a member, or holding the permission)."""
+    audience (a member of the agency, a member, holding the permission, able to read the forum category)."""
     user = notification.recipient
     if not user.is_active or not user.email:
         return False
@@ -55,6 +56,11 @@ def audience_allows(notification: Notification) -> bool:
         if notification.audience_agency_id and (
             membership is None or membership.agency_id != notification.audience_agency_id
         ):
+            return False
+    if notification.audience_forum_category_id:
+        from community.forum.selectors import can_read_category  # the forum app builds on this module
+
+        if not can_read_category(user, notification.audience_forum_category_id):
             return False
     return True
 
@@ -93,6 +99,7 @@ def notify(
     audience_agency: Agency | None = None,
     audience_members: bool = False,
     audience_permission: str = "",
+    audience_forum_category=None,
 ) -> Notification | None:
     """Store one email to `recipient` (sent after commit), or nothing when they may not or do not want to get it.
 
@@ -121,6 +128,7 @@ def notify(
         audience_agency=audience_agency,
         audience_members=audience_members,
         audience_permission=audience_permission,
+        audience_forum_category=audience_forum_category,
         digest=digest,
     )
     if not audience_allows(notification):
@@ -220,6 +228,64 @@ def notifications_sweep() -> int:
     for pk in ids:
         enqueue(pk)
     return len(ids)
+
+
+# --- failed notifications (the admin's "Failed emails" screen) ---------------------------------------------------
+
+
+def needing_attention():
+    """Emails staff should know about: failed for good, or pending with at least one failed attempt (retrying)."""
+    return Notification.objects.filter(
+        Q(status=Notification.Status.FAILED) | Q(status=Notification.Status.PENDING, attempts__gt=0, digest=False)
+    )
+
+
+def is_retrying(notification: Notification) -> bool:
+    return notification.status == Notification.Status.PENDING and notification.attempts > 0
+
+
+# What the exception recorded in `last_error` means, for the staff who read the screen (type name → words).
+ERROR_EXPLANATIONS = {
+    "SMTPRecipientsRefused": "The mail server refused the recipient's address (mistyped, or the mailbox is gone).",
+    "SMTPSenderRefused": "The mail server refused our sender address (DEFAULT_FROM_EMAIL).",
+    "SMTPAuthenticationError": "The mail server refused our sign-in (EMAIL_HOST_USER / EMAIL_HOST_PASSWORD).",
+    "SMTPDataError": "The mail server refused the message itself.",
+    "SMTPServerDisconnected": "The mail server closed the connection before the email was sent.",
+    "SMTPConnectError": "The mail server answered but refused the connection.",
+    "ConnectionRefusedError": "Nothing accepted our connection at the mail server's address (EMAIL_HOST, EMAIL_PORT).",
+    "TimeoutError": "The mail server did not answer in time.",
+    "timeout": "The mail server did not answer in time.",
+    "gaierror": "The mail server's name could not be found (EMAIL_HOST).",
+    "SSLError": "The secure connection to the mail server failed (EMAIL_USE_TLS / EMAIL_USE_SSL).",
+}
+
+
+def error_in_plain_words(last_error: str) -> str:
+    """`last_error` ("SMTPRecipientsRefused: {...}") explained; the technical text stays on the detail page."""
+    if not last_error:
+        return ""
+    kind = last_error.split(":", 1)[0].strip().rsplit(".", 1)[-1]
+    return ERROR_EXPLANATIONS.get(kind, "The email could not be handed to the mail server (see the technical detail).")
+
+
+class NotResendable(Exception):
+    """The notification is neither failed nor retrying: already sent, digested or skipped (sending again would
+    duplicate it, or reach someone no longer allowed to get it)."""
+
+
+def notification_resend(*, notification_id: int) -> Notification:
+    """Queue a failed or retrying email again, now, with a fresh retry schedule; it is checked against its audience
+    and the recipient's preferences when sent, as the first time. Raises NotResendable otherwise."""
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None or not (notification.status == Notification.Status.FAILED or is_retrying(notification)):
+            raise NotResendable("Only failed or retrying emails can be sent again.")
+        notification.status = Notification.Status.PENDING
+        notification.attempts = 0
+        notification.next_attempt_at = timezone.now()
+        notification.save(update_fields=["status", "attempts", "next_attempt_at"])
+        transaction.on_commit(lambda: enqueue(notification.pk))
+    return notification
 
 
 # --- daily digest -------------------------------------------------------------------------------------------------

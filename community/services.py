@@ -5,6 +5,7 @@ the invitation page show them next to the field. Sign-in failures are deliberate
 """
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from community.models import (
     TaRequest,
     TaRequestChange,
     TaRequestStatus,
+    TaUpload,
     Urgency,
     person_name,
 )
@@ -489,15 +491,24 @@ def _tell_staff(ta_request: TaRequest, *, message: TaMessage) -> None:
 
 
 @transaction.atomic
-def ta_staff_message_add(*, ta_request: TaRequest, author, body: str, internal: bool) -> TaMessage:
+def ta_staff_message_add(
+    *, ta_request: TaRequest, author, body: str, internal: bool, attachment_name: str = "", attachment_content=None
+) -> TaMessage:
     """A TA staff reply (read by the agency, emailed to it, sent as `ta_request.updated`) or an internal note
-    (staff only: no email, no webhook)."""
+    (staff only: no email, no webhook), optionally with one file (through the same upload checks as members')."""
     if not (author.is_active and author.has_perm(REPLY)):
         raise ValidationError("You may not reply to TA requests.", code="forbidden")
     field = "internal_note" if internal else "reply"
     body = _clean_description(body, field=field, empty="Write something first.")
+    attachment = None
+    if attachment_content is not None:
+        attachment = _attachment(user=author, filename=attachment_name, content=attachment_content)
     message = TaMessage.objects.create(
-        ta_request=ta_request, author=author, body=body, kind=TaMessage.Kind.NOTE if internal else TaMessage.Kind.REPLY
+        ta_request=ta_request,
+        author=author,
+        body=body,
+        kind=TaMessage.Kind.NOTE if internal else TaMessage.Kind.REPLY,
+        attachment=attachment,
     )
     if internal:
         return message
@@ -549,14 +560,21 @@ def _attachment_collection():
     return collection
 
 
-def _attachment(*, user, filename: str, content: bytes):
-    """A document made from a member's attachment, through the admin upload form's checks."""
+def _attachment(*, user, filename: str, content: bytes, field: str = "attachment"):
+    """A document made from an attachment, through the admin upload form's checks, at most TA_ATTACHMENT_MAX_BYTES;
+    problems are ValidationErrors on `field`."""
+    from django.template.defaultfilters import filesizeformat
+
     from media_library.models import CustomDocument
     from media_library.services import media_upload
 
     name = (filename or "").strip()[:200]
     if not name or _has_control_characters(name) or "/" in name or "\\" in name:
-        raise ValidationError({"attachment": ValidationError("Give the attachment a plain file name.", code="invalid")})
+        raise ValidationError({field: ValidationError("Give the attachment a plain file name.", code="invalid")})
+    limit = settings.TA_ATTACHMENT_MAX_BYTES
+    if len(content) > limit:
+        message = f"Attachments may be at most {filesizeformat(limit)} (this one is {filesizeformat(len(content))})."
+        raise ValidationError({field: ValidationError(message, code="too_large")})
     try:
         # user=None: the form would ask for the member's collection permissions, which members never hold.
         document = media_upload(
@@ -564,26 +582,105 @@ def _attachment(*, user, filename: str, content: bytes):
         )
     except ValidationError as error:
         problems = [message for messages in error.message_dict.values() for message in messages]
-        raise ValidationError({"attachment": ValidationError(" ".join(problems), code="invalid")}) from None
+        raise ValidationError({field: ValidationError(" ".join(problems), code="invalid")}) from None
     document.uploaded_by_user = user
     document.save(update_fields=["uploaded_by_user"])
     return document
 
 
+def ta_upload_create(*, user, filename: str, content: bytes) -> TaUpload:
+    """Store a member's file for a later follow-up (addTaMessage(attachmentUploadId)); ValidationErrors on `file`
+    (code forbidden for a non-member, too_large, invalid, RATE_LIMITED), nothing stored when refused."""
+    from cms.ratelimit import window_hit
+
+    agency = member_agency(user) if user_is_member(user) else None
+    if agency is None:
+        refusal = ValidationError("Only members of an agency can attach files.", code="forbidden")
+        raise ValidationError({"file": refusal})
+    limit = settings.TA_UPLOAD_RATE_LIMIT
+    count, retry_after = window_hit(f"ta-upload:{user.pk}", 3600)
+    if count > limit:
+        message = f"At most {limit} uploads an hour: try again in {retry_after} s."
+        raise ValidationError({"file": ValidationError(message, code="RATE_LIMITED")})
+    now = timezone.now()
+    with transaction.atomic():
+        document = _attachment(user=user, filename=filename, content=content, field="file")
+        try:
+            return TaUpload.objects.create(
+                uploaded_by=user,
+                agency=agency,
+                document=document,
+                created_at=now,
+                expires_at=now + timedelta(seconds=settings.TA_UPLOAD_EXPIRY_SECONDS),
+            )
+        except Exception:
+            document.file.delete(save=False)  # the row rolls back; the stored file would not
+            raise
+
+
+def _claim_upload(*, user, upload_id, ta_request: TaRequest):
+    """The document of the caller's unexpired upload, for this request's agency; the upload row is removed in the
+    caller's transaction, so a follow-up that fails leaves the upload usable."""
+    try:
+        key = uuid.UUID(str(upload_id))
+    except ValueError:
+        key = None
+    upload = (
+        TaUpload.objects.select_for_update(of=("self",))
+        .select_related("document")
+        .filter(public_id=key, uploaded_by=user, agency_id=ta_request.agency_id, expires_at__gt=timezone.now())
+        .first()
+        if key is not None
+        else None
+    )
+    if upload is None:
+        message = "No such upload of yours for this agency, or it expired: upload the file again."
+        raise ValidationError({"attachment_upload_id": ValidationError(message, code="not_found")})
+    document = upload.document
+    upload.delete()
+    return document
+
+
+def ta_uploads_expire(now=None) -> int:
+    """Delete uploads never referenced by a follow-up once expired, with their documents (and files); returns how
+    many. Run by the worker every --schedule-interval."""
+    now = now or timezone.now()
+    removed = 0
+    for upload in TaUpload.objects.filter(expires_at__lte=now).select_related("document")[:500]:
+        with transaction.atomic():
+            document = upload.document
+            upload.delete()
+            document.delete()  # Wagtail deletes the stored file after commit, in a task
+        removed += 1
+    return removed
+
+
 @transaction.atomic
 def ta_follow_up_add(
-    *, user, ta_request_id, body: str, attachment_name: str = "", attachment_content: bytes | None = None
+    *,
+    user,
+    ta_request_id,
+    body: str,
+    attachment_name: str = "",
+    attachment_content: bytes | None = None,
+    upload_id: str | None = None,
 ) -> TaMessage:
-    """A member adds to their agency's request (text, and optionally one file): read by the agency and TA staff,
-    emailed to the assignee (or all TA staff while unassigned), sent as `ta_request.updated`."""
+    """A member adds to their agency's request (text, and optionally one file: inline, or uploaded before by
+    `ta_upload_create`): read by the agency and TA staff, emailed to the assignee (or all TA staff while
+    unassigned), sent as `ta_request.updated`. All or nothing: a refusal leaves an upload usable."""
     ta_request = ta_request_for_member(user=user, ta_request_id=ta_request_id)
     if ta_request.status in TA_FINISHED_STATUSES:
         message = f"This request is {ta_request.get_status_display().lower()}: submit a new one instead."
         raise ValidationError({"ta_request_id": ValidationError(message, code="finished")})
     body = _clean_description(body, field="body", empty="Write something first.")
+    if upload_id is not None and attachment_content is not None:
+        message = "Send either attachment or attachmentUploadId, not both."
+        raise ValidationError({"attachment_upload_id": ValidationError(message, code="invalid")})
     attachment = None
     if attachment_content is not None:
         attachment = _attachment(user=user, filename=attachment_name, content=attachment_content)
+    elif upload_id is not None:
+        attachment = _claim_upload(user=user, upload_id=upload_id, ta_request=ta_request)
     message = TaMessage.objects.create(
         ta_request=ta_request, author=user, body=body, kind=TaMessage.Kind.FOLLOW_UP, attachment=attachment
     )

@@ -21,3 +21,9 @@ def send_notification(notification_id: int) -> str:
 def notifications_sweep() -> int:
     """Re-enqueue pending notifications whose task was lost. Enqueued by run_worker every --schedule-interval."""
     return notifications.notifications_sweep()
+
+
+@task()
+def ta_uploads_expire() -> int:
+    """Delete members' uploads no follow-up referenced in time. Enqueued by run_worker every --schedule-interval."""
+    return services.ta_uploads_expire()

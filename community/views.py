@@ -203,3 +203,80 @@ class MemberReactivateView(MemberActionView):
     def perform(self) -> str:
         services.member_reactivate(member=self.object)
         return f"{self.object} can sign in again."
+
+
+# --- members' attachment uploads ---------------------------------------------------------------------------------
+
+UPLOAD_FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and headers around the one file
+
+
+def _upload_error(status: int, message: str, code: str, headers: dict | None = None) -> HttpResponse:
+    from integrations.graphql.views import json_response
+
+    return json_response({"errors": [{"message": message, "code": code}]}, status=status, headers=headers)
+
+
+@csrf_exempt  # no cookies are read: like /graphql/, a request acts only as the bearer token it carries
+@never_cache
+def ta_attachment_upload(request):
+    """POST /members/ta-attachments/: a member's file (multipart/form-data, one part named `file`), stored for a
+    follow-up that references the returned `id` (addTaMessage(input: {attachmentUploadId})). Bearer token of a member
+    with an agency; every refusal is a JSON `errors` list with a status, and stores nothing."""
+    from django.core.exceptions import SuspiciousOperation
+    from django.http.multipartparser import MultiPartParserError
+    from django.template.defaultfilters import filesizeformat
+
+    from community.selectors import member_agency
+    from integrations.graphql.auth import TokenRejected, authenticate
+    from integrations.graphql.views import cors_headers, json_response
+    from pages.access import user_is_member
+
+    cors = cors_headers(request)
+    if request.method == "OPTIONS":
+        return HttpResponse(status=204, headers=cors)
+    if request.method != "POST":
+        return _upload_error(405, "Use POST with multipart/form-data.", "METHOD_NOT_ALLOWED", {"Allow": "POST"} | cors)
+    try:
+        user, _token = authenticate(request.META.get("HTTP_AUTHORIZATION"))
+    except TokenRejected as rejected:
+        return _upload_error(401, str(rejected), "UNAUTHENTICATED", cors)
+    if not user.is_authenticated:
+        return _upload_error(401, "Send a member's token: Authorization: Bearer <token>.", "UNAUTHENTICATED", cors)
+    if not user_is_member(user) or member_agency(user) is None:  # before a byte of the body is read
+        return _upload_error(403, "Only members of an agency can attach files.", "forbidden", cors)
+    limit = settings.TA_ATTACHMENT_MAX_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit + UPLOAD_FORM_OVERHEAD_BYTES:  # refused before a byte of it is read
+        return _upload_error(413, f"Attachments may be at most {filesizeformat(limit)}.", "too_large", cors)
+    if request.content_type != "multipart/form-data":
+        return _upload_error(415, "Send multipart/form-data with the file in a part named 'file'.", "invalid", cors)
+    try:
+        files = request.FILES.getlist("file")
+    except (MultiPartParserError, SuspiciousOperation, ValueError) as error:  # malformed, too many parts
+        return _upload_error(400, f"The multipart body could not be read: {error}", "invalid", cors)
+    if len(files) != 1:
+        return _upload_error(400, "Send exactly one file, in a part named 'file'.", "required", cors)
+    upload = files[0]
+    if upload.size > limit:
+        return _upload_error(413, f"Attachments may be at most {filesizeformat(limit)}.", "too_large", cors)
+    try:
+        stored = services.ta_upload_create(user=user, filename=upload.name, content=upload.read())
+    except ValidationError as error:
+        problem = error.error_dict["file"][0] if hasattr(error, "error_dict") and "file" in error.error_dict else error
+        code = problem.code or "invalid"
+        status = {"forbidden": 403, "too_large": 413, "RATE_LIMITED": 429}.get(code, 400)
+        return _upload_error(status, " ".join(problem.messages), code, cors)
+    document = stored.document
+    return json_response(
+        {
+            "id": str(stored.public_id),
+            "filename": document.title,
+            "size": document.file_size,
+            "expiresAt": stored.expires_at.isoformat(),
+        },
+        status=201,
+        headers=cors,
+    )

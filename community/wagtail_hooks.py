@@ -1,12 +1,15 @@
-"""Admin: the "Resource Center" menu with Agencies (directory + CSV), Members, Invitations and TA requests."""
+"""Admin: the "Resource Center" menu with Agencies (directory + CSV), Members, Invitations, TA requests and Failed
+emails (community.notification_admin)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -24,7 +27,8 @@ from wagtail.permissions import register_permission_policy
 
 from community import selectors, services, views
 from community.filters import AgencyFilterSet, TaRequestFilterSet
-from community.models import Agency, Invitation, Member, TaMessage, TaRequest, person_name
+from community.models import Agency, Invitation, Member, TaMessage, TaRequest, TaUpload, person_name
+from community.notification_admin import NotificationViewSet, failed_notifications_panel
 from community.permissions import ASSIGN, REPLY, TRIAGE, VIEW, is_ta_staff
 from pages.models import Topic
 
@@ -226,6 +230,13 @@ class TaRequestAdminForm(WagtailAdminModelForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Emailed to the requester and shown to the agency's members.",
     )
+    reply_attachment = forms.FileField(
+        label="Attach a file",
+        required=False,
+        help_text="Goes with the reply above (or, when only an internal note is written, with the note). The same "
+        "types and checks as any upload; stored in the members-only attachment collection, served to the agency's "
+        "members and TA staff only.",
+    )
     internal_note = forms.CharField(
         label="Internal note",
         required=False,
@@ -242,8 +253,18 @@ class TaRequestAdminForm(WagtailAdminModelForm):
         if "status" in self.fields:
             self.fields["status"].disabled = user is None or not user.has_perm(TRIAGE)
         if user is None or not user.has_perm(REPLY):
-            for name in ("reply", "internal_note"):
+            for name in ("reply", "internal_note", "reply_attachment"):
                 self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("reply_attachment")
+        if upload and not (cleaned.get("reply") or cleaned.get("internal_note")):
+            self.add_error("reply_attachment", "Write a reply (or an internal note) for the file to go with.")
+        elif upload and upload.size > settings.TA_ATTACHMENT_MAX_BYTES:
+            limit = filesizeformat(settings.TA_ATTACHMENT_MAX_BYTES)
+            self.add_error("reply_attachment", f"Attachments may be at most {limit} ({filesizeformat(upload.size)}).")
+        return cleaned
 
 
 class TaRequestEditView(generic.EditView):
@@ -252,22 +273,36 @@ class TaRequestEditView(generic.EditView):
         agency is emailed about status changes and replies; internal notes go nowhere."""
         data = self.form.cleaned_data
         user = self.request.user
+        upload = data.get("reply_attachment")
+        # The file goes with the reply, or with the note when there is no reply (clean() requires one of them).
+        attach_to = "reply" if data.get("reply") else "internal_note"
         with transaction.atomic():
             services.ta_request_update(ta_request=self.form.instance, by_user=user)
             for field, internal in (("reply", False), ("internal_note", True)):
                 if data.get(field):
                     services.ta_staff_message_add(
-                        ta_request=self.form.instance, author=user, body=data[field], internal=internal
+                        ta_request=self.form.instance,
+                        author=user,
+                        body=data[field],
+                        internal=internal,
+                        **attachment_arguments(upload if field == attach_to else None),
                     )
         return self.form.instance
 
     def form_valid(self, form):
         try:
             return super().form_valid(form)
-        except ValidationError as error:  # a reply or note the service refused (too long, control characters)
+        except ValidationError as error:  # a reply, note or file the service refused (everything rolled back)
             for field, problems in error.message_dict.items():
+                field = {"attachment": "reply_attachment"}.get(field, field)
                 form.add_error(field if field in form.fields else None, problems)
+            self.produced_error_message = self.get_error_message()  # what Wagtail's form_invalid shows on top
             return self.form_invalid(form)
+
+
+def attachment_arguments(upload) -> dict:
+    """The service's attachment arguments for an uploaded file (its size already checked by the form)."""
+    return {} if upload is None else {"attachment_name": upload.name, "attachment_content": upload.read()}
 
 
 def response_due_column(ta_request) -> str:
@@ -299,6 +334,7 @@ class TaRequestViewSet(ModelViewSet):
         [
             FieldRowPanel([FieldPanel("status"), FieldPanel("assignee")]),
             FieldPanel("reply"),
+            FieldPanel("reply_attachment"),
             FieldPanel("internal_note"),
             TaConversationPanel(heading="Conversation"),
             FieldPanel("staff_notes"),
@@ -342,20 +378,34 @@ def add_ta_triage_panel(request, panels):
         panels.append(TaTriagePanel(request.user))
 
 
+@hooks.register("construct_homepage_panels")
+def add_failed_notifications_panel(request, panels):
+    panel = failed_notifications_panel(request.user)
+    if panel is not None:
+        panels.append(panel)
+
+
 @hooks.register("before_serve_document", order=-200)
 def serve_ta_attachment_to_its_agency(document, request):
     """A TA request's attachment is for the requesting agency's members and TA staff, not every member: the
-    collection's members-only restriction lets every member through, so this narrows it first."""
-    agency_ids = set(TaMessage.objects.filter(attachment=document).values_list("ta_request__agency_id", flat=True))
-    if not agency_ids:
-        return None
+    collection's members-only restriction lets every member through, so this narrows it first. A file uploaded
+    and not yet attached is its uploader's (and TA staff's); one on an internal note is TA staff's only."""
     user = request.user
+    pending = TaUpload.objects.filter(document=document).first()
+    linked = TaMessage.objects.filter(attachment=document)
+    if pending is None and not linked.exists():
+        return None  # not a TA attachment
     if user.is_authenticated and is_ta_staff(user):
         return None
-    agency = selectors.member_agency(user) if user.is_authenticated else None
-    if agency is not None and agency.pk in agency_ids:
-        return None
-    return HttpResponseForbidden("You do not have access to this document.")
+    if pending is not None:
+        allowed = user.is_authenticated and user.pk == pending.uploaded_by_id
+    else:
+        agency_ids = set(
+            linked.filter(kind__in=TaMessage.MEMBER_VISIBLE).values_list("ta_request__agency_id", flat=True)
+        )
+        agency = selectors.member_agency(user) if user.is_authenticated else None
+        allowed = agency is not None and agency.pk in agency_ids
+    return None if allowed else HttpResponseForbidden("You do not have access to this document.")
 
 
 @hooks.register("before_delete_snippet")
@@ -377,7 +427,7 @@ class ResourceCenterGroup(ViewSetGroup):
     menu_label = "Resource Center"
     menu_icon = "site"
     menu_order = 250
-    items = (AgencyViewSet, MemberViewSet, InvitationViewSet, TaRequestViewSet)
+    items = (AgencyViewSet, MemberViewSet, InvitationViewSet, TaRequestViewSet, NotificationViewSet)
 
 
 @hooks.register("register_admin_viewset")

@@ -1,4 +1,6 @@
-"""Demo forum: the four discussion categories and a few realistic threads by Community of Practice members.
+"""Demo forum: the four discussion categories open to every member, a fifth restricted to the "CIT coordinators"
+group (the demo `member` login and two authors are in it; `tulsa` and `cuyahoga` are not, so signing in as either
+shows it absent), and a few realistic threads by Community of Practice members.
 
 Idempotent: categories by slug, members by username, threads by (category, title); a thread that exists is left as
 it is (replies included). Demo members who only appear as authors get no password (they cannot sign in); the demo
@@ -39,6 +41,19 @@ CATEGORIES = [
         "Working with mental health providers, 988, crisis centers, hospitals and advocates.",
     ),
 ]
+
+# The restricted category: only this group (and forum moderators) see it, its threads and posts.
+COORDINATORS_GROUP = "CIT coordinators"
+COORDINATORS_CATEGORY = (
+    "coordinators-corner",
+    "CIT coordinators' corner",
+    (
+        "For agencies' CIT coordinators: running the 40-hour course, instructor rosters, budgets and reporting to "
+        "the COPS Office."
+    ),
+)
+# Demo logins and authors in COORDINATORS_GROUP.
+COORDINATORS = ("member", "dmorales", "lchen")
 
 # (username, first name, last name): fictional staff of fictional member agencies.
 MEMBERS = [
@@ -152,6 +167,29 @@ THREADS = [
             ),
         ],
     ),
+    (
+        "coordinators-corner",
+        "Finding instructors for the 40-hour course when a partner pulls out",
+        [
+            (
+                "dmorales",
+                7,
+                (
+                    "<p>Our county mental health board can no longer lend two clinicians as instructors for the "
+                    "spring 40-hour course. How do other coordinators keep a backup roster?</p>"
+                ),
+            ),
+            (
+                "lchen",
+                6,
+                (
+                    "<p>We keep a shared roster with the two neighbouring counties and swap instructors for the "
+                    "blocks on de-escalation and on psychiatric medications. NAMI's local affiliate covers the "
+                    "family panel.</p>"
+                ),
+            ),
+        ],
+    ),
 ]
 
 
@@ -179,12 +217,15 @@ def build_forum_demo(report) -> None:
     members = Group.objects.get(name=MEMBERS_GROUP)
     authors = {username: _member(username, first, last, members, report) for username, first, last in MEMBERS}
     categories = {}
-    for order, (slug, name, description) in enumerate(CATEGORIES):
+    for order, (slug, name, description) in enumerate([*CATEGORIES, COORDINATORS_CATEGORY]):
         categories[slug], created = ForumCategory.objects.get_or_create(
             slug=slug, defaults={"name": name, "description": description, "sort_order": order}
         )
         if created:
             report.created.append(f"forum category: {name}")
+    coordinators, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
+    categories[COORDINATORS_CATEGORY[0]].restricted_to.add(coordinators)
+    coordinators.user_set.add(*get_user_model().objects.filter(username__in=COORDINATORS))
     now = timezone.now()
     for slug, title, posts in THREADS:
         if ForumThread.objects.filter(category=categories[slug], title=title).exists():

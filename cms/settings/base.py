@@ -217,7 +217,7 @@ WORKER_STALL_SECONDS = env.int("WORKER_STALL_SECONDS", 300)
 # any task's own bound (a webhook drain stops after a few minutes).
 TASK_ABANDONED_AFTER_SECONDS = env.int("TASK_ABANDONED_AFTER_SECONDS", 3600)
 # Apps' periodic tasks run_worker enqueues every --schedule-interval (besides scheduled publishing and webhooks).
-WORKER_PERIODIC_TASKS = ["community.tasks.notifications_sweep"]
+WORKER_PERIODIC_TASKS = ["community.tasks.notifications_sweep", "community.tasks.ta_uploads_expire"]
 
 # Webhooks (integrations.webhooks): delivery tasks run on the database queue drained by run_worker, or on Redis
 # (the RQ backend, any number of `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler`)
@@ -475,6 +475,11 @@ TA_REQUEST_NOTIFY_EMAILS = env.comma_list("TA_REQUEST_NOTIFY_EMAILS", "")  # sta
 # Hours a TA request may wait for its first staff reply before the triage list calls it overdue, per urgency.
 TA_RESPONSE_TARGET_HOURS = {"urgent": 24, "high": 3 * 24, "normal": 7 * 24, "low": 14 * 24}
 TA_ATTACHMENT_COLLECTION = "TA request attachments"  # a members-only collection, created when first needed
+# Files members upload for their follow-ups (POST /members/ta-attachments/, then addTaMessage(attachmentUploadId)):
+# at most this size, referenced within this long (then deleted), at most this many uploads per member per hour.
+TA_ATTACHMENT_MAX_BYTES = env.int("TA_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+TA_UPLOAD_EXPIRY_SECONDS = env.int("TA_UPLOAD_EXPIRY_SECONDS", 24 * 3600)
+TA_UPLOAD_RATE_LIMIT = env.int("TA_UPLOAD_RATE_LIMIT", 30)
 
 # --- Email notifications (community/notifications.py) --------------------------------------------------------
 # Links in members' emails point at the partner site that shows the members' area (MEMBERS_SITE_URL + the paths;

@@ -2,7 +2,8 @@
 
 Members only, entirely: every root field and mutation starts with `require_member` (UNAUTHENTICATED without a token,
 FORBIDDEN for a non-member's token), so nothing of the forum reaches anyone else, not even category names.
-Moderated (hidden, deleted) threads and posts are absent for everyone (`selectors`); banned members read but every
+Moderated (hidden, deleted) threads and posts are absent for everyone, and a restricted category with its threads and
+posts for everyone outside its groups (`selectors`: not found, as if absent); banned members read but every
 mutation of theirs is refused with the code BANNED. Mutations return their object or field errors, never both.
 """
 
@@ -71,9 +72,19 @@ class ForumCategoryType(graphene.ObjectType):
     thread_count = graphene.Int(
         required=True, description="Visible threads in the category (removed ones not counted)."
     )
+    restricted = graphene.Boolean(
+        required=True,
+        description="True when only some members see the category (e.g. CIT coordinators): a front end can mark "
+        "it as such. Those outside its groups never get it, its threads or its posts, on any field.",
+    )
 
     class Meta:
         name = "ForumCategory"
+
+    @staticmethod
+    def resolve_restricted(category, info):
+        restricted = getattr(category, "restricted", None)  # annotated by selectors.categories()
+        return category.restricted_to.exists() if restricted is None else restricted
 
 
 class ForumPostType(graphene.ObjectType):
@@ -191,10 +202,10 @@ def followed_thread_ids(info) -> set[int]:
     return request._forum_followed
 
 
-def by_id(find, raw_id):
-    """`find(id=...)` for an id a caller sent; None when it cannot name a row."""
+def by_id(find, user, raw_id):
+    """`find(user, id=...)` for an id a caller sent; None when it cannot name a row."""
     pk = parse_id(raw_id)
-    return find(id=pk) if pk else None
+    return find(user, id=pk) if pk else None
 
 
 # --- queries -------------------------------------------------------------------------------------------------
@@ -230,27 +241,25 @@ class ForumQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_forum_search(root, info, text, page=1, per_page=None):
-        require_member(info)
+        member = require_member(info)
         try:
-            rows = selectors.search_posts(text=text)
+            rows = selectors.search_posts(member, text=text)
         except ValidationError as error:
             raise AccessDenied(" ".join(error.messages), "BAD_USER_INPUT") from None
         return paginate(rows, page=page, per_page=per_page)
 
     @staticmethod
     def resolve_forum_categories(root, info):
-        require_member(info)
-        return selectors.categories()
+        return selectors.categories(require_member(info))
 
     @staticmethod
     def resolve_forum_threads(root, info, category=None, page=1, per_page=None):
-        require_member(info)
-        return paginate(selectors.threads(category=category), page=page, per_page=per_page, prepare=prepare_threads)
+        rows = selectors.threads(require_member(info), category=category)
+        return paginate(rows, page=page, per_page=per_page, prepare=prepare_threads)
 
     @staticmethod
     def resolve_forum_thread(root, info, id):
-        require_member(info)
-        found = by_id(selectors.thread, id)
+        found = by_id(selectors.thread, require_member(info), id)
         return prepare_threads([found])[0] if found else None
 
 
@@ -276,9 +285,9 @@ def perform(info, action):
         return field_errors(error)
 
 
-def shown_thread(thread: ForumThread) -> ForumThread:
+def shown_thread(member, thread: ForumThread) -> ForumThread:
     """The thread as queries return it (reply count, last post)."""
-    return prepare_threads([selectors.thread(id=thread.pk)])[0]
+    return prepare_threads([selectors.thread(member, id=thread.pk)])[0]
 
 
 class CreateForumThreadInput(graphene.InputObjectType):
@@ -303,11 +312,11 @@ class CreateForumThread(graphene.Mutation):
     @staticmethod
     def mutate(root, info, input):
         def create(member):
-            category = selectors.category(slug=input.category)
+            category = selectors.category(member, slug=input.category)
             if category is None:
                 return not_found("category", "category")
             thread = services.forum_thread_create(author=member, category=category, title=input.title, body=input.body)
-            return shown_thread(thread)
+            return shown_thread(member, thread)
 
         return payload(CreateForumThread, "thread", perform(info, create))
 
@@ -340,7 +349,7 @@ class CreateForumReply(graphene.Mutation):
     @staticmethod
     def mutate(root, info, input):
         def create(member):
-            thread = by_id(selectors.thread_for_member, input.thread_id)
+            thread = by_id(selectors.thread_for_member, member, input.thread_id)
             if thread is None:
                 return not_found("threadId", "thread")
             return services.forum_reply_create(author=member, thread=thread, body=input.body)
@@ -373,7 +382,7 @@ class EditForumPost(graphene.Mutation):
     @staticmethod
     def mutate(root, info, id, input):
         def edit(member):
-            post = by_id(selectors.post_for_member, id)
+            post = by_id(selectors.post_for_member, member, id)
             if post is None:
                 return not_found("id", "post")
             return services.forum_post_edit(editor=member, post=post, body=input.body, title=input.title)
@@ -396,7 +405,7 @@ class ReportForumPost(graphene.Mutation):
     @staticmethod
     def mutate(root, info, id, reason):
         def report(member):
-            post = by_id(selectors.post_for_member, id)
+            post = by_id(selectors.post_for_member, member, id)
             if post is None:
                 return not_found("id", "post")
             return services.forum_post_report(reporter=member, post=post, reason=reason)
@@ -428,12 +437,12 @@ class FollowForumThread(graphene.Mutation):
     @staticmethod
     def mutate(root, info, thread_id, follow):
         member = require_member(info)
-        thread = by_id(selectors.thread_for_member, thread_id)
+        thread = by_id(selectors.thread_for_member, member, thread_id)
         if thread is None:
             return FollowForumThread(thread=None, errors=not_found("threadId", "thread"))
         services.forum_follow_set(member=member, thread=thread, following=follow)
         info.context._forum_followed = selectors.followed_thread_ids(member)
-        return FollowForumThread(thread=shown_thread(thread), errors=[])
+        return FollowForumThread(thread=shown_thread(member, thread), errors=[])
 
 
 class ForumMutation(graphene.ObjectType):

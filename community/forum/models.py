@@ -11,6 +11,7 @@ evidence a report points at cannot be edited away.
 """
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +22,16 @@ class ForumCategory(models.Model):
     slug = models.SlugField(max_length=100, unique=True, help_text="Used by partner sites: forumThreads(category:).")
     description = models.TextField(blank=True)
     sort_order = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")
+    # Empty: open to every member. Otherwise only members of one of these groups (and forum moderators) see the
+    # category, its threads and posts, anywhere: lists, search, follows and emails (`selectors.readable_categories`).
+    restricted_to = models.ManyToManyField(
+        Group,
+        blank=True,
+        related_name="+",
+        verbose_name="visible only to",
+        help_text="Leave empty for a category every member sees. Otherwise only members of these groups (and forum "
+        "moderators) see it, its threads and posts, in search and in emails.",
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]

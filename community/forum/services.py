@@ -177,7 +177,8 @@ def excerpt(post: ForumPost, length: int = 500) -> str:
 
 
 def _tell_followers(post: ForumPost) -> None:
-    """Email each follower of the thread once about a new reply: not its author, not unfollowers."""
+    """Email each follower of the thread once about a new reply: not its author, not unfollowers, not those who may
+    no longer read its category (notify() checks the audience)."""
     followers = (
         ForumFollow.objects.filter(thread=post.thread, following=True)
         .exclude(user_id=post.author_id)
@@ -198,6 +199,8 @@ def _tell_followers(post: ForumPost) -> None:
             context=context,
             link=thread_member_link(post.thread),
             audience_members=True,
+            # Checked again when sent: a follower who lost access to a restricted category gets nothing.
+            audience_forum_category=post.thread.category,
         )
 
 

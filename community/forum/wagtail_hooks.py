@@ -5,6 +5,7 @@ buttons on each thread, post, report and ban (views.ModerationView), which go th
 trail. Bans are created here (with reason and optional expiry) and lifted, never edited or deleted.
 """
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, Q
@@ -285,14 +286,31 @@ class ForumBanViewSet(ForumViewSet):
     inspect_view_fields = ["member", "reason", "expires_at", "created_by", "created_at", "lifted_at", "lifted_by"]
 
 
+def visible_to(category: ForumCategory) -> str:
+    groups = [group.name for group in category.restricted_to.all()]
+    return ", ".join(groups) if groups else "All members"
+
+
+class CategoryIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("restricted_to")
+
+
 class ForumCategoryViewSet(ModelViewSet):
     model = ForumCategory
     icon = "folder-open-inverse"
     menu_label = "Categories"
     name = "forum_categories"
     copy_view_enabled = False
-    form_fields = ["name", "slug", "description", "sort_order"]
-    list_display = ["name", "slug", "sort_order"]
+    index_view_class = CategoryIndexView
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("sort_order"),
+        FieldPanel("restricted_to", widget=forms.CheckboxSelectMultiple),
+    ]
+    list_display = ["name", "slug", "sort_order", Column("visible_to", label="Visible to", accessor=visible_to)]
 
 
 class ModerationLogViewSet(ForumViewSet):
