@@ -25,6 +25,7 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import format_html
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
@@ -234,13 +235,21 @@ class AudienceForm(WagtailAdminPageForm):
             field.initial = pending.requested if pending else self.audience_now.key
         field.help_text = self.audience_sentence(field.initial)
 
-    def audience_sentence(self, after: str | None) -> str:
+    def audience_sentence(self, after: str | None):
         """Who sees the page now and who will once it is published, in plain words."""
         live = self.instance.pk is not None and self.instance.live
         now = f"Now: {self.audience_now.sentence()}." if live else "Now: not published, so only CMS users see it."
         if self.audience_now.key in (INHERITED, OTHER):
             return f"{now} Change it in the Privacy panel."
-        return f"{now} After publishing: {LABELS[after]}. A change here takes effect when the page is published."
+        # The span's text follows the radio buttons as the editor changes them (static/pages/js/audience.js).
+        return format_html(
+            '{} After publishing: <span data-audience-after data-public="{}" data-members="{}">{}</span>. '
+            "A change here takes effect when the page is published.",
+            now,
+            LABELS[PUBLIC],
+            LABELS[MEMBERS],
+            LABELS[after],
+        )
 
     def requested_audience(self) -> AudienceRequest | None:
         field = self.fields[FIELD]

@@ -5,7 +5,9 @@ The page listings' "Members only" badge is a template override (templates/wagtai
 from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
@@ -118,3 +120,8 @@ def register_audience_log_actions(actions):
                 f"Not made {wanted} on publishing: who can see the page was changed in the Privacy panel after the "
                 "change was requested, and the Privacy panel's setting stands"
             )
+
+
+@hooks.register("insert_editor_js")
+def audience_sentence_follows_the_choice():
+    return format_html('<script src="{}"></script>', static("pages/js/audience.js"))
