@@ -90,8 +90,9 @@ class AudienceRequest:
         return cls(requested=requested, origin=origin)
 
 
-def _lets_in_members_only(restriction: PageViewRestriction) -> bool:
-    """Under the privacy rule a login restriction lets in the members too (pages/access.py)."""
+def lets_in_members_only(restriction: PageViewRestriction) -> bool:
+    """Whether `restriction` lets in exactly the members: under the privacy rule a login restriction does too
+    (pages/access.py). Reads its groups: prefetch them for many."""
     if restriction.restriction_type == BaseViewRestriction.LOGIN:
         return True
     names = {group.name for group in restriction.groups.all()}
@@ -113,14 +114,14 @@ def current_audience(page: Page, *, parent: Page | None = None) -> Audience:
     restrictions = PageViewRestriction.objects.prefetch_related("groups").select_related("page")
     inherited = restrictions.filter(page__path__in=[node.path[:end] for end in ends]).order_by("page__path").first()
     if inherited is not None:
-        kind = MEMBERS if _lets_in_members_only(inherited) else _restriction_words(inherited)
+        kind = MEMBERS if lets_in_members_only(inherited) else _restriction_words(inherited)
         return Audience(INHERITED, source=inherited.page, restriction=kind)
     own = list(restrictions.filter(page_id=page.pk)) if page.pk else []
     if not own:
         return Audience(PUBLIC)
-    if all(_lets_in_members_only(restriction) for restriction in own):
+    if all(lets_in_members_only(restriction) for restriction in own):
         return Audience(MEMBERS)
-    return Audience(OTHER, restriction=_restriction_words(next(r for r in own if not _lets_in_members_only(r))))
+    return Audience(OTHER, restriction=_restriction_words(next(r for r in own if not lets_in_members_only(r))))
 
 
 def pending_request(page: Page, now: Audience) -> AudienceRequest | None:

@@ -2,9 +2,9 @@
 its view restrictions (the one source of truth), read once per request whatever the number of rows."""
 
 from django import template
-from wagtail.models import BaseViewRestriction, PageViewRestriction
+from wagtail.models import PageViewRestriction
 
-from pages.access import MEMBERS_GROUP
+from pages.audience import lets_in_members_only
 
 register = template.Library()
 
@@ -14,23 +14,15 @@ def _restrictions(request) -> list[tuple[str, bool]]:
     if not hasattr(request, "page_restrictions_by_path"):
         rows = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
         request.page_restrictions_by_path = [
-            (
-                restriction.page.path,
-                restriction.restriction_type == BaseViewRestriction.LOGIN
-                or (
-                    restriction.restriction_type == BaseViewRestriction.GROUPS
-                    and {group.name for group in restriction.groups.all()} == {MEMBERS_GROUP}
-                ),
-            )
-            for restriction in rows
+            (restriction.page.path, lets_in_members_only(restriction)) for restriction in rows
         ]
     return request.page_restrictions_by_path
 
 
 @register.simple_tag(takes_context=True)
 def page_audience_badge(context, page) -> str:
-    """ "Members only" when every restriction covering `page` lets in the members only; "Private" for any other
-    restriction (a password, other groups); "" when the page is public."""
+    """The badge for `page`: "Members only" when every restriction covering it lets in the members only, "Private"
+    for any other restriction (a password, other groups), "" when it is public."""
     request = context.get("request")
     if request is None or not getattr(page, "path", None):
         return ""
