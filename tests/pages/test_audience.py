@@ -357,3 +357,15 @@ def test_listings_badge_members_only_pages(client, event_index, live_event, peop
         assert html.count("data-audience-badge") == 1, url
         row = html[html.index("Youth in Suicide Crisis") :]
         assert row.index("Members only") < row.index("</tr>")
+
+
+def test_a_password_protected_page_is_badged_private(client, event_index, live_event, people):
+    PageViewRestriction.objects.create(
+        page=live_event, restriction_type=PageViewRestriction.PASSWORD, password="s3cret-enough"
+    )
+    client.force_login(people["editor"])
+
+    html = client.get(reverse("training_events:index")).content.decode()
+
+    assert html.count("data-audience-badge") == 1 and "Members only" not in html
+    assert ">Private" in html.replace("\n", "").replace("  ", "")
