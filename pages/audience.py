@@ -241,7 +241,8 @@ class AudienceForm(WagtailAdminPageForm):
         live = self.instance.pk is not None and self.instance.live
         now = f"Now: {self.audience_now.sentence()}." if live else "Now: not published, so only CMS users see it."
         if self.audience_now.key in (INHERITED, OTHER):
-            return f"{now} Change it in the Privacy panel."
+            after_publishing = "" if live else f" After publishing: {self.audience_now.sentence()}."
+            return f"{now}{after_publishing} Change it in the Privacy panel."
         # The span's text follows the radio buttons as the editor changes them (static/pages/js/audience.js).
         return format_html(
             '{} After publishing: <span data-audience-after data-public="{}" data-members="{}">{}</span>. '

@@ -369,3 +369,17 @@ def test_a_password_protected_page_is_badged_private(client, event_index, live_e
 
     assert html.count("data-audience-badge") == 1 and "Members only" not in html
     assert ">Private" in html.replace("\n", "").replace("  ", "")
+
+
+def test_a_new_page_in_a_restricted_section_says_so_before_it_is_published(client, event_index, people):
+    members_only(event_index)
+    client.force_login(people["editor"])
+
+    form = client.get(reverse("wagtailadmin_pages:add", args=["events", "trainingeventpage", event_index.pk]))
+    field = form.context["form"]["who_can_see"]
+
+    assert field.field.disabled and field.value() == "members"
+    assert sentence(field) == (
+        "Now: not published, so only CMS users see it. After publishing: members only, like everything under "
+        "“Training events” (set in that page's Privacy panel). Change it in the Privacy panel."
+    )
