@@ -29,7 +29,6 @@ from grapple.models import (
     GraphQLString,
 )
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
@@ -46,6 +45,7 @@ from events.recurrence import (
     local_to_aware,
     resolve_local,
 )
+from pages.audience import AUDIENCE_PANEL, AudienceForm, AudiencePageMixin
 from pages.blocks import BodyBlock
 from pages.models import (
     BODY_DESCRIPTION,
@@ -134,7 +134,7 @@ class EventIndexPage(Page):
         return context
 
 
-class TrainingEventForm(WagtailAdminPageForm):
+class TrainingEventForm(AudienceForm):
     """Checks the skipped dates and changed sessions against the repeat rule, which needs the inline rows; and, when
     the event is on its way to going live (submitted, approved, published, scheduled), that participants will know
     where to go. A draft may still be saved without a venue or a join link."""
@@ -185,7 +185,7 @@ class TrainingEventForm(WagtailAdminPageForm):
                 form.add_error(field, dst_gap_message(datetime.combine(day, clock), page.time_zone))
 
 
-class TrainingEventPage(PartnerPreviewMixin, Page):
+class TrainingEventPage(AudiencePageMixin, PartnerPreviewMixin, Page):
     """A facilitator-led training event or Community of Practice meeting."""
 
     summary = models.TextField(max_length=600, help_text="Two or three sentences for listings and calendars.")
@@ -268,6 +268,7 @@ class TrainingEventPage(PartnerPreviewMixin, Page):
 
     content_panels = [
         *Page.content_panels,
+        AUDIENCE_PANEL,
         FieldPanel("summary"),
         FieldPanel("card_image"),
         MultiFieldPanel(

@@ -16,7 +16,6 @@ from grapple.models import (
     GraphQLString,
 )
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.fields import RichTextField
@@ -28,6 +27,7 @@ from media_library.files import pdf_page_count, read_head, safe_filename, sha256
 from media_library.validation import RULES, extension_of
 from media_library.webvtt import validate_webvtt
 from pages.access import restricted_pages, visible_documents
+from pages.audience import AUDIENCE_PANEL, MEMBERS, AudienceForm, AudiencePageMixin
 from pages.models import (
     CARD_IMAGE_FIELD,
     INTRO_DESCRIPTION,
@@ -179,7 +179,7 @@ class PublicationIndexPage(Page):
     max_count = 1
 
 
-class PublicationPage(PartnerPreviewMixin, Page):
+class PublicationPage(AudiencePageMixin, PartnerPreviewMixin, Page):
     """A publication in the resource library: a report, brief, toolkit or guide, with its PDF."""
 
     publication_date = models.DateField()
@@ -202,6 +202,7 @@ class PublicationPage(PartnerPreviewMixin, Page):
 
     content_panels = [
         *Page.content_panels,
+        AUDIENCE_PANEL,
         FieldRowPanel([FieldPanel("publication_type"), FieldPanel("publication_date")]),
         FieldRowPanel([FieldPanel("cover_image"), FieldPanel("card_image")]),
         FieldPanel("authors", widget=forms.CheckboxSelectMultiple),
@@ -251,6 +252,7 @@ class PublicationPage(PartnerPreviewMixin, Page):
         CARD_IMAGE_FIELD,
     ]
     parent_page_types = ["media_library.PublicationIndexPage"]
+    base_form_class = AudienceForm
     content_kind = "publication"  # its ContentKind in the API (partners route by it)
     subpage_types = []
     # Webhooks (integrations/webhooks reads these two): the kind in the payload's `type` and what it adds to the
@@ -283,9 +285,9 @@ class RecordingIndexPage(Page):
     max_count = 1
 
 
-class RecordingPageForm(WagtailAdminPageForm):
-    """A members-only recording's files must be members-only too: its page's restriction doesn't cover the
-    documents, which are served by their collection's rules (pages.access)."""
+class RecordingPageForm(AudienceForm):
+    """A members-only recording's files must be members-only too (also when the form asks for members only): its
+    page's restriction doesn't cover the documents, which are served by their collection's rules (pages.access)."""
 
     FILE_FIELDS = ("video", "captions")
 
@@ -307,12 +309,15 @@ class RecordingPageForm(WagtailAdminPageForm):
         return cleaned
 
     def _page_is_restricted(self) -> bool:
+        request = self.requested_audience()
+        if request is not None and request.requested == MEMBERS:  # members only once this revision is published
+            return True
         # A new page has no tree position yet: its parent's restrictions are the ones it will inherit.
         page = self.instance if self.instance.pk else self.parent_page
         return restricted_pages(Page.objects.filter(pk=page.pk)).exists()
 
 
-class RecordingPage(PartnerPreviewMixin, Page):
+class RecordingPage(AudiencePageMixin, PartnerPreviewMixin, Page):
     """A recorded CoP meeting or webinar: a video file or an embed link, with its transcript and captions."""
 
     summary = models.TextField(max_length=600, help_text="What the session covered, for listings.")
@@ -358,6 +363,7 @@ class RecordingPage(PartnerPreviewMixin, Page):
 
     content_panels = [
         *Page.content_panels,
+        AUDIENCE_PANEL,
         FieldPanel("summary"),
         FieldPanel("card_image"),
         FieldRowPanel([FieldPanel("recording_kind"), FieldPanel("recorded_on"), FieldPanel("duration_minutes")]),

@@ -1,18 +1,23 @@
 """Admin wiring for the Topic and Person snippets and the editor's "My drafts" dashboard panel; the privacy rule on
-the CMS's own HTML pages."""
+the CMS's own HTML pages; the history entry of an audience request the Privacy panel overruled (pages/audience.py).
+The page listings' "Members only" badge is a template override (templates/wagtailadmin/pages/listing/)."""
 
 from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
+from wagtail.log_actions import LogFormatter
 from wagtail.models import Page, PageViewRestriction, WorkflowState, get_default_page_content_type
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail.wagtail_hooks import require_wagtail_login
 
 from pages.access import page_is_visible, passwords_given, published_pages, restrictions_shutting_out
+from pages.audience import LABELS, NOT_APPLIED_ACTION
 from pages.editorial import WORKFLOW_NAME
 from pages.models import Person, Topic
 from pages.rich_text import VisibleDocumentLinkHandler, VisibleImageEmbedHandler, VisiblePageLinkHandler
@@ -101,3 +106,22 @@ class MyDraftsPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_my_drafts_panel(request, panels):
     panels.append(MyDraftsPanel())
+
+
+@hooks.register("register_log_actions")
+def register_audience_log_actions(actions):
+    @actions.register_action(NOT_APPLIED_ACTION)
+    class AudienceRequestNotApplied(LogFormatter):
+        label = "Audience change not applied"
+
+        def format_message(self, log_entry):
+            wanted = LABELS.get((log_entry.data or {}).get("requested"), "another audience")
+            return (
+                f"Not made {wanted} on publishing: who can see the page was changed in the Privacy panel after the "
+                "change was requested, and the Privacy panel's setting stands"
+            )
+
+
+@hooks.register("insert_editor_js")
+def audience_sentence_follows_the_choice():
+    return format_html('<script src="{}"></script>', static("pages/js/audience.js"))

@@ -115,3 +115,22 @@ def test_restricting_an_existing_recording_is_checked_on_its_next_save(admin_cli
     response = admin_client.post(url, data)
 
     assert response.status_code == 200 and "video" in form_errors(response)
+
+
+def test_asking_for_members_only_on_the_form_checks_the_files_as_well(admin_client, recording_index):
+    """Not yet restricted, but it will be once published: a public video would then leak the same way."""
+    public_video = video(Collection.get_first_root_node())
+
+    response = add_recording(admin_client, recording_index, public_video, who_can_see="members")
+
+    assert response.status_code == 200
+    assert "anyone with its link could download it" in form_errors(response)["video"][0]
+    assert not RecordingPage.objects.exists()
+
+
+def test_asking_for_members_only_with_members_only_files_is_saved(admin_client, recording_index, members_collection):
+    response = add_recording(admin_client, recording_index, video(members_collection), who_can_see="members")
+
+    assert response.status_code == 302
+    revision = RecordingPage.objects.get().latest_revision
+    assert revision.content["audience_request"] == {"requested": "members", "from": "public"}
