@@ -610,6 +610,7 @@ class AcceptInvitation(graphene.Mutation):
 
 # --- the eGuide: a member's own progress -----------------------------------------------------------------------
 
+
 class GuideAnswerType(graphene.ObjectType):
     """A member's answer to one self-assessment question: the field of its kind is set, the others are null."""
 

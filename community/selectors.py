@@ -282,3 +282,34 @@ def chapter_progress(chapter: ChapterOutline, row: GuideProgress | None) -> Chap
         },
         updated_at=row.updated_at if row else None,
     )
+
+
+@dataclass
+class ChapterTotals:
+    title: str
+    visited: int
+    completed: int
+
+
+def guide_progress_totals() -> list[tuple[GuidePage, int, list[ChapterTotals]]]:
+    """For editors: per guide that has any progress, how many members started it and, per chapter of its live
+    content, how many visited and completed it. Counts only: no member, item or answer is named. Two queries."""
+    per_chapter = {
+        (row["guide_id"], row["chapter_slug"]): row
+        for row in GuideProgress.objects.values("guide_id", "chapter_slug").annotate(
+            visited=Count("pk"), completed=Count("pk", filter=Q(completed=True))
+        )
+    }
+    started = dict(
+        GuideProgress.objects.values("guide_id")
+        .annotate(members=Count("user", distinct=True))
+        .values_list("guide_id", "members")
+    )
+    totals = []
+    for guide in GuidePage.objects.filter(pk__in=started).order_by("title", "pk"):
+        chapters = []
+        for chapter in guide_outline(guide.chapters.raw_data):
+            row = per_chapter.get((guide.pk, chapter.slug), {})
+            chapters.append(ChapterTotals(chapter.title, row.get("visited", 0), row.get("completed", 0)))
+        totals.append((guide, started[guide.pk], chapters))
+    return totals

@@ -3,6 +3,7 @@
 nothing is saved on any error, and one member's progress never reaches anyone else, with the response cache on."""
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -12,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from community import services
-from community.factories import AgencyFactory, member_user
+from community.factories import AgencyFactory, member_user, ta_staff_user
 from community.models import GuideProgress
 from integrations.graphql.services import api_token_create
 from pages.access import MEMBERS_GROUP
-from pages.editorial import PARTNERS
+from pages.editorial import EDITORS, PARTNERS
 from pages.factories import GuidePageFactory, checklist, paragraph, question, self_assessment
 from tests.integrations.graphql.helpers import data, run, user_in
 
@@ -436,3 +437,31 @@ def test_rows_go_with_the_member_and_with_the_guide(guide, course_index, member,
     assert list(GuideProgress.objects.values_list("user_id", flat=True)) == [other_member.pk]
     guide.delete()
     assert GuideProgress.objects.count() == 0
+
+
+# --- editors: counts, never answers --------------------------------------------------------------------------------
+
+
+def test_editors_dashboard_counts_members_per_chapter_without_their_answers(guide, member, other_member, client):
+    save(member, checkedItems=["mou"], answers=[{"question": "gaps", "text": SECRET}], completed=True)
+    save(other_member, checkedItems=["coordinator"])
+    save(other_member, chapter="evaluation")
+    editor = user_in(EDITORS, "editor")
+    client.force_login(editor)
+    page = client.get("/admin/").content.decode()
+    panel = page[page.index("data-guide-progress-panel") :]
+    panel = panel[: panel.index("</section>")]
+    assert "CIT eGuide: 2 members started" in panel
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td><td>(\d+)</td></tr>", panel)
+    assert rows == [("Partnerships", "2", "1"), ("Evaluation", "1", "0"), ("Why CIT", "0", "0")]
+    assert SECRET not in page and "mou" not in panel and member.username not in panel
+
+
+def test_the_panel_is_for_page_editors_and_absent_without_progress(guide, member, client):
+    ta_staff = ta_staff_user("tstaff")  # admin access, no page permissions
+    client.force_login(ta_staff)
+    save(member, checkedItems=["mou"])
+    assert "data-guide-progress-panel" not in client.get("/admin/").content.decode()
+    GuideProgress.objects.all().delete()
+    client.force_login(user_in(EDITORS, "editor"))
+    assert "data-guide-progress-panel" not in client.get("/admin/").content.decode()
