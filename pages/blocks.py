@@ -136,11 +136,16 @@ class ChecklistItemBlock(blocks.StructBlock):
         icon = "tick"
 
 
-class ChecklistBlock(blocks.StructBlock):
-    """Things a member ticks off as their agency does them; which ones they ticked is saved as their progress."""
+class InteractiveBlock(blocks.StructBlock):
+    """What a checklist and a self-assessment both start with."""
 
     heading = blocks.CharBlock(max_length=120)
-    intro = blocks.TextBlock(required=False, help_text="A sentence or two before the items.")
+    intro = blocks.TextBlock(required=False, help_text="A sentence or two before the list.")
+
+
+class ChecklistBlock(InteractiveBlock):
+    """Things a member ticks off as their agency does them; which ones they ticked is saved as their progress."""
+
     items = blocks.ListBlock(ChecklistItemBlock(), min_num=1, max_num=MAX_CHECKLIST_ITEMS)
 
     class Meta:
@@ -190,11 +195,9 @@ class AssessmentQuestionBlock(blocks.StructBlock):
         icon = "help"
 
 
-class SelfAssessmentBlock(blocks.StructBlock):
+class SelfAssessmentBlock(InteractiveBlock):
     """Questions a member answers about their own agency; the answers are saved as their private progress."""
 
-    heading = blocks.CharBlock(max_length=120)
-    intro = blocks.TextBlock(required=False, help_text="A sentence or two before the questions.")
     questions = blocks.ListBlock(AssessmentQuestionBlock(), min_num=1, max_num=MAX_QUESTIONS)
 
     class Meta:

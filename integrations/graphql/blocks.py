@@ -163,13 +163,18 @@ def _entries(value, list_name: str) -> list[dict]:
     return [entry for entry in list_items(value.get(list_name)) if isinstance(entry, dict)]
 
 
+class InteractiveFields:
+    """What a checklist and a self-assessment both start with."""
+
+    heading = struct_field("heading", required=True, description="The heading (plain text).")
+    intro = struct_field("intro", description="A sentence or two before the list; null when not given.")
+
+
 @registry.register_block(page_blocks.ChecklistBlock)
-class ChecklistBlockType(graphene.ObjectType):
+class ChecklistBlockType(InteractiveFields, graphene.ObjectType):
     """A checklist in an eGuide chapter: things a member ticks off as their agency does them. Which ones a member
     ticked is their own progress (guideProgress, saveGuideProgress)."""
 
-    heading = struct_field("heading", required=True, description="The checklist's heading (plain text).")
-    intro = struct_field("intro", description="A sentence or two before the items; null when not given.")
     items = graphene.List(
         graphene.NonNull(ChecklistItemType), required=True, description="The items, in the editors' order."
     )
@@ -218,12 +223,10 @@ def _question(entry: dict) -> AssessmentQuestionType:
 
 
 @registry.register_block(page_blocks.SelfAssessmentBlock)
-class SelfAssessmentBlockType(graphene.ObjectType):
+class SelfAssessmentBlockType(InteractiveFields, graphene.ObjectType):
     """A self-assessment in an eGuide chapter: questions a member answers about their own agency. Answers are the
     member's own and private (guideProgress, saveGuideProgress)."""
 
-    heading = struct_field("heading", required=True, description="The self-assessment's heading (plain text).")
-    intro = struct_field("intro", description="A sentence or two before the questions; null when not given.")
     questions = graphene.List(
         graphene.NonNull(AssessmentQuestionType), required=True, description="The questions, in the editors' order."
     )
