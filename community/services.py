@@ -5,6 +5,7 @@ the invitation page show them next to the field. Sign-in failures are deliberate
 """
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -659,7 +660,7 @@ def _clean_checked_items(checked_items, chapter) -> list[str]:
         raise ValidationError(f"At most {PROGRESS_MAX_CHECKED_ITEMS} items.", code="max_length")
     known, seen = set(chapter.items), set()
     for key in checked_items:
-        if key not in known:
+        if not isinstance(key, str) or key not in known:
             raise ValidationError(f"The chapter has no checklist item “{_shown(key)}”.", code="unknown_item")
         if key in seen:
             raise ValidationError(f"“{_shown(key)}” is listed twice.", code="duplicate")
@@ -672,7 +673,7 @@ def _clean_answers(answers, chapter) -> dict:
         raise ValidationError(f"At most {PROGRESS_MAX_ANSWERS} answers.", code="max_length")
     cleaned = {}
     for answer in answers:
-        key = answer.get("question")
+        key = answer.get("question") if isinstance(answer, Mapping) else None
         question = chapter.questions.get(key) if isinstance(key, str) else None
         if question is None:
             raise ValidationError(f"The chapter has no question “{_shown(key)}”.", code="unknown_question")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -465,3 +466,23 @@ def test_the_panel_is_for_page_editors_and_absent_without_progress(guide, member
     GuideProgress.objects.all().delete()
     client.force_login(user_in(EDITORS, "editor"))
     assert "data-guide-progress-panel" not in client.get("/admin/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"checked_items": [["mou"]]}, "checked_items"),
+        ({"checked_items": [None]}, "checked_items"),
+        ({"answers": ["partner-strength"]}, "answers"),
+        ({"answers": [{"question": ["gaps"], "text": "x"}]}, "answers"),
+        ({"answers": [{"question": "partner-strength", "scale": True}]}, "answers"),  # a bool is no number
+        ({"answers": [{"question": "partner-strength", "scale": 3.0}]}, "answers"),
+        ({"chapter": ["partnerships"]}, "chapter"),
+    ],
+)
+def test_the_service_refuses_shapes_no_graphql_input_has(guide, member, values, field):
+    values = {"chapter": "partnerships", **values}
+    with pytest.raises(ValidationError) as refused:
+        services.guide_progress_save(user=member, guide=guide, **values)
+    assert list(refused.value.error_dict) == [field]
+    assert GuideProgress.objects.count() == 0
