@@ -17,7 +17,9 @@ from wagtail.documents import get_document_model
 from cms.client_ip import client_ip
 from community import models, notifications, ratelimit, selectors, services
 from community.models import ContactRole, TaDeliveryMode, TaMessage, TaRequestStatus, Urgency, person_name
+from community.selectors import ANSWER_FIELDS
 from integrations.graphql import cache
+from integrations.graphql.blocks import QuestionKindEnum
 from integrations.graphql.fields import choices_enum
 from integrations.graphql.loaders import get_loader, parse_id
 from integrations.graphql.mutations import (
@@ -32,7 +34,8 @@ from integrations.graphql.mutations import (
 from integrations.graphql.pagination import paginate, paginated_type, pagination_arguments
 from integrations.graphql.registry import registry
 from integrations.graphql.services import api_token_revoke
-from pages.models import Topic
+from pages.blocks import SCALE_MAX, SCALE_MIN
+from pages.models import GuidePage, Topic
 
 AgencyTypeEnum = choices_enum(models.AgencyType)
 ContactRoleEnum = choices_enum(ContactRole)
@@ -611,6 +614,194 @@ class AcceptInvitation(graphene.Mutation):
         return SignInPayloadType(token=plaintext, expires_at=expires_at, errors=[])
 
 
+# --- the eGuide: a member's own progress -----------------------------------------------------------------------
+
+
+class GuideAnswerType(graphene.ObjectType):
+    """A member's answer to one self-assessment question: the field of its kind is set, the others are null."""
+
+    question = graphene.String(required=True, description="The question's key (AssessmentQuestion.key).")
+    kind = QuestionKindEnum(required=True, description="The question's kind, which says which field is set.")
+    scale = graphene.Int(description=f"SCALE: {SCALE_MIN} to {SCALE_MAX}.")
+    yes_no = graphene.Boolean(description="YES_NO: true for yes.")
+    text = graphene.String(description="TEXT: plain text as written: never render it as HTML.")
+
+    class Meta:
+        name = "GuideAnswer"
+
+
+class GuideChapterProgressType(graphene.ObjectType):
+    """The signed-in member's progress on one chapter, against the chapter as it is now (items and questions the
+    editors have since removed are left out)."""
+
+    chapter = graphene.String(required=True, description="The chapter's slug (ChapterBlock.slug).")
+    title = graphene.String(required=True, description="The chapter's title.")
+    visited = graphene.Boolean(required=True, description="Whether the member has saved anything on it yet.")
+    completed = graphene.Boolean(required=True, description="Whether the member marked it complete.")
+    checked_items = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Keys of the items ticked, in the chapter's order.",
+    )
+    answers = graphene.List(
+        graphene.NonNull(GuideAnswerType), required=True, description="The answers given, in the chapter's order."
+    )
+    percent_complete = graphene.Int(
+        required=True,
+        description="0-100: items ticked and questions answered out of all of them; 100 once marked complete.",
+    )
+    updated_at = graphene.DateTime(description="When the member last saved it; null when never visited.")
+
+    class Meta:
+        name = "GuideChapterProgress"
+
+    @staticmethod
+    def resolve_chapter(progress, info):
+        return progress.chapter.slug
+
+    @staticmethod
+    def resolve_title(progress, info):
+        return progress.chapter.title
+
+    @staticmethod
+    def resolve_answers(progress, info):
+        answers = []
+        for key, value in progress.answers.items():
+            kind = progress.chapter.questions[key].kind
+            answers.append(GuideAnswerType(question=key, kind=kind, **{ANSWER_FIELDS[kind]: value}))
+        return answers
+
+
+class GuideProgressType(graphene.ObjectType):
+    """The signed-in member's progress through one eGuide, chapter by chapter. Only the signed-in member sees it."""
+
+    guide = graphene.Field(registry.lazy(GuidePage), required=True, description="The guide.")
+    chapters = graphene.List(
+        graphene.NonNull(GuideChapterProgressType),
+        required=True,
+        description="Every chapter of the guide, in order, visited or not.",
+    )
+    chapters_visited = graphene.Int(required=True, description="How many chapters the member has saved anything on.")
+    chapters_completed = graphene.Int(required=True, description="How many chapters the member marked complete.")
+    percent_complete = graphene.Int(
+        required=True, description="0-100: the chapters' percentComplete averaged, unvisited chapters counting 0."
+    )
+    updated_at = graphene.DateTime(description="When the member last saved progress on it; null when never.")
+
+    class Meta:
+        name = "GuideProgress"
+
+    @staticmethod
+    def resolve_guide(summary, info):
+        return get_loader(info).register([summary.guide])[0]
+
+    @staticmethod
+    def resolve_chapters_visited(summary, info):
+        return sum(chapter.visited for chapter in summary.chapters)
+
+    @staticmethod
+    def resolve_chapters_completed(summary, info):
+        return sum(chapter.completed for chapter in summary.chapters)
+
+
+GUIDE_NOT_FOUND = "No such guide: it does not exist or you may not see it."
+
+
+def _member_guide(info, *, id=None, slug=None):
+    """The member and the guide they asked for by id or slug, or a NOT_FOUND error (the same for an unknown, a
+    draft and a restricted guide)."""
+    user = require_member(info)
+    if (id is None) == (slug is None):
+        raise AccessDenied("Give either the guide's id or its slug.", "BAD_USER_INPUT")
+    pk = None if id is None else parse_id(id)
+    guide = None if id is not None and pk is None else selectors.guide_for_member(user=user, pk=pk, slug=slug)
+    if guide is None:
+        raise AccessDenied(GUIDE_NOT_FOUND, "NOT_FOUND")
+    return user, guide
+
+
+class GuideProgressQuery(graphene.ObjectType):
+    guide_progress = graphene.Field(
+        GuideProgressType,
+        required=True,
+        id=graphene.ID(description="The guide's `id`. Give either id or slug."),
+        slug=graphene.String(description="The guide's `slug`, e.g. cit-eguide. Give either id or slug."),
+        description="Members only: their own progress through an eGuide, which only they see. A NOT_FOUND error "
+        "for a guide that does not exist or that they may not see.",
+    )
+
+    @staticmethod
+    def resolve_guide_progress(root, info, id=None, slug=None):
+        user, guide = _member_guide(info, id=id, slug=slug)
+        return selectors.guide_progress(user=user, guide=guide)
+
+
+class GuideAnswerInput(graphene.InputObjectType):
+    """An answer to one self-assessment question: set exactly the field of the question's kind."""
+
+    question = graphene.String(required=True, description="The question's key (AssessmentQuestion.key).")
+    scale = graphene.Int(description=f"SCALE questions: {SCALE_MIN} to {SCALE_MAX}.")
+    yes_no = graphene.Boolean(description="YES_NO questions: true for yes.")
+    text = graphene.String(description="TEXT questions: plain text, at most the question's maxLength characters.")
+
+
+class SaveGuideProgressInput(graphene.InputObjectType):
+    """A member's progress on one chapter. What is given replaces what was saved; what is left out is kept."""
+
+    guide_id = graphene.ID(description="The guide's `id`. Give either guideId or guideSlug.")
+    guide_slug = graphene.String(description="The guide's `slug`, e.g. cit-eguide. Give either guideId or guideSlug.")
+    chapter = graphene.String(required=True, description="The chapter's slug (ChapterBlock.slug).")
+    checked_items = graphene.List(
+        graphene.NonNull(graphene.String),
+        description=f"Keys of every item now ticked in the chapter (at most {services.PROGRESS_MAX_CHECKED_ITEMS}); "
+        "[] unticks them all.",
+    )
+    answers = graphene.List(
+        graphene.NonNull(GuideAnswerInput),
+        description=f"The chapter's answers, one per question (at most {services.PROGRESS_MAX_ANSWERS}); questions "
+        "left out have no answer.",
+    )
+    completed = graphene.Boolean(description="Mark the chapter complete (true) or not (false).")
+
+
+class SaveGuideProgressPayloadType(graphene.ObjectType):
+    """What saveGuideProgress answers: the member's progress through the whole guide, or why nothing was saved."""
+
+    progress = graphene.Field(GuideProgressType, description="The guide's progress after saving; null on errors.")
+    errors = graphene.List(graphene.NonNull(FieldErrorType), required=True, description=ERRORS_DESCRIPTION)
+
+    class Meta:
+        name = "SaveGuideProgressPayload"
+
+
+class SaveGuideProgress(graphene.Mutation):
+    """Members: save their progress on one chapter of an eGuide (ticked items, answers, completed). Every key is
+    checked against the guide's published content: an unknown chapter, item or question, an answer of the wrong
+    kind, out of range or too long is listed in `errors` and nothing is saved. A NOT_FOUND error for a guide that
+    does not exist or that they may not see. Only the member sees what they saved."""
+
+    class Arguments:
+        input = SaveGuideProgressInput(required=True, description="The guide, the chapter and what to save.")
+
+    Output = SaveGuideProgressPayloadType
+
+    @staticmethod
+    def mutate(root, info, input):
+        user, guide = _member_guide(info, id=input.get("guide_id"), slug=input.get("guide_slug"))
+        try:
+            services.guide_progress_save(
+                user=user,
+                guide=guide,
+                chapter=input.chapter,
+                checked_items=input.get("checked_items"),
+                answers=input.get("answers"),
+                completed=input.get("completed"),
+            )
+        except ValidationError as error:
+            return SaveGuideProgressPayloadType(errors=field_errors(error))
+        return SaveGuideProgressPayloadType(progress=selectors.guide_progress(user=user, guide=guide), errors=[])
+
+
 class CommunityMutation(graphene.ObjectType):
     create_ta_request = CreateTaRequest.Field()
     add_ta_message = AddTaMessage.Field()
@@ -620,11 +811,15 @@ class CommunityMutation(graphene.ObjectType):
     login = SignIn.Field()
     logout = SignOut.Field()
     accept_invitation = AcceptInvitation.Field()
+    save_guide_progress = SaveGuideProgress.Field()
 
 
 # The forum's fields come first, then these (registry.py explains `order`).
 registry.register_query(CommunityQuery, order=20)
 # The directory is content; TA requests change without a publish and are an agency's own: never stored.
 cache.declare_roots(shared=["agencies", "agency"], uncached=["taRequests", "taRequest"])
+# A member's guide progress is theirs alone and changes without a publish: never stored.
+registry.register_query(GuideProgressQuery, order=21)
+cache.declare_roots(uncached=["guideProgress"])
 registry.register_mutation(CommunityMutation, order=20)
 registry.extend("Viewer", ViewerAgencyFields)

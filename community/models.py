@@ -453,3 +453,34 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id} ({self.status})"
+
+
+class GuideProgress(models.Model):
+    """One member's progress through one chapter of an eGuide: the checklist items they ticked, their answers to
+    the chapter's self-assessment questions, and whether they marked it complete. A row is a chapter they visited.
+
+    Private to the member: only they read it (`guideProgress`); staff screens show counts, never answers. It lives
+    with the members' other own data (here, not in `pages`, which holds content only and imports no app), goes
+    when the account is deleted, and refers to the guide's content by its stable keys (chapter slug, item and
+    question keys), so it reads without the page, e.g. in an export of the member's data."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guide_progress")
+    guide = models.ForeignKey("pages.GuidePage", on_delete=models.CASCADE, related_name="+")
+    chapter_slug = models.CharField(max_length=100)
+    checked_items = models.JSONField(default=list, blank=True, help_text="Keys of the ticked checklist items.")
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="Question key -> answer (1-5 for a scale, true/false, or text)."
+    )
+    completed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, help_text="First visit.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "eGuide progress"
+        verbose_name_plural = "eGuide progress"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "guide", "chapter_slug"], name="community_guide_progress_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.guide_id}/{self.chapter_slug}"

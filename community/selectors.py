@@ -4,7 +4,8 @@ Every read that returns members-only data takes the caller and returns nothing f
 resolvers refuse non-members with a clear error before they get here, so this is the second line, not the first.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -18,12 +19,15 @@ from community.models import (
     TA_STAFF_GROUP,
     Agency,
     AgencyContact,
+    GuideProgress,
     Invitation,
     TaMessage,
     TaRequest,
     TaRequestChange,
 )
-from pages.access import active_user, user_is_member
+from pages.access import active_user, user_is_member, visible_pages
+from pages.blocks import SCALE_MAX, SCALE_MIN, ChapterOutline, Question, QuestionKind, guide_outline
+from pages.models import GuidePage
 
 SEARCH_MAX_LENGTH = 100
 
@@ -177,3 +181,135 @@ def invitation_for_token(token: str | None) -> Invitation | None:
     if not token or len(token) > INVITATION_TOKEN_MAX_LENGTH:
         return None
     return Invitation.objects.select_related("agency").filter(token_hash=secret_digest(token)).first()
+
+
+# --- eGuide progress ------------------------------------------------------------------------------------------
+
+GUIDE_SLUG_MAX_LENGTH = 255  # Wagtail's slug column
+
+
+def guide_for_member(*, user, pk: int | None = None, slug: str | None = None) -> GuidePage | None:
+    """A live guide the member may see, by id or slug; None for non-members and for a guide that is absent, a
+    draft or restricted from them (the same answer, so nobody learns that a hidden guide exists)."""
+    if not user_is_member(user) or (slug is not None and len(slug) > GUIDE_SLUG_MAX_LENGTH):
+        return None
+    rows = visible_pages(GuidePage, user=user)
+    rows = rows.filter(pk=pk) if pk is not None else rows.filter(slug=slug)
+    return rows.order_by("pk").first()
+
+
+@dataclass
+class ChapterProgress:
+    """A member's progress on one chapter as the guide stands now: what they saved, less anything the editors
+    have since removed from the chapter."""
+
+    chapter: ChapterOutline
+    visited: bool
+    completed: bool
+    checked_items: list[str]
+    answers: dict  # question key -> answer, only for questions still in the chapter with an answer of their kind
+    updated_at: datetime | None
+
+    @property
+    def percent_complete(self) -> int:
+        if self.completed:
+            return 100
+        steps = self.chapter.steps
+        return (len(self.checked_items) + len(self.answers)) * 100 // steps if steps else 0
+
+
+@dataclass
+class GuideProgressSummary:
+    guide: GuidePage
+    chapters: list[ChapterProgress]
+
+    @property
+    def percent_complete(self) -> int:
+        """Every chapter counts the same, unvisited ones as 0."""
+        return sum(c.percent_complete for c in self.chapters) // len(self.chapters) if self.chapters else 0
+
+    @property
+    def updated_at(self) -> datetime | None:
+        return max((c.updated_at for c in self.chapters if c.updated_at), default=None)
+
+
+ANSWER_FIELDS = {QuestionKind.SCALE: "scale", QuestionKind.YES_NO: "yes_no", QuestionKind.TEXT: "text"}
+
+
+def answer_problem(question: Question, answer) -> str | None:
+    """Why `answer` cannot answer `question` (its kind, range or length), or None when it can."""
+    if question.kind == QuestionKind.SCALE:
+        if type(answer) is not int or not SCALE_MIN <= answer <= SCALE_MAX:
+            return f"“{question.key}” takes scale, a whole number from {SCALE_MIN} to {SCALE_MAX}."
+    elif question.kind == QuestionKind.YES_NO:
+        if type(answer) is not bool:
+            return f"“{question.key}” takes yesNo, true or false."
+    elif not isinstance(answer, str) or not answer.strip():
+        return f"“{question.key}” takes text: write an answer, or leave the question out."
+    elif len(answer) > question.max_length:
+        return f"The answer to “{question.key}” may be at most {question.max_length} characters."
+    elif any(ord(char) < 32 and char not in "\n\r\t" for char in answer):
+        return f"The answer to “{question.key}” may not contain control characters."
+    return None
+
+
+def guide_progress(*, user, guide: GuidePage) -> GuideProgressSummary:
+    """`user`'s progress on every chapter of `guide` (live content), in the guide's order: one query. Only ever the
+    caller's own rows: there is no way to ask for someone else's."""
+    rows = {row.chapter_slug: row for row in GuideProgress.objects.filter(user=active_user(user), guide=guide)}
+    chapters = [chapter_progress(chapter, rows.get(chapter.slug)) for chapter in guide_outline(guide.chapters.raw_data)]
+    return GuideProgressSummary(guide=guide, chapters=chapters)
+
+
+def chapter_progress(chapter: ChapterOutline, row: GuideProgress | None) -> ChapterProgress:
+    """What `row` (None: not visited) says about `chapter` as it stands now: stored keys the chapter no longer has,
+    and answers no longer of their question's kind, are left out."""
+    checked = (
+        {key for key in row.checked_items if isinstance(key, str)}
+        if row and isinstance(row.checked_items, list)
+        else set()
+    )
+    stored = row.answers if row and isinstance(row.answers, dict) else {}
+    return ChapterProgress(
+        chapter=chapter,
+        visited=row is not None,
+        completed=bool(row and row.completed),
+        checked_items=[key for key in chapter.items if key in checked],
+        answers={
+            key: stored[key]
+            for key, question in chapter.questions.items()
+            if key in stored and answer_problem(question, stored[key]) is None
+        },
+        updated_at=row.updated_at if row else None,
+    )
+
+
+@dataclass
+class ChapterTotals:
+    title: str
+    visited: int
+    completed: int
+
+
+def guide_progress_totals() -> list[tuple[GuidePage, int, list[ChapterTotals]]]:
+    """For editors: per guide that has any progress, how many members started it and, per chapter of its live
+    content, how many visited and completed it. Counts only: no member, item or answer is named. Two queries."""
+    per_chapter = {
+        (row["guide_id"], row["chapter_slug"]): row
+        for row in GuideProgress.objects.values("guide_id", "chapter_slug").annotate(
+            visited=Count("pk"), completed=Count("pk", filter=Q(completed=True))
+        )
+    }
+    started = dict(
+        GuideProgress.objects.values("guide_id")
+        .annotate(members=Count("user", distinct=True))
+        .values_list("guide_id", "members")
+    )
+    totals = []
+    for guide in GuidePage.objects.filter(pk__in=started).order_by("title", "pk"):
+        chapters = []
+        for chapter in guide_outline(guide.chapters.raw_data):
+            row = per_chapter.get((guide.pk, chapter.slug), {})
+            chapters.append(ChapterTotals(chapter.title, row.get("visited", 0), row.get("completed", 0)))
+        totals.append((guide, started[guide.pk], chapters))
+    return totals

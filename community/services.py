@@ -6,6 +6,7 @@ the invitation page show them next to the field. Sign-in failures are deliberate
 
 import logging
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from community.models import (
     TA_FINISHED_STATUSES,
     TA_STAFF_GROUP,
     Agency,
+    GuideProgress,
     Invitation,
     Member,
     NotificationCategory,
@@ -43,7 +45,10 @@ from community.models import (
 )
 from community.permissions import REPLY, VIEW
 from community.selectors import (
+    ANSWER_FIELDS,
     INVITATION_TOKEN_MAX_LENGTH,
+    answer_problem,
+    chapter_progress,
     invitation_for_token,
     is_staff_account,
     member_agency,
@@ -52,7 +57,8 @@ from community.selectors import (
 from integrations.graphql.services import api_token_create, api_token_revoke
 from integrations.webhooks.services import message_record
 from pages.access import MEMBERS_GROUP, user_is_member
-from pages.models import Topic
+from pages.blocks import MAX_CHECKLIST_ITEMS, MAX_QUESTIONS, QuestionKind, guide_outline
+from pages.models import GuidePage, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -729,3 +735,94 @@ def ta_request_notify_staff(*, ta_request_id: int) -> int:
         recipient_list=recipients,
     )
     return len(recipients)
+
+
+# --- eGuide progress ------------------------------------------------------------------------------------------
+
+# Bounds on one save, whatever the body limit lets through: a chapter holds fewer (each checklist and each
+# self-assessment has at most MAX_CHECKLIST_ITEMS / MAX_QUESTIONS entries; a few of each per chapter).
+PROGRESS_MAX_CHECKED_ITEMS = 4 * MAX_CHECKLIST_ITEMS
+PROGRESS_MAX_ANSWERS = 4 * MAX_QUESTIONS
+KIND_WORDS = {QuestionKind.SCALE: "scale", QuestionKind.YES_NO: "yes/no", QuestionKind.TEXT: "free-text"}
+
+
+def _shown(key) -> str:
+    """A caller's id, shortened for an error message (it may be anything, of any length)."""
+    text = str(key)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _clean_checked_items(checked_items, chapter) -> list[str]:
+    if len(checked_items) > PROGRESS_MAX_CHECKED_ITEMS:
+        raise ValidationError(f"At most {PROGRESS_MAX_CHECKED_ITEMS} items.", code="max_length")
+    known, seen = set(chapter.items), set()
+    for key in checked_items:
+        if not isinstance(key, str) or key not in known:
+            raise ValidationError(f"The chapter has no checklist item “{_shown(key)}”.", code="unknown_item")
+        if key in seen:
+            raise ValidationError(f"“{_shown(key)}” is listed twice.", code="duplicate")
+        seen.add(key)
+    return [key for key in chapter.items if key in seen]  # the chapter's order
+
+
+def _clean_answers(answers, chapter) -> dict:
+    if len(answers) > PROGRESS_MAX_ANSWERS:
+        raise ValidationError(f"At most {PROGRESS_MAX_ANSWERS} answers.", code="max_length")
+    cleaned = {}
+    for answer in answers:
+        key = answer.get("question") if isinstance(answer, Mapping) else None
+        question = chapter.questions.get(key) if isinstance(key, str) else None
+        if question is None:
+            raise ValidationError(f"The chapter has no question “{_shown(key)}”.", code="unknown_question")
+        if key in cleaned:
+            raise ValidationError(f"“{_shown(key)}” is answered twice.", code="duplicate")
+        given = [name for name in ANSWER_FIELDS.values() if answer.get(name) is not None]
+        expected = ANSWER_FIELDS[question.kind]
+        if given != [expected]:
+            message = f"“{key}” is a {KIND_WORDS[question.kind]} question: give one answer, of that kind."
+            raise ValidationError(message, code="wrong_kind")
+        value = answer[expected].strip() if expected == "text" else answer[expected]
+        problem = answer_problem(question, value)
+        if problem:
+            raise ValidationError(problem, code="invalid_answer")
+        cleaned[key] = value
+    return cleaned
+
+
+def guide_progress_save(
+    *, user, guide: GuidePage, chapter: str, checked_items=None, answers=None, completed: bool | None = None
+) -> GuideProgress:
+    """Save a member's progress on one chapter of `guide` (a guide they may see: `selectors.guide_for_member`).
+
+    Every key is checked against the guide's live content; anything unknown, of the wrong kind, out of range or
+    too long raises ValidationError (keyed by input field) and nothing is saved. What is given replaces what was
+    saved (`checked_items`: the items now ticked; `answers`: the chapter's answers); what is None is kept, less
+    anything the editors have since removed from the chapter. Saving nothing records a visit."""
+    outline = {outline.slug: outline for outline in guide_outline(guide.chapters.raw_data)}
+    found = outline.get(chapter) if isinstance(chapter, str) else None
+    if found is None:
+        message = f"The guide has no chapter “{_shown(chapter)}”."
+        raise ValidationError({"chapter": ValidationError(message, code="unknown_chapter")})
+    errors, cleaned = {}, {}
+    for name, value, clean in (
+        ("checked_items", checked_items, _clean_checked_items),
+        ("answers", answers, _clean_answers),
+    ):
+        if value is not None:
+            try:
+                cleaned[name] = clean(value, found)
+            except ValidationError as error:
+                errors[name] = error
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        progress, _created = GuideProgress.objects.select_for_update().get_or_create(
+            user=user, guide=guide, chapter_slug=found.slug
+        )
+        current = chapter_progress(found, progress)  # what was saved, less what the chapter no longer has
+        progress.checked_items = cleaned.get("checked_items", current.checked_items)
+        progress.answers = cleaned.get("answers", current.answers)
+        if completed is not None:
+            progress.completed = completed
+        progress.save()
+    return progress

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail import hooks
+from wagtail.admin.auth import user_has_any_page_permission
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList, Panel
 from wagtail.admin.ui.components import Component
@@ -383,6 +384,24 @@ def add_failed_notifications_panel(request, panels):
     panel = failed_notifications_panel(request.user)
     if panel is not None:
         panels.append(panel)
+
+
+class GuideProgressPanel(Component):
+    """The dashboard's eGuide panel for editors: how far members get through each guide, as counts per chapter.
+    Members' ticked items and answers are theirs alone and never shown (docs/members.md)."""
+
+    name = "guide_progress"
+    order = 60
+
+    def render_html(self, parent_context=None):
+        guides = selectors.guide_progress_totals()
+        return render_to_string("community/guide_progress_panel.html", {"guides": guides}) if guides else ""
+
+
+@hooks.register("construct_homepage_panels")
+def add_guide_progress_panel(request, panels):
+    if user_has_any_page_permission(request.user):
+        panels.append(GuideProgressPanel())
 
 
 @hooks.register("before_serve_document", order=-200)

@@ -24,6 +24,14 @@ from wagtail.models import Collection, CollectionViewRestriction, Page, PageView
 
 from demo.accounts import DemoReport, demo_user, load_credentials, save_credentials
 from demo.community import build_community_demo
+from demo.eguide import (
+    GUIDE_SLUG,
+    GUIDE_SUMMARY,
+    GUIDE_TITLE,
+    eguide_chapters,
+    seed_member_progress,
+    upgrade_earlier_demo_guide,
+)
 from demo.images import Picture, card_picture, cover_picture, portrait_picture
 from events.models import EventIndexPage, EventSkippedDate, EventStatus, SessionChange, TrainingEventPage
 from media_library.factories import WEBVTT_SAMPLE
@@ -586,23 +594,16 @@ def _courses(home: HomePage, topics: dict, report: DemoReport) -> None:
             audience="Public safety, mental and behavioral health, and advocacy professionals",
             course_url=f"https://learning.example.org/cit-assist/{slug}",
         )
-    _child(
+    guide = _child(
         index,
         GuidePage,
-        "cit-eguide",
+        GUIDE_SLUG,
         report,
-        title="CIT Implementation eGuide",
-        summary="An interactive guide to planning, launching and sustaining a Crisis Intervention Team.",
-        chapters=[
-            ("chapter", {"title": title, "slug": slugify(title), "summary": summary, "body": [paragraph(text)]})
-            for title, summary, text in (
-                ("Why CIT", "The case for Crisis Intervention Teams.", "CIT is a community partnership."),
-                ("Building partnerships", "Who belongs at the table.", "Law enforcement, mental health, advocacy."),
-                ("Training your officers", "The 40-hour curriculum and beyond.", "Scenario-based training works."),
-                ("Measuring success", "Data that tells your story.", "Track outcomes, not only outputs."),
-            )
-        ],
+        title=GUIDE_TITLE,
+        summary=GUIDE_SUMMARY,
+        on_create={"chapters": eguide_chapters},
     )
+    upgrade_earlier_demo_guide(guide, report)
 
 
 def _publications(home, topics, people, public: Collection, report: DemoReport) -> PublicationIndexPage:
@@ -721,6 +722,7 @@ def build_demo_site() -> DemoReport:
     _publications(home, topics, people, public, report)
     _recordings(home, topics, people, public, private, members, report)
     _users(report)
+    seed_member_progress(report)
     return report
 
 

@@ -31,6 +31,29 @@ def paragraph(text: str) -> tuple[str, str]:
     return ("paragraph", f"<p>{text}</p>")
 
 
+def checklist(heading: str, items: list[tuple[str, str]], intro: str = "") -> tuple[str, dict]:
+    """A chapter's checklist block: `items` are (key, text); an empty key is made from the text on save."""
+    return ("checklist", {"heading": heading, "intro": intro, "items": [{"key": k, "text": t} for k, t in items]})
+
+
+def question(key: str, prompt: str, kind: str = "scale", *, low: str = "", high: str = "", max_length=None) -> dict:
+    """One self-assessment question; a scale question gets labelled ends by default."""
+    if kind == "scale":
+        low, high = low or "Not yet", high or "Fully in place"
+    return {
+        "key": key,
+        "prompt": prompt,
+        "kind": kind,
+        "scale_low_label": low,
+        "scale_high_label": high,
+        "max_length": max_length if kind != "text" else max_length or 500,
+    }
+
+
+def self_assessment(heading: str, questions: list[dict], intro: str = "") -> tuple[str, dict]:
+    return ("self_assessment", {"heading": heading, "intro": intro, "questions": questions})
+
+
 class HomePageFactory(wagtail_factories.PageFactory):
     title = "CIT ASSIST"
     intro = "Crisis Intervention Teams Adaptive System of Supports for Implementation of Specialized Training."

@@ -23,7 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from pages.blocks import BodyBlock, ChaptersBlock
+from pages.blocks import BodyBlock, ChaptersBlock, keys_missing
 from pages.preview import PartnerPreviewMixin
 from pages.validators import validate_web_url
 
@@ -313,6 +313,14 @@ class GuidePage(PartnerPreviewMixin, Page):
     parent_page_types = ["pages.CourseIndexPage"]
     content_kind = "guide"  # its ContentKind in the API (partners route by it)
     subpage_types = []
+
+    def save(self, *args, **kwargs):
+        # The admin's form stores every checklist item's and question's key (ChaptersBlock.clean); content written
+        # by code (a data import, the demo) may leave some empty. Fill them here, on every write of the row, so the
+        # API shows the keys that members' progress is saved under.
+        if keys_missing(self.chapters.raw_data):
+            ChaptersBlock.fill_keys(self.chapters)
+        return super().save(*args, **kwargs)
 
 
 class PageAccess(models.Model):

@@ -10,6 +10,7 @@ import graphene
 from django.conf import settings
 from wagtail import blocks
 
+from integrations.graphql.fields import choices_enum
 from integrations.graphql.interfaces import StreamFieldBlockInterface, stream_values
 from integrations.graphql.loaders import get_loader, image_id, list_items
 from integrations.graphql.registry import registry
@@ -144,6 +145,98 @@ class TopicListBlockType(graphene.ObjectType):
         return [topic for topic in topics if topic is not None]
 
 
+class ChecklistItemType(graphene.ObjectType):
+    """One thing to tick off in a checklist."""
+
+    key = graphene.String(
+        required=True,
+        description="The item's id, unique in the guide and kept when the text is reworded: send it in "
+        "saveGuideProgress(checkedItems:).",
+    )
+    text = graphene.String(required=True, description="What the member ticks off (plain text).")
+
+    class Meta:
+        name = "ChecklistItem"
+
+
+def _entries(value, list_name: str) -> list[dict]:
+    return [entry for entry in list_items(value.get(list_name)) if isinstance(entry, dict)]
+
+
+class InteractiveFields:
+    """What a checklist and a self-assessment both start with."""
+
+    heading = struct_field("heading", required=True, description="The heading (plain text).")
+    intro = struct_field("intro", description="A sentence or two before the list; null when not given.")
+
+
+@registry.register_block(page_blocks.ChecklistBlock)
+class ChecklistBlockType(InteractiveFields, graphene.ObjectType):
+    """A checklist in an eGuide chapter: things a member ticks off as their agency does them. Which ones a member
+    ticked is their own progress (guideProgress, saveGuideProgress)."""
+
+    items = graphene.List(
+        graphene.NonNull(ChecklistItemType), required=True, description="The items, in the editors' order."
+    )
+    Meta = block_meta("ChecklistBlock")
+
+    @staticmethod
+    def resolve_items(value, info):
+        return [
+            ChecklistItemType(key=entry.get("key") or "", text=entry.get("text") or "")
+            for entry in _entries(value, "items")
+        ]
+
+
+QuestionKindEnum = choices_enum(page_blocks.QuestionKind)
+
+
+class AssessmentQuestionType(graphene.ObjectType):
+    """One self-assessment question and how it is answered."""
+
+    key = graphene.String(
+        required=True,
+        description="The question's id, unique in the guide and kept when the prompt is reworded: send it in "
+        "saveGuideProgress(answers: [{question:}]).",
+    )
+    prompt = graphene.String(required=True, description="The question (plain text).")
+    kind = QuestionKindEnum(required=True, description="How it is answered: SCALE, YES_NO or TEXT.")
+    scale_low_label = graphene.String(description=f"SCALE: what {page_blocks.SCALE_MIN} means; null otherwise.")
+    scale_high_label = graphene.String(description=f"SCALE: what {page_blocks.SCALE_MAX} means; null otherwise.")
+    max_length = graphene.Int(description="TEXT: the longest answer accepted, in characters; null otherwise.")
+
+    class Meta:
+        name = "AssessmentQuestion"
+
+
+def _question(entry: dict) -> AssessmentQuestionType:
+    question = page_blocks.Question.from_raw(entry.get("key") or "", entry)
+    scale = question.kind == page_blocks.QuestionKind.SCALE
+    return AssessmentQuestionType(
+        key=question.key,
+        prompt=entry.get("prompt") or "",
+        kind=question.kind,
+        scale_low_label=(entry.get("scale_low_label") or "") if scale else None,
+        scale_high_label=(entry.get("scale_high_label") or "") if scale else None,
+        max_length=question.max_length if question.kind == page_blocks.QuestionKind.TEXT else None,
+    )
+
+
+@registry.register_block(page_blocks.SelfAssessmentBlock)
+class SelfAssessmentBlockType(InteractiveFields, graphene.ObjectType):
+    """A self-assessment in an eGuide chapter: questions a member answers about their own agency. Answers are the
+    member's own and private (guideProgress, saveGuideProgress)."""
+
+    questions = graphene.List(
+        graphene.NonNull(AssessmentQuestionType), required=True, description="The questions, in the editors' order."
+    )
+    Meta = block_meta("SelfAssessmentBlock")
+
+    @staticmethod
+    def resolve_questions(value, info):
+        return [_question(entry) for entry in _entries(value, "questions")]
+
+
 @registry.register_block(page_blocks.ChapterBlock)
 class ChapterBlockType(graphene.ObjectType):
     """One chapter of the interactive eGuide; its block `id` is stable, usable as an anchor."""
@@ -159,7 +252,8 @@ class ChapterBlockType(graphene.ObjectType):
     body = graphene.List(
         graphene.NonNull(StreamFieldBlockInterface),
         required=True,
-        description="The chapter's content as typed blocks, like a page's body.",
+        description="The chapter's content as typed blocks: a page body's blocks, plus ChecklistBlock and "
+        "SelfAssessmentBlock.",
     )
     Meta = block_meta("ChapterBlock")
 
