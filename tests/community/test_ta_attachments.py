@@ -215,7 +215,7 @@ def test_closed_requests_and_expired_uploads_are_refused(member, ta_request):
 
 
 @pytest.mark.django_db(transaction=True)  # the real worker runs, committing and closing its connections
-def test_expired_uploads_are_deleted_with_their_files(member):
+def test_expired_uploads_are_deleted_with_their_files(wagtail_tree, member):
     kept = services.ta_upload_create(user=member, filename="kept.csv", content=b"a,b\n")
     gone = services.ta_upload_create(user=member, filename="gone.csv", content=b"a,b\n")
     storage, name = gone.document.file.storage, gone.document.file.name
