@@ -55,7 +55,7 @@ def audience(collection: Collection) -> str:
 
 
 def audience_label(collection: Collection) -> str:
-    """"Public: anyone, including partner sites" / "Members only: signed-in members of the Community of Practice"."""
+    """ "Public: anyone, including partner sites" / "Members only: signed-in members of the Community of Practice"."""
     return f"{collection.name}: {audience(collection)}"
 
 
