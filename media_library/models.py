@@ -75,6 +75,12 @@ class CustomImage(AbstractImage):
         # Wagtail's choosers check this codename whatever the image model is called.
         permissions = [("choose_image", "Can choose image")]
 
+    def clean(self):
+        super().clean()
+        # blank=False refuses an empty value; spaces alone are no alt text either.
+        if self.description and not self.description.strip():
+            raise ValidationError({"description": "Alt text is required."})
+
     @property
     def has_alt_text(self) -> bool:
         return bool(self.description.strip())
