@@ -69,7 +69,8 @@ class AudienceFormMixin:
         super().__init__(*args, **kwargs)
         self.old_collection = self.instance.collection if self.instance.pk else None
         if "collection" in self.fields:
-            collections = upload_collections(self.collections)
+            # Code that is not the admin (media_upload, without a user) may still choose any collection.
+            collections = upload_collections(self.collections) if self.user is not None else self.collections
             if self.instance.pk:  # an existing file keeps its place among the choices (even the root)
                 collections = collections | Collection.objects.filter(pk=self.instance.collection_id)
             self.collections = collections.order_by("path")
