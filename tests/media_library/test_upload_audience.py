@@ -26,7 +26,7 @@ from media_library.models import CustomDocument, CustomImage
 from media_library.pdf import make_pdf
 from media_library.views import NOT_UPLOADED
 from pages.access import MEMBERS_GROUP, visible_images
-from pages.editorial import EDITORS
+from pages.editorial import EDITORS, ensure_editorial_setup
 from pages.factories import ProgramPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -367,3 +367,13 @@ def test_bulk_move_into_members_only_needs_no_confirmation(client, editor, colle
     assert client.post(url, {"collection": collections["private"].pk}).status_code == 302
     assert set(CustomDocument.objects.values_list("collection", flat=True)) == {collections["private"].pk}
     assert not left_members_only().exists()
+
+
+def test_editors_can_upload_when_only_the_editorial_setup_granted_permissions(client, editor, collections):
+    """Wagtail's data migration grants Editors its own image/document permissions; a database without those rows
+    (a flushed test database) relies on pages.editorial, which grants what the collection policies check."""
+    GroupCollectionPermission.objects.all().delete()
+    ensure_editorial_setup()
+
+    assert upload_image(client, collections["public"].pk)["success"] is True
+    assert upload_document(client, collections["private"].pk)["success"] is True
