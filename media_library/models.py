@@ -53,7 +53,10 @@ def document_upload_to(instance, filename: str) -> str:
 
 
 class CustomImage(AbstractImage):
-    """An image whose alternative text is required: every image reaches partner sites with a description."""
+    """An image whose alternative text is required before it is shown anywhere: every image reaches partner sites with
+    a description. The multiple upload saves the file first and asks for alt text next to it (media_library/views.py);
+    until it is given the image is left out of every channel (`pages.access.visible_images`) and of the choosers. The
+    field's blank=False keeps it required for full_clean() and every other form."""
 
     description = models.CharField(
         "alt text",
@@ -74,8 +77,13 @@ class CustomImage(AbstractImage):
 
     def clean(self):
         super().clean()
-        if not (self.description or "").strip():
+        # blank=False refuses an empty value; spaces alone are no alt text either.
+        if self.description and not self.description.strip():
             raise ValidationError({"description": "Alt text is required."})
+
+    @property
+    def has_alt_text(self) -> bool:
+        return bool(self.description.strip())
 
 
 class CustomRendition(AbstractRendition):

@@ -1,11 +1,15 @@
 """Admin and serving hooks for the media library."""
 
 from django.http import HttpResponseForbidden, HttpResponseRedirect
+from django.urls import path
 from django.utils.http import content_disposition_header
 from wagtail import hooks
 from wagtail.models import CollectionViewRestriction
 from wagtail.wagtail_hooks import require_wagtail_login
 
+from media_library import views
+from media_library.bulk_actions import MoveDocumentsToCollection, MoveImagesToCollection
+from media_library.forms import LEFT_MEMBERS_ONLY
 from media_library.selectors import document_is_public
 from media_library.storage import is_s3, presigned_url
 from pages.access import passwords_given, restrictions_shutting_out
@@ -54,3 +58,41 @@ def serve_document_by_privacy_rule(document, request):
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"  # a pre-signed URL must not leak to the next site
     return response
+
+
+# --- uploads that cannot go wrong (docs/editors.md) ---------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls", order=-1)
+def mount_upload_views():
+    """Our upload views at Wagtail's own paths, ahead of Wagtail's patterns (the first match wins): every link,
+    form action and `reverse()` Wagtail makes reaches them. media_library/views.py says what each one changes."""
+    return [
+        path("images/multiple/add/", views.ImageAddView.as_view()),
+        path("images/multiple/<int:image_id>/", views.ImageEditView.as_view()),
+        path("documents/multiple/add/", views.DocumentAddView.as_view()),
+        path("images/chooser/", views.image_chooser_viewset.choose_view),
+        path("images/chooser/create/", views.image_chooser_viewset.create_view),
+        path("documents/chooser/", views.document_chooser_viewset.choose_view),
+        path("documents/chooser/create/", views.document_chooser_viewset.create_view),
+    ]
+
+
+@hooks.register("construct_image_chooser_queryset")
+def only_images_with_alt_text(images, request):
+    """An image saved without alt text cannot be put on a page until it has some (CustomImage)."""
+    return images.exclude(description="")
+
+
+@hooks.register("register_log_actions")
+def register_audience_log_actions(actions):
+    actions.register_action(
+        LEFT_MEMBERS_ONLY,
+        "Moved out of Members only",
+        "Moved out of a members-only collection: now visible to anyone, including partner sites",
+    )
+
+
+# Registered after Wagtail's (order), so they replace its "Add to collection" for images and documents.
+hooks.register("register_bulk_action", MoveImagesToCollection, order=100)
+hooks.register("register_bulk_action", MoveDocumentsToCollection, order=100)

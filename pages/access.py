@@ -125,9 +125,12 @@ def visible_documents(*, user=None, passwords: Sequence[int] = ()) -> QuerySet:
 
 
 def visible_images(*, user=None, passwords: Sequence[int] = ()) -> QuerySet:
+    """Images `user` may see that have alt text: an image saved by the multiple upload before its alt text was given
+    reaches no channel until it has some (media_library.models.CustomImage)."""
     from wagtail.images import get_image_model
 
-    return visible_in_collections(get_image_model().objects.all(), user=user, passwords=passwords)
+    images = get_image_model().objects.exclude(description="")
+    return visible_in_collections(images, user=user, passwords=passwords)
 
 
 def restrictions_shutting_out(node: Page | Collection, *, user=None, passwords: Sequence[int] = ()) -> QuerySet:

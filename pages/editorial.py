@@ -19,6 +19,7 @@ from wagtail.models import (
     WorkflowPage,
     WorkflowTask,
 )
+from wagtail.permissions import policy_registry
 
 from pages.access import MEMBERS_GROUP
 
@@ -72,15 +73,22 @@ def ensure_editorial_setup() -> None:
     root_collection = Collection.get_first_root_node()
     for model_label in ("media_library.CustomImage", "media_library.CustomDocument"):
         model = global_apps.get_model(model_label)
+        # Wagtail's collection policies check the permissions of their auth_model (wagtailimages.Image,
+        # wagtaildocs.Document), which Wagtail's own data migration grants to these groups; granted here too so a
+        # database without those rows (a flushed test database, an operator's clean-up) still lets editors upload.
+        auth_model = policy_registry.get_by_type(model).auth_model
         for name, actions in MEDIA_PERMISSIONS.items():
             for action in actions:
                 # Choosers check "choose_image" / "choose_document", named after Wagtail's base models.
                 suffix = model._meta.model_name.removeprefix("custom") if action == "choose" else model._meta.model_name
-                GroupCollectionPermission.objects.get_or_create(
-                    group=groups[name],
-                    collection=root_collection,
-                    permission=_permission(model._meta.app_label, f"{action}_{suffix}"),
-                )
+                permissions = [
+                    _permission(model._meta.app_label, f"{action}_{suffix}"),
+                    _permission(auth_model._meta.app_label, f"{action}_{auth_model._meta.model_name}"),
+                ]
+                for permission in permissions:
+                    GroupCollectionPermission.objects.get_or_create(
+                        group=groups[name], collection=root_collection, permission=permission
+                    )
 
     workflow, created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     if created:
