@@ -2,6 +2,7 @@
 they take, in the words of the admin UI. The `chromium` and `users` fixtures are in tests/conftest.py.
 """
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 20_000
+DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "img" / "editors"
 SUBMIT_LABEL = f"Submit to {WORKFLOW_NAME}"
 EDITORIAL_REVIEW, PROGRAM_APPROVAL = TASKS
 
@@ -63,6 +65,14 @@ def admin_browser(chromium: str, live_server, tmp_path: Path) -> Iterator[Page]:
         finally:
             context.close()
             browser.close()
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where a test's screenshots for docs/editors.md go: the test's own directory on every run, so a test run leaves
+    the checkout as it was; docs/img/editors/ with DOCS_SCREENSHOTS=1, to refresh the documentation's pictures."""
+    shots = DOCS_IMAGES if os.environ.get("DOCS_SCREENSHOTS") == "1" else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots
 
 
 def log_in(page: Page, user: User) -> None:

@@ -10,10 +10,8 @@ to refresh the documentation after the admin changes.
 """
 
 import json
-import os
 import re
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -25,11 +23,18 @@ from integrations.graphql.services import api_token_create
 from media_library.models import RecordingPage
 from pages.access import MEMBERS_GROUP
 from pages.editorial import EDITORS, MODERATORS
-from tests.browser_helpers import SUBMIT_LABEL, admin_browser, approve_both_steps, log_in, log_out, open_action_menu
+from tests.browser_helpers import (
+    SUBMIT_LABEL,
+    admin_browser,
+    approve_both_steps,
+    log_in,
+    log_out,
+    open_action_menu,
+    screenshot_dir,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "img" / "editors"
 SCREENSHOTS = (
     "members-only-form.png",
     "members-only-review.png",
@@ -56,8 +61,7 @@ def test_editor_publishes_a_members_only_recording_through_the_workflow(
     member = get_user_model().objects.create_user("member", "member@example.org", "member-secret")
     member.groups.add(Group.objects.get(name=MEMBERS_GROUP))
     member_token = api_token_create(user=member, name="browser test")[1]
-    shots = DOCS_IMAGES if os.environ.get("DOCS_SCREENSHOTS") == "1" else tmp_path
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshot_dir(tmp_path)
 
     with admin_browser(chromium, live_server, tmp_path) as page:
         log_in(page, editor)

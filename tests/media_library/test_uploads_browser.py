@@ -17,11 +17,10 @@ from media_library.forms import LEFT_MEMBERS_ONLY
 from media_library.models import CustomDocument, CustomImage
 from pages.access import MEMBERS_GROUP
 from pages.editorial import EDITORS
-from tests.browser_helpers import admin_browser, log_in
+from tests.browser_helpers import admin_browser, log_in, screenshot_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "editors" / "upload-images.png"
 PUBLIC = "Public: anyone, including partner sites"
 MEMBERS = "Members only: signed-in members of the Community of Practice"
 
@@ -59,7 +58,7 @@ def test_editor_uploads_chooses_an_audience_and_moves_a_document_out_of_members_
         page.locator("#fileupload").set_input_files(first)
         item = page.locator("#upload-list > li").first
         expect(item.get_by_text("Saved, but not shown anywhere yet: add alt text.")).to_be_visible()
-        page.screenshot(path=SCREENSHOT)
+        page.screenshot(path=screenshot_dir(tmp_path) / "upload-images.png")
         item.get_by_label("Alt text").fill("Officers and clinicians in a CIT training class")
         item.get_by_role("button", name="Update").click()
         expect(page.locator("#upload-list > li").filter(has_text="cit-class")).to_have_count(0)
