@@ -16,6 +16,7 @@ apps stay free of demo code; `demo.community` and `demo.forum` add the members' 
 """
 
 import hashlib
+import html
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -252,9 +253,9 @@ def _body(sections: list[Section]) -> list[tuple[str, object]]:
         blocks.append(("heading", {"text": section.heading, "level": "h2"}))
         for paragraph_or_list in section.paragraphs:
             if isinstance(paragraph_or_list, str):
-                blocks.append(paragraph(paragraph_or_list))
+                blocks.append(paragraph(html.escape(paragraph_or_list, quote=False)))
             else:
-                items = "".join(f"<li>{item}</li>" for item in paragraph_or_list)
+                items = "".join(f"<li>{html.escape(item, quote=False)}</li>" for item in paragraph_or_list)
                 blocks.append(("paragraph", f"<ul>{items}</ul>"))
     return blocks
 
@@ -689,7 +690,7 @@ def _publications(home, topics, people, public, private, members, report: DemoRe
         author = people[number % len(people)]
         published = date(2022 + number % 4, number % 12 + 1, 15)
         write_pdf = partial(_publication_pdf, title, publication_type, published, author)
-        abstract = f"<p>{PUBLICATION_TEXT[title][0]}</p>"
+        abstract = f"<p>{html.escape(PUBLICATION_TEXT[title][0], quote=False)}</p>"
         existing = PublicationPage.objects.filter(slug=slug).first()
         if existing:  # an older demo's: its placeholder PDF and abstract are brought up to date
             placeholder = make_pdf(title, ["CIT ASSIST resource library", "National Center for Police Innovation"])
@@ -747,7 +748,7 @@ def _recordings(home, topics, people, public, private, members, report: DemoRepo
         slug = title.split(":")[-1].strip().lower().replace(" ", "-")[:80]
         said = TRANSCRIPTS[title]
         captions = _webvtt(said).encode()
-        transcript = "".join(f"<p><b>{speaker}:</b> {words}</p>" for speaker, words in said)
+        transcript = "".join(f"<p><b>{speaker}:</b> {html.escape(words, quote=False)}</p>" for speaker, words in said)
         existing = RecordingPage.objects.filter(slug=slug).first()
         if existing:  # an older demo's: its sample captions and two-line transcript are brought up to date
             placeholder = WEBVTT_SAMPLE.encode()
