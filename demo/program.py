@@ -881,3 +881,31 @@ TRANSCRIPTS = {
         ("Facilitator", "We will work through three scenarios in small groups after the break."),
     ],
 }
+
+# The facilitators' and authors' biographies (the demo's people are fictional; their roles are the program's).
+BIOS = {
+    "Dana Whitfield": (
+        "Dana facilitates CIT ASSIST's live virtual trainings and the Community of Practice's quarterly meetings, "
+        "after years coordinating a Crisis Intervention Team in a mid-sized police department."
+    ),
+    "Marcus Ortega": (
+        "Marcus coordinates CIT programs with agencies across the country and teaches the 40-hour CIT course to "
+        "officers, dispatchers and their behavioral health partners."
+    ),
+    "Priya Raman": (
+        "Priya is a licensed clinical social worker on a co-responder team, riding with patrol officers and "
+        "following up with people after a crisis call."
+    ),
+    "Lt. Anne Kowalski": (
+        "Anne leads her department's Crisis Intervention Team, from officer selection and training to the "
+        "partnership with the local crisis center and 988."
+    ),
+    "Dr. Samuel Greene": (
+        "Samuel directs research on crisis response and helps member agencies collect and read the data that "
+        "shows what their teams achieve."
+    ),
+    "Elena Vasquez": (
+        "Elena advises agencies on language access during crisis calls: interpreters in the field, dispatch "
+        "procedures and translated resources."
+    ),
+}

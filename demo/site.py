@@ -31,8 +31,8 @@ from wagtail.models import Collection, CollectionViewRestriction, Page, PageView
 from demo.accounts import DemoReport, demo_user, load_credentials, save_credentials
 from demo.community import build_community_demo
 from demo.images import Picture, card_picture, cover_picture, portrait_picture
+from demo.program import BIOS, PROGRAM_APPENDIX, PROGRAM_PAGES, TOPIC_GUIDANCE, TRANSCRIPTS
 from demo.program import COURSES as COURSE_TEXT
-from demo.program import PROGRAM_APPENDIX, PROGRAM_PAGES, TOPIC_GUIDANCE, TRANSCRIPTS
 from demo.program import PUBLICATIONS as PUBLICATION_TEXT
 from events.models import EventIndexPage, EventSkippedDate, EventStatus, SessionChange, TrainingEventPage
 from media_library.factories import WEBVTT_SAMPLE
@@ -800,6 +800,10 @@ def build_demo_site() -> DemoReport:
         Person.objects.get_or_create(name=name, organization=organization, defaults={"role": role})[0]
         for name, role, organization in PEOPLE
     ]
+    for person in people:
+        if not person.bio and person.name in BIOS:  # an older demo's people had none; a bio someone wrote stays
+            person.bio = f"<p>{html.escape(BIOS[person.name], quote=False)}</p>"
+            person.save(update_fields=["bio"])
     public, private = _collections(members)
     _photos(people, public, report)
     home = _site_root(report)

@@ -16,13 +16,13 @@ from django.utils.html import strip_tags
 from pypdf import PdfReader
 from wagtail.models import PageViewRestriction
 
-from demo.program import PROGRAM_APPENDIX, PROGRAM_PAGES, TRANSCRIPTS
+from demo.program import BIOS, PROGRAM_APPENDIX, PROGRAM_PAGES, TRANSCRIPTS
 from demo.program import PUBLICATIONS as PUBLICATION_TEXT
 from demo.site import MEMBERS_ONLY_PUBLICATIONS
 from media_library.files import pdf_page_count
 from media_library.models import CustomDocument, PublicationPage, PublicationType, RecordingPage
 from media_library.webvtt import validate_webvtt
-from pages.models import CoursePage, ProgramPage
+from pages.models import CoursePage, Person, ProgramPage
 from tests.integrations.graphql.helpers import data
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,14 @@ def test_program_and_course_pages_have_headings_and_paragraphs():
         assert [block.block_type for block in course.body].count("heading") >= 2, course.title
         assert any("<ul>" in str(block.value) for block in course.body), course.title
         assert not course.summary.startswith("A no-cost, self-paced course:"), course.title
+
+
+def test_facilitators_have_a_portrait_and_a_bio():
+    people = Person.objects.select_related("photo")
+    assert people.count() == len(BIOS)
+    for person in people:
+        assert text_of(person.bio) == BIOS[person.name]
+        assert (person.photo.width, person.photo.height) == (1200, 1200) and person.photo.has_focal_point()
 
 
 def test_each_recording_has_its_own_transcript_and_captions():
