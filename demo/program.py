@@ -204,10 +204,7 @@ PROGRAM_PAGES = {
                         "advocacy professionals, and to any other community stakeholder interested in learning about "
                         "contemporary crisis response strategies."
                     ),
-                    (
-                        "The courses can be taken at any pace and in any order; each ends with a short knowledge check "
-                        "and points to the related live sessions and publications."
-                    ),
+                    "The courses can be taken at any pace; the live sessions on the same topics go deeper.",
                 ],
             ),
         ],
