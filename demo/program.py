@@ -193,6 +193,7 @@ PROGRAM_PAGES = {
                         "Youth in Suicide Crisis",
                         "Overcoming Language Barriers",
                     ],
+                    "Recordings of past sessions, with captions and transcripts, stay available in the library.",
                 ],
             ),
             Section(
