@@ -11,9 +11,10 @@ from django.contrib.auth import get_user_model
 
 @dataclass
 class DemoReport:
-    """What one `seed_demo` run created, and the logins to print."""
+    """What one `seed_demo` run created or brought up to date, and the logins to print."""
 
     created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # an older demo's content brought up to date
     credentials: list[tuple[str, str, str]] = field(default_factory=list)
 
 

@@ -1,17 +1,22 @@
-"""The whole demo site, built from the CIT ASSIST program itself: its training topics, technical-assistance focus
-areas, live virtual events, eLearning courses, publications and Community of Practice recordings.
+"""The whole demo site, built from the CIT ASSIST program itself: its training topics, technical-assistance focus areas,
+live virtual events, eLearning courses, publications and Community of Practice recordings.
 
-`build_demo_site()` is idempotent: every object is looked up by a natural key (slug, name, username) and left alone
-when it already exists, so a second run changes nothing. Dates are chosen relative to the first run so the events
-are upcoming on a fresh install, and are not moved by later runs.
+`build_demo_site()` is idempotent: every object is looked up by a natural key (slug, name, username) and left alone when
+it already exists, so a second run changes nothing. One exception brings an older demo up to date: a page only seed_demo
+has written (no revision by a person) gets this version's text, and a placeholder file of the previous version
+(recognised by its checksum) this version's file, through the admin's replace-file path. Dates are chosen relative to
+the first run so the events are upcoming on a fresh install, and are not moved by later runs.
 
-It does not build through the apps' factories (`*/factories.py`): those invent sequence-numbered names for tests,
-and an idempotent demo needs fixed natural keys, so pages go through `add_child` + publish and files through
-`media_upload` (the admin upload form's checks). It borrows only the factories' `paragraph()` block helper and
-their WebVTT sample. This app sits above every other one (it imports them all and nothing imports it), so the
-content apps stay free of demo code; `demo.community` and `demo.forum` add the members' side.
+It does not build through the apps' factories (`*/factories.py`): those invent sequence-numbered names for tests, and an
+idempotent demo needs fixed natural keys, so pages go through `add_child` + publish and files through `media_upload`
+(the admin upload form's checks). It borrows only the factories' `paragraph()` block helper (and their WebVTT sample, to
+recognise an older demo's captions). The words come from `demo.program`; pictures from `demo.images`; PDFs from
+`media_library.pdf`. This app sits above every other one (it imports them all and nothing imports it), so the content
+apps stay free of demo code; `demo.community` and `demo.forum` add the members' side.
 """
 
+import hashlib
+import html
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -20,7 +25,8 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
-from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
+from wagtail.fields import StreamField
+from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Revision, Site
 
 from demo.accounts import DemoReport, demo_user, load_credentials, save_credentials
 from demo.community import build_community_demo
@@ -33,6 +39,9 @@ from demo.eguide import (
     upgrade_earlier_demo_guide,
 )
 from demo.images import Picture, card_picture, cover_picture, portrait_picture
+from demo.program import BIOS, PROGRAM_APPENDIX, PROGRAM_PAGES, TOPIC_GUIDANCE, TRANSCRIPTS
+from demo.program import COURSES as COURSE_TEXT
+from demo.program import PUBLICATIONS as PUBLICATION_TEXT
 from events.models import EventIndexPage, EventSkippedDate, EventStatus, SessionChange, TrainingEventPage
 from media_library.factories import WEBVTT_SAMPLE
 from media_library.models import (
@@ -45,7 +54,7 @@ from media_library.models import (
     RecordingKind,
     RecordingPage,
 )
-from media_library.pdf import make_pdf
+from media_library.pdf import Section, make_pdf, make_report_pdf
 from media_library.services import media_upload
 from pages.access import MEMBERS_GROUP
 from pages.editorial import EDITORS, MODERATORS, PARTNERS, ensure_editorial_setup
@@ -60,13 +69,6 @@ TRAINING_TOPICS = [
     ("Best Practices in Co-Response", "Officers and clinicians responding together to behavioral health calls."),
     ("Youth in Suicide Crisis", "Recognizing and responding to young people in suicide crisis."),
     ("Overcoming Language Barriers", "Crisis response with people who speak languages other than English."),
-]
-ONLINE_RESOURCE_CENTER_PARTS = [
-    "Community Discussion Forum",
-    "Member Directory",
-    "Resource Library of Publications",
-    "CoP Meeting and Webinar Recordings",
-    "Technical Assistance Center",
 ]
 TA_FOCUS_AREAS = [
     "Understanding and strengthening the community-wide crisis response system",
@@ -137,7 +139,10 @@ PUBLICATIONS = [
     ("Measuring CIT Outcomes: A Data Collection Toolkit", None, PublicationType.TOOLKIT),
     ("CIT Policy Template and Commentary", None, PublicationType.TEMPLATE),
     ("Sustaining CIT: Leadership and Capacity Building", None, PublicationType.REPORT),
+    ("Community of Practice Year in Review: Notes for Member Agencies", None, PublicationType.REPORT),
 ]
+# Under the members-only view restriction, its document and pictures in the "Members only" collection.
+MEMBERS_ONLY_PUBLICATIONS = {"Community of Practice Year in Review: Notes for Member Agencies"}
 # (title, topic, members only, kind); a recording whose title is a past event's records that event.
 RECORDINGS = [
     (
@@ -172,12 +177,23 @@ def _publish(page: Page) -> Page:
 
 
 def _child(
-    parent: Page, model, slug: str, report: DemoReport, *, relations=None, members_only=None, on_create=None, **fields
+    parent: Page,
+    model,
+    slug: str,
+    report: DemoReport,
+    *,
+    relations=None,
+    members_only=None,
+    on_create=None,
+    refresh=(),
+    **fields,
 ):
     """The child of `parent` with this slug, created and published only when missing. `on_create`: fields made
-    only when the page is created (pictures: a rerun draws nothing)."""
+    only when the page is created (pictures: a rerun draws nothing). `refresh`: the names of `fields` brought up to
+    date on an existing page that only seed_demo has written (an older demo's text, see `_refresh`)."""
     existing = model.objects.child_of(parent).filter(slug=slug).first()
     if existing:
+        _refresh(existing, {name: fields[name] for name in refresh}, report)
         return existing
     fields.update({name: make() for name, make in (on_create or {}).items()})
     page = model(slug=slug, **fields)
@@ -188,6 +204,68 @@ def _child(
         _restrict_to_members(page, members_only)
     report.created.append(f"{model._meta.verbose_name}: {page.title}" + (" (members only)" if members_only else ""))
     return _publish(page)
+
+
+def _untouched(page: Page) -> bool:
+    """Only seed_demo has written this page: live, nothing unpublished, no revision by a person (the demo's
+    revisions have no user). Anything an editor has touched is theirs and is never rewritten."""
+    return (
+        page.live
+        and not page.has_unpublished_changes
+        and not Revision.page_revisions.filter(object_id=str(page.pk)).exclude(user=None).exists()
+    )
+
+
+def _without_ids(value):
+    """A block's stored data without the random ids Wagtail gives blocks and list items (so equal content compares
+    equal)."""
+    if isinstance(value, dict):
+        return {key: _without_ids(item) for key, item in value.items() if key != "id"}
+    if isinstance(value, list):
+        return [_without_ids(item) for item in value]
+    return value
+
+
+def _comparable(page: Page, name: str, value):
+    """`value` as field `name` of `page` would store it (a StreamField's blocks without their ids)."""
+    field = page._meta.get_field(name)
+    if not isinstance(field, StreamField):
+        return value
+    probe = type(page)()
+    setattr(probe, name, value)  # the field turns blocks given as (type, value) pairs into a StreamValue
+    return _without_ids(field.get_prep_value(getattr(probe, name)))
+
+
+def _refresh(page: Page, fields: dict, report: DemoReport) -> None:
+    """Bring `fields` of a page the demo made and nobody edited up to this version's content, in one published
+    revision; a rerun finds them equal and writes nothing."""
+    if not fields:
+        return
+    changed = {
+        name: value
+        for name, value in fields.items()
+        if _comparable(page, name, getattr(page, name)) != _comparable(page, name, value)
+    }
+    if not changed or not _untouched(page):
+        return
+    for name, value in changed.items():
+        setattr(page, name, value)
+    _publish(page)
+    report.updated.append(f"{page._meta.verbose_name}: {page.title} ({', '.join(changed)})")
+
+
+def _body(sections: list[Section]) -> list[tuple[str, object]]:
+    """StreamField blocks for `sections`: a heading each, paragraphs, and bulleted lists."""
+    blocks = []
+    for section in sections:
+        blocks.append(("heading", {"text": section.heading, "level": "h2"}))
+        for paragraph_or_list in section.paragraphs:
+            if isinstance(paragraph_or_list, str):
+                blocks.append(paragraph(html.escape(paragraph_or_list, quote=False)))
+            else:
+                items = "".join(f"<li>{html.escape(item, quote=False)}</li>" for item in paragraph_or_list)
+                blocks.append(("paragraph", f"<ul>{items}</ul>"))
+    return blocks
 
 
 def _restrict_to_members(page: Page, members: Group) -> None:
@@ -377,7 +455,8 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
             join_url=f"https://meet.example.org/cit-assist/{slug}",
             audience="CIT coordinators, patrol officers, 911 call-takers and mental health partners",
             capacity=300,
-            body=[paragraph(dict(TRAINING_TOPICS)[topic_name])],
+            refresh=("body",),
+            body=_event_body(topic_name),
         )
 
     chicago = ZoneInfo("America/Chicago")
@@ -403,7 +482,8 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
         recurrence_frequency="weekly",
         recurrence_count=4,
         registration_url="https://www.citinternational.org/events/deflection-series",
-        body=[paragraph(dict(TRAINING_TOPICS)["Deflection"])],
+        refresh=("body",),
+        body=_event_body("Deflection"),
     )
 
     schedule = {
@@ -471,7 +551,8 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
             end_time=time(hour + 1, 30),
             time_zone=zone,
             audience="CIT coordinators, patrol officers, 911 call-takers and mental health partners",
-            body=[paragraph(dict(TRAINING_TOPICS)[topic_name])],
+            refresh=("body",),
+            body=_event_body(topic_name),
         )
 
     _child(
@@ -491,84 +572,32 @@ def _events(home: HomePage, topics: dict, people: list, members: Group, report: 
     return index
 
 
+def _event_body(topic_name: str) -> list:
+    """An event's description: its topic in a sentence, then what the session covers (the topic's guidance)."""
+    return [paragraph(dict(TRAINING_TOPICS)[topic_name]), *_body(TOPIC_GUIDANCE[topic_name])]
+
+
 def _past_event_slug(title: str) -> str:
     return "past-" + slugify(title)[:70]
 
 
 def _program_pages(home: HomePage, focus_areas: list[Topic], report: DemoReport) -> None:
-    program = _child(
-        home,
-        ProgramPage,
-        "program",
-        report,
-        title="About CIT ASSIST",
-        summary="A national program to create or enhance Crisis Intervention Teams in law enforcement agencies.",
-        body=[
-            paragraph(
-                "We provide comprehensive support through an established Community of Practice, ongoing "
-                "opportunities for learning and networking, access to training and resources, and direct "
-                "technical assistance services."
-            )
-        ],
-    )
-    _child(
-        program,
-        ProgramPage,
-        "community-of-practice",
-        report,
-        title="Community of Practice",
-        summary="A problem-solving network of the agencies funded by the COPS Office to improve crisis response.",
-        body=[
-            paragraph(
-                "The CoP provides a structured way for agencies to connect with and leverage the knowledge and "
-                "experience of one another. The group meets virtually each quarter."
-            )
-        ],
-    )
-    _child(
-        program,
-        ProgramPage,
-        "online-resource-center",
-        report,
-        title="Online Resource Center",
-        summary="The members-only hub for all CIT ASSIST activities.",
-        body=[
-            paragraph("The Online Resource Center houses:"),
-            (
-                "paragraph",
-                "<ul>" + "".join(f"<li>{part}</li>" for part in ONLINE_RESOURCE_CENTER_PARTS) + "</ul>",
-            ),
-        ],
-    )
-    _child(
-        program,
-        ProgramPage,
-        "technical-assistance",
-        report,
-        title="Technical Assistance",
-        summary="Direct technical assistance to support immediate and ongoing CIT implementation efforts.",
-        body=[
-            paragraph(
-                "Services range from short-term support and guidance to more comprehensive, longer-term "
-                "engagements, customized to each organization's needs."
-            ),
-            ("topic_list", {"heading": "Focus areas", "topics": focus_areas}),
-        ],
-    )
-    _child(
-        program,
-        ProgramPage,
-        "training",
-        report,
-        title="Training",
-        summary="Facilitator-led live virtual training and self-paced online courses.",
-        body=[
-            paragraph(
-                "On-going facilitator-led training events for the CoP, and no-cost on-demand eLearning courses "
-                "with an interactive eGuide for all public safety and behavioral health professionals."
-            )
-        ],
-    )
+    """The program page and its children, with the program's text (`demo.program.PROGRAM_PAGES`); technical
+    assistance also lists its focus areas (the topic snippets)."""
+    extra_blocks = {"technical-assistance": [("topic_list", {"heading": "Focus areas", "topics": focus_areas})]}
+    program = None
+    for slug, (title, summary, sections) in PROGRAM_PAGES.items():
+        page = _child(
+            program or home,
+            ProgramPage,
+            slug,
+            report,
+            refresh=("summary", "body"),
+            title=title,
+            summary=summary,
+            body=[*_body(sections), *extra_blocks.get(slug, [])],
+        )
+        program = program or page  # the first is the program page; the others are its children
 
 
 def _courses(home: HomePage, topics: dict, report: DemoReport) -> None:
@@ -588,8 +617,10 @@ def _courses(home: HomePage, topics: dict, report: DemoReport) -> None:
             slug,
             report,
             relations={"topics": [topics[name] for name in topic_names]},
+            refresh=("summary", "body"),
             title=title,
-            summary=f"A no-cost, self-paced course: {title}.",
+            summary=COURSE_TEXT[title][0],
+            body=_body(COURSE_TEXT[title][1]),
             duration_minutes=minutes,
             audience="Public safety, mental and behavioral health, and advocacy professionals",
             course_url=f"https://learning.example.org/cit-assist/{slug}",
@@ -606,7 +637,45 @@ def _courses(home: HomePage, topics: dict, report: DemoReport) -> None:
     upgrade_earlier_demo_guide(guide, report)
 
 
-def _publications(home, topics, people, public: Collection, report: DemoReport) -> PublicationIndexPage:
+def _replace_placeholder_file(
+    document: CustomDocument | None, placeholder: bytes, filename: str, make: Callable[[], bytes], report: DemoReport
+) -> None:
+    """An older demo's placeholder file, recognised by its checksum (so nobody has replaced it), gets this
+    version's content through the admin's replace-file path; the document and its references stay the same."""
+    if document is None or document.sha256 != hashlib.sha256(placeholder).hexdigest():
+        return
+    media_upload(
+        CustomDocument,
+        instance=document,
+        title=document.title,
+        description=document.description,
+        filename=filename,
+        content=make(),
+        collection=document.collection,
+    )
+    report.updated.append(f"document file: {document.title}")
+
+
+def _publication_pdf(title: str, publication_type: str, published: date, author: Person) -> bytes:
+    """The publication itself: what it is for, the guidance of each area it covers and (except on a fact sheet,
+    which stays short) the program it comes from."""
+    purpose, areas = PUBLICATION_TEXT[title]
+    kind = PublicationType(publication_type).label.split(":")[0]
+    sections = [Section(f"About this {kind.lower()}", [purpose])]
+    for area in areas:
+        sections += [Section(f"{area}: {section.heading}", section.paragraphs) for section in TOPIC_GUIDANCE[area]]
+    if publication_type != PublicationType.FACT_SHEET:
+        sections += PROGRAM_APPENDIX
+    return make_report_pdf(
+        title,
+        sections,
+        subtitle=f"{kind} · {published:%B %Y} · {author.name}, {author.organization}",
+        footer="CIT ASSIST resource library",
+        cover=publication_type != PublicationType.FACT_SHEET,
+    )
+
+
+def _publications(home, topics, people, public, private, members, report: DemoReport) -> PublicationIndexPage:
     index = _child(
         home,
         PublicationIndexPage,
@@ -617,30 +686,50 @@ def _publications(home, topics, people, public: Collection, report: DemoReport) 
     )
     for number, (title, topic_name, publication_type) in enumerate(PUBLICATIONS):
         slug = title.split(":")[0].lower().replace(" ", "-")[:80]
-        if PublicationPage.objects.filter(slug=slug).exists():
+        members_only = title in MEMBERS_ONLY_PUBLICATIONS
+        collection = private if members_only else public
+        author = people[number % len(people)]
+        published = date(2022 + number % 4, number % 12 + 1, 15)
+        write_pdf = partial(_publication_pdf, title, publication_type, published, author)
+        abstract = f"<p>{html.escape(PUBLICATION_TEXT[title][0], quote=False)}</p>"
+        existing = PublicationPage.objects.filter(slug=slug).first()
+        if existing:  # an older demo's: its placeholder PDF and abstract are brought up to date
+            placeholder = make_pdf(title, ["CIT ASSIST resource library", "National Center for Police Innovation"])
+            _replace_placeholder_file(existing.document, placeholder, f"{slug}.pdf", write_pdf, report)
+            _refresh(existing, {"abstract": abstract}, report)
             continue
-        document = _document(
-            title,
-            f"{slug}.pdf",
-            make_pdf(title, ["CIT ASSIST resource library", "National Center for Police Innovation"]),
-            public,
-            report,
-        )
+        kicker = "Members only · publication" if members_only else f"Publication · {topic_name or 'CIT ASSIST'}"
         _child(
             index,
             PublicationPage,
             slug,
             report,
-            relations={"authors": [people[number % len(people)]], "topics": [topics[topic_name]] if topic_name else []},
+            relations={"authors": [author], "topics": [topics[topic_name]] if topic_name else []},
+            members_only=members if members_only else None,
             title=title,
             publication_type=publication_type,
-            publication_date=date(2022 + number % 4, number % 12 + 1, 15),
-            abstract=f"<p>{title}: practical guidance for agencies building or enhancing a CIT.</p>",
-            document=document,
-            cover_image=_page_image("cover", title, f"Publication · {topic_name or 'CIT ASSIST'}", public, report),
-            card_image=_card_image(title, f"Publication · {topic_name or 'CIT ASSIST'}", public, report),
+            publication_date=published,
+            abstract=abstract,
+            document=_document(title, f"{slug}.pdf", write_pdf(), collection, report),
+            cover_image=_page_image("cover", title, kicker, collection, report),
+            card_image=_card_image(title, kicker, collection, report),
         )
     return index
+
+
+def _webvtt(lines: list[tuple[str, str]]) -> str:
+    """Captions for what was said: a cue per line, with the speaker as a WebVTT voice, timed by its length."""
+    cues, start = ["WEBVTT", ""], 5.0
+    for number, (speaker, words) in enumerate(lines, start=1):
+        end = start + max(3.0, len(words.split()) / 2.5)
+        cues += [str(number), f"{_timestamp(start)} --> {_timestamp(end)}", f"<v {speaker}>{words}", ""]
+        start = end + 1.5
+    return "\n".join(cues)
+
+
+def _timestamp(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
 
 
 def _recordings(home, topics, people, public, private, members, report: DemoReport) -> None:
@@ -658,12 +747,17 @@ def _recordings(home, topics, people, public, private, members, report: DemoRepo
     }
     for number, (title, topic_name, members_only, kind) in enumerate(RECORDINGS):
         slug = title.split(":")[-1].strip().lower().replace(" ", "-")[:80]
-        if RecordingPage.objects.filter(slug=slug).exists():
+        said = TRANSCRIPTS[title]
+        captions = _webvtt(said).encode()
+        transcript = "".join(f"<p><b>{speaker}:</b> {html.escape(words, quote=False)}</p>" for speaker, words in said)
+        existing = RecordingPage.objects.filter(slug=slug).first()
+        if existing:  # an older demo's: its sample captions and two-line transcript are brought up to date
+            placeholder = WEBVTT_SAMPLE.encode()
+            _replace_placeholder_file(existing.captions, placeholder, f"{slug}.vtt", partial(bytes, captions), report)
+            _refresh(existing, {"transcript": transcript}, report)
             continue
         event = past_events.get(_past_event_slug(title))
-        captions = _document(
-            f"Captions: {title}", f"{slug}.vtt", WEBVTT_SAMPLE.encode(), private if members_only else public, report
-        )
+        collection = private if members_only else public
         _child(
             index,
             RecordingPage,
@@ -678,20 +772,14 @@ def _recordings(home, topics, people, public, private, members, report: DemoRepo
             recording_kind=kind,
             related_event=event,
             card_image=_card_image(
-                title,
-                "Members only · recording" if members_only else "Webinar recording",
-                private if members_only else public,
-                report,
+                title, "Members only · recording" if members_only else "Webinar recording", collection, report
             ),
             summary=f"{title}. Agencies shared what is working in their communities.",
             recorded_on=event.start_date if event else date(2025, 3 * (number % 4) + 1, 12),
             duration_minutes=60 + 15 * (number % 3),
             embed_url=f"https://vimeo.com/cit-assist/{slug}",
-            captions=captions,
-            transcript=(
-                "<p><b>Facilitator:</b> Welcome, everyone, to today's session.</p>"
-                "<p><b>Panelist:</b> Our co-responder team answered 1,200 calls last year.</p>"
-            ),
+            captions=_document(f"Captions: {title}", f"{slug}.vtt", captions, collection, report),
+            transcript=transcript,
         )
 
 
@@ -713,13 +801,17 @@ def build_demo_site() -> DemoReport:
         Person.objects.get_or_create(name=name, organization=organization, defaults={"role": role})[0]
         for name, role, organization in PEOPLE
     ]
+    for person in people:
+        if not person.bio and person.name in BIOS:  # an older demo's people had none; a bio someone wrote stays
+            person.bio = f"<p>{html.escape(BIOS[person.name], quote=False)}</p>"
+            person.save(update_fields=["bio"])
     public, private = _collections(members)
     _photos(people, public, report)
     home = _site_root(report)
     _program_pages(home, focus_areas, report)
     _events(home, topics, people, members, report)
     _courses(home, topics, report)
-    _publications(home, topics, people, public, report)
+    _publications(home, topics, people, public, private, members, report)
     _recordings(home, topics, people, public, private, members, report)
     _users(report)
     seed_member_progress(report)

@@ -16,13 +16,16 @@ from media_library.models import CustomDocument, CustomImage
 UPLOAD_FORMS = {CustomDocument: get_document_form, CustomImage: get_image_form}
 
 
-def media_upload(model, *, filename: str, content: bytes, collection, user=None, **fields):
+def media_upload(model, *, filename: str, content: bytes, collection, user=None, instance=None, **fields):
     """A new CustomDocument or CustomImage from `content`, checked and measured by the admin's upload form;
-    `fields` are that form's other fields (title, description...). Refused files raise ValidationError."""
+    `fields` are that form's other fields (title, description...). Refused files raise ValidationError.
+
+    With `instance` (an existing one), its file is replaced instead, as the admin's edit form does: same checks,
+    metadata measured again, the old file deleted from storage, references to the document unchanged."""
     form = UPLOAD_FORMS[model](model)(
         data={**fields, "collection": collection.pk},
         files={"file": SimpleUploadedFile(filename, content)},
-        instance=model(collection=collection, uploaded_by_user=user),
+        instance=instance or model(collection=collection, uploaded_by_user=user),
         user=user,
     )
     if not form.is_valid():

@@ -1,12 +1,14 @@
 """Images need alt text; publications are PDFs; recordings have one video source and real WebVTT captions."""
 
 import hashlib
+import io
 import re
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from pypdf import PdfReader
 from wagtail.images.forms import get_image_form
 
 from media_library.factories import (
@@ -17,8 +19,9 @@ from media_library.factories import (
     PublicationPageFactory,
     RecordingPageFactory,
 )
+from media_library.files import pdf_page_count
 from media_library.models import CustomImage, RecordingPage
-from media_library.pdf import make_pdf
+from media_library.pdf import TEXT_WIDTH, Section, make_pdf, make_report_pdf, text_width, wrap
 
 
 def error_keys(instance) -> set[str]:
@@ -215,6 +218,59 @@ def test_make_pdf_stream_length_matches_and_text_is_escaped():
     assert pdf[match.end() + length :].startswith(b"\nendstream")
     assert b"(Deflection \\(a field guide\\)) Tj" in stream
     assert b"(Back\\\\slash) Tj" in stream
+
+
+REPORT = [
+    Section("Why it matters", ["Officers and clinicians respond together to behavioral health calls. " * 12]),
+    Section("What successful programs share", [["Clear criteria, agreed with dispatch.", "Joint training."] * 20]),
+    Section("Questions (and answers) for your team", ["Back\\slash, \u201cquotes\u201d \u2013 and a dash."] * 25),
+]
+
+
+def test_report_pdf_has_pages_in_order_with_extractable_text():
+    pdf = make_report_pdf("Co-Responder Models", REPORT, subtitle="Report \u00b7 March 2025", footer="Library")
+    _, offsets = parse_xref(pdf)
+    assert all(pdf[offset:].startswith(b"%d 0 obj\n" % n) for n, offset in enumerate(offsets, start=1))
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = len(reader.pages)
+    assert pages == pdf_page_count(io.BytesIO(pdf)) >= 3
+    assert reader.metadata.title == "Co-Responder Models"
+    texts = [page.extract_text() for page in reader.pages]
+    assert texts[0].startswith("Co-Responder Models\nReport \u00b7 March 2025")
+    assert all(f"Library  \u00b7  Page {n} of {pages}" in text for n, text in enumerate(texts, start=1))
+    everything = " ".join(texts)
+    assert "\u2022 Clear criteria, agreed with dispatch." in everything
+    assert "Questions (and answers) for your team" in everything
+    assert "Back\\slash, \u201cquotes\u201d \u2013 and a dash." in everything  # WinAnsi: quotes and dashes survive
+    # Headings are never left alone at the bottom of a page.
+    for text in texts[:-1]:
+        last_line = text.rsplit("Library", 1)[0].strip().splitlines()[-1]
+        assert last_line not in {section.heading for section in REPORT}, last_line
+
+
+def test_report_pdf_is_deterministic_and_a_cover_starts_the_sections_on_page_two():
+    assert make_report_pdf("A", REPORT) == make_report_pdf("A", REPORT)
+    reader = PdfReader(io.BytesIO(make_report_pdf("Starter guide", REPORT, cover=True)))
+    cover = reader.pages[0].extract_text()
+    assert "Contents" in cover and all(section.heading in cover for section in REPORT)
+    assert "Officers and clinicians" not in cover
+    assert reader.pages[1].extract_text().startswith("Why it matters")
+
+
+def test_report_pdf_lines_stay_within_the_margins():
+    # Helvetica's published widths (Helvetica.afm): H 722, e 556, l 222, o 556.
+    assert text_width("Hello", 1000) == 722 + 556 + 222 + 222 + 556
+    for line in wrap("Officers and clinicians respond together to behavioral health calls. " * 20, 11):
+        assert text_width(line, 11) <= TEXT_WIDTH
+    assert wrap("x" * 500, 11) == ["x" * 500]  # a word longer than a line is not lost
+
+
+@pytest.mark.parametrize("hostile", ["", ")) Tj ET BT (", "\\", "emoji \U0001f600 and \x00 NUL", "(" * 1000])
+def test_report_pdf_survives_any_text(hostile):
+    pdf = make_report_pdf(hostile, [Section(hostile, [hostile, [hostile]])], subtitle=hostile, footer=hostile)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 1
+    reader.pages[0].extract_text()
 
 
 def test_document_factory_files_are_real_pdfs(db):

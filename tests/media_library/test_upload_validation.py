@@ -2,6 +2,7 @@
 stored; good files get their metadata; filenames are made safe; the virus-scan hook is called."""
 
 import hashlib
+import io
 import struct
 import zlib
 
@@ -12,8 +13,9 @@ from django.urls import reverse
 from wagtail.models import Collection, ReferenceIndex
 
 from media_library.factories import WEBVTT_SAMPLE, DocumentFactory, ImageFactory, PublicationPageFactory
+from media_library.files import pdf_page_count
 from media_library.models import CustomDocument, CustomImage
-from media_library.pdf import make_pdf
+from media_library.pdf import Section, make_pdf, make_report_pdf
 from media_library.services import media_upload
 
 pytestmark = pytest.mark.django_db
@@ -198,6 +200,36 @@ def test_uploads_from_code_get_the_admin_forms_checks_and_metadata():
             content=png(20000, 20000),
             collection=collection,
         )
+
+
+def test_replacing_a_file_from_code_measures_the_new_one_and_a_refused_file_loses_nothing():
+    """media_upload(instance=...) is the admin's replace-file path: checked, measured again, old file deleted; a
+    refused replacement leaves the document and its file as they were."""
+    collection = Collection.get_first_root_node()
+    document = media_upload(CustomDocument, title="Brief", filename="brief.pdf", content=PDF, collection=collection)
+    old_name, old_sha = document.file.name, document.sha256
+    with pytest.raises(ValidationError, match="content is not a recognised file"):
+        media_upload(
+            CustomDocument, instance=document, title="Brief", filename="b.pdf", content=HTML, collection=collection
+        )
+    document = CustomDocument.objects.get(pk=document.pk)
+    assert (document.file.name, document.sha256) == (old_name, old_sha)
+    with document.open_file() as handle:
+        assert handle.read() == PDF
+
+    longer = make_report_pdf("Brief", [Section("Deflection", ["Treatment instead of arrest. " * 400])])
+    replaced = media_upload(
+        CustomDocument, instance=document, title="Brief", filename="brief.pdf", content=longer, collection=collection
+    )
+    assert replaced.pk == document.pk and CustomDocument.objects.count() == 1
+    replaced = CustomDocument.objects.get(pk=document.pk)
+    assert (replaced.file_size, replaced.page_count) == (len(longer), pdf_page_count(io.BytesIO(longer)))
+    assert replaced.page_count > 1
+    assert replaced.sha256 == hashlib.sha256(longer).hexdigest()
+    assert replaced.file_hash == hashlib.sha1(longer).hexdigest()  # noqa: S324 (Wagtail's)
+    with replaced.open_file() as handle:
+        assert handle.read() == longer
+    assert replaced.file.name == old_name or not replaced.file.storage.exists(old_name)  # no orphaned file
 
 
 # --- images -----------------------------------------------------------------------------------------------------

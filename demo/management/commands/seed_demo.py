@@ -40,11 +40,14 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(
                 f"Demo content: {len(report.created)} objects created"
-                + ("" if report.created else " (everything was already there)")
+                + (f", {len(report.updated)} brought up to date" if report.updated else "")
+                + ("" if report.created or report.updated else " (everything was already there)")
             )
             if verbosity > 1:
                 for line in report.created:
                     self.stdout.write(f"  + {line}")
+                for line in report.updated:
+                    self.stdout.write(f"  ~ {line}")
             self.stdout.write("\nDemo logins for /admin/ (saved in .demo-credentials):")
             for username, password, description in report.credentials:
                 self.stdout.write(f"  {username:<10} {password:<24} {description}")
