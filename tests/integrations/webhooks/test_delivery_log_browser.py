@@ -25,7 +25,7 @@ def test_staff_find_a_failed_delivery_by_its_webhook_id_and_resend_it(
         log_in(page, ops)
         page.get_by_role("button", name="Webhooks").click()
         page.get_by_role("link", name="Delivery log").click()
-        page.get_by_role("textbox", name="Search").fill(f" {webhook_id} ")  # pasted from a partner's email
+        page.get_by_role("textbox", name="Search term").fill(f" {webhook_id} ")  # pasted from a partner's email
         page.keyboard.press("Enter")
 
         rows = page.locator("table.listing tbody tr")
