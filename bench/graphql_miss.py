@@ -32,7 +32,7 @@ METHOD, PATH, BODY = bench.ENDPOINTS["graphql"]
 def database_url(backend: str, volume: int) -> str:
     if backend == "sqlite":
         return f"sqlite:///{bench.DATA / f'miss-{volume}.sqlite3'}"
-    return f"{PG}/cms_bench_miss_{volume}"
+    return f"{PG}/{bench.DB_PREFIX}_miss_{volume}"
 
 
 def serve(url: str, tree: Path) -> tuple[subprocess.Popen, int]:

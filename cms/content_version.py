@@ -14,6 +14,9 @@ This module owns the list of what bumps it (`tracked()`; tests/cms/test_content_
 - the models apps register with `track_model()` in their `AppConfig.ready()`: the Topic and Person snippets
   (pages), agencies, their contacts and members (community).
 
+A second counter, `access`, goes up with every change to who a bearer token is (`tracked_access()`: tokens, their
+expiry, users, their groups, groups): the GraphQL hit path caches a token's caller class keyed on it.
+
 Drafts are saved as pages too, so an editor's draft save bumps the number as well: a wasted cache entry at worst,
 where missing a direct save of a live page would be a stale answer.
 """
@@ -37,14 +40,25 @@ class Tracked:
 
 
 _tracked: list[Tracked] = []
+_tracked_access: list[Tracked] = []
 _on_bump: list = []
 
 
-def current() -> str:
-    """The version as committed (or as written by the current transaction), as the caches key on it: the counter,
-    and the last page expiry that has passed. An expiry hides a page the moment it passes (pages/access.py), before
-    `publish_scheduled` unpublishes it (and bumps the counter), with no write at all: so the time it passed is part
-    of the version. One query: the counter's row and an index seek (pages_expire_at, pages' migration 0003)."""
+@dataclass(frozen=True)
+class Versions:
+    """What one read of the row says: `content` as the response caches key on it (`current()`), and `access`, the
+    counter of token changes (`bump_access`) the GraphQL token cache keys on."""
+
+    content: str
+    access: int
+
+
+def read() -> Versions:
+    """Both versions as committed (or as written by the current transaction). The content version is the counter
+    and the last page expiry that has passed: an expiry hides a page the moment it passes (pages/access.py),
+    before `publish_scheduled` unpublishes it (and bumps the counter), with no write at all, so the time it passed
+    is part of the version. One query: the counter's row and an index seek (pages_expire_at, pages' migration
+    0003)."""
     from django.utils import timezone
     from wagtail.models import Page
 
@@ -54,11 +68,16 @@ def current() -> str:
     row = (
         ContentVersion.objects.filter(pk=1)
         .annotate(passed=Subquery(passed.values("expire_at")[:1]))
-        .values_list("value", "passed")
+        .values_list("value", "access", "passed")
         .first()
     )
-    value, expired = row or (0, None)
-    return f"{value}.{expired.timestamp() if expired else 0}"
+    value, access, expired = row or (0, 0, None)
+    return Versions(content=f"{value}.{expired.timestamp() if expired else 0}", access=access)
+
+
+def current() -> str:
+    """The content version (`read`), as the caches key on it."""
+    return read().content
 
 
 def bump(instance=None, **_) -> None:
@@ -73,6 +92,14 @@ def bump(instance=None, **_) -> None:
         callback(instance)
 
 
+def bump_access(instance=None, **_) -> None:
+    """+1 to the access counter inside the caller's transaction: a token or its user changed (`connect`)."""
+    from cms.models import ContentVersion
+
+    if not ContentVersion.objects.filter(pk=1).update(access=F("access") + 1):
+        ContentVersion.objects.get_or_create(pk=1, defaults={"access": 1})
+
+
 def on_bump(callback) -> None:
     """Call `callback(instance)` on each bump, inside its transaction, with what changed (None if unknown)."""
     _on_bump.append(callback)
@@ -81,6 +108,20 @@ def on_bump(callback) -> None:
 def _connect(name: str, signal, sender=None, handler=bump) -> None:
     signal.connect(handler, sender=sender, weak=False, dispatch_uid=f"content_version:{name}")
     _tracked.append(Tracked(name, signal, sender))
+
+
+def _connect_access(name: str, signal, sender) -> None:
+    signal.connect(bump_access, sender=sender, weak=False, dispatch_uid=f"content_version:access:{name}")
+    _tracked_access.append(Tracked(name, signal, sender))
+
+
+def track_access(model, *, m2m: tuple[str, ...] = ()) -> None:
+    """Bump the access counter on every save and delete of `model` (and changes to its `m2m` fields)."""
+    label = model._meta.label
+    _connect_access(f"{label}.save", post_save, model)
+    _connect_access(f"{label}.delete", post_delete, model)
+    for name in m2m:
+        _connect_access(f"{label}.{name}", m2m_changed, getattr(model, name).through)
 
 
 def track_model(model, *, m2m: tuple[str, ...] = ()) -> None:
@@ -103,12 +144,17 @@ def tracked() -> list[Tracked]:
     return list(_tracked)
 
 
+def tracked_access() -> list[Tracked]:
+    return list(_tracked_access)
+
+
 def connect() -> None:
     """The Wagtail- and Django-level paths (from CmsConfig.ready); apps add their own models with track_model()."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import CollectionViewRestriction, PageViewRestriction
+    from wagtail.models import APIToken, CollectionViewRestriction, PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     _connect("page_published", page_published)
@@ -122,3 +168,8 @@ def connect() -> None:
     track_model(get_document_model())
     track_model(get_image_model())
     _connect("User.groups", m2m_changed, get_user_model().groups.through)
+    # Who a token is: the token (created, revoked, deleted), its expiry (integrations.graphql registers that model),
+    # its user (active, superuser, deleted) and their groups (a deleted group leaves users without a signal).
+    track_access(APIToken)
+    track_access(get_user_model(), m2m=("groups",))
+    track_access(Group)
