@@ -23,6 +23,7 @@ where missing a direct save of a live page would be a stale answer.
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import F, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -58,21 +59,52 @@ def read() -> Versions:
     and the last page expiry that has passed: an expiry hides a page the moment it passes (pages/access.py),
     before `publish_scheduled` unpublishes it (and bumps the counter), with no write at all, so the time it passed
     is part of the version. One query: the counter's row and an index seek (pages_expire_at, pages' migration
-    0003)."""
+    0003). Every cached answer pays for this read, so the statement is compiled once per database (`_statement`)
+    and only the clock is bound per call."""
+    from django.db import connections, router
     from django.utils import timezone
+
+    from cms.models import ContentVersion
+
+    alias = router.db_for_read(ContentVersion)
+    connection = connections[alias]
+    sql, params, clock = _statement(alias, connection.vendor)
+    params = list(params)
+    params[clock] = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    value, access, expired = row or (0, 0, None)
+    # SQLite hands the subquery's datetime back as text, PostgreSQL as a datetime: either names the moment, and
+    # every process of one site reads it the same way.
+    if hasattr(expired, "timestamp"):
+        expired = expired.timestamp()
+    return Versions(content=f"{value}.{expired or 0}", access=access)
+
+
+_SENTINEL = "2000-01-01T00:00:00+00:00"
+
+
+@lru_cache(maxsize=8)
+def _statement(alias: str, vendor: str) -> tuple[str, tuple, int]:
+    """(sql, params, index of the clock in params) of the versions query, compiled by the ORM for `alias`."""
+    from django.db import connections
+    from django.utils.dateparse import parse_datetime
     from wagtail.models import Page
 
     from cms.models import ContentVersion
 
-    passed = Page.objects.filter(expire_at__isnull=False, expire_at__lte=timezone.now()).order_by("-expire_at")
-    row = (
-        ContentVersion.objects.filter(pk=1)
+    sentinel = parse_datetime(_SENTINEL)
+    passed = Page.objects.filter(expire_at__isnull=False, expire_at__lte=sentinel).order_by("-expire_at")
+    query = (
+        ContentVersion.objects.using(alias)
+        .filter(pk=1)
         .annotate(passed=Subquery(passed.values("expire_at")[:1]))
-        .values_list("value", "access", "passed")
-        .first()
-    )
-    value, access, expired = row or (0, 0, None)
-    return Versions(content=f"{value}.{expired.timestamp() if expired else 0}", access=access)
+        .values_list("value", "access", "passed")[:1]
+    ).query
+    sql, params = query.get_compiler(alias).as_sql()
+    adapted = connections[alias].ops.adapt_datetimefield_value(sentinel)
+    return sql, tuple(params), list(params).index(adapted)
 
 
 def current() -> str:
