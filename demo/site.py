@@ -740,63 +740,40 @@ def build_volume(count: int, *, progress: bool = True) -> list[str]:
     anchor = _first_run_anchor(home)
     zones = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
     created = []
-    # One transaction per batch rather than per page: a commit per page was most of the seeding time on PostgreSQL.
-    batch = 100
-    for first in tqdm(range(0, count, batch), desc="volume", unit=f"{batch} pairs", disable=not progress):
-        with transaction.atomic():
-            for number in range(first, min(first + batch, count)):
-                created += _volume_pair(
-                    number,
-                    topics,
-                    people,
-                    events,
-                    library,
-                    existing_events,
-                    existing_pubs,
-                    shared_document,
-                    cover,
-                    anchor,
-                    zones,
+    for number in tqdm(range(count), desc="volume", unit="pair", disable=not progress):
+        topic = topics[number % len(topics)]
+        slug = f"volume-event-{number}"
+        if slug not in existing_events:
+            with transaction.atomic():
+                event = TrainingEventPage(
+                    title=f"{topic.name}: regional session {number}",
+                    slug=slug,
+                    summary=f"Regional live virtual session on {topic.name.lower()}.",
+                    start_date=anchor + timedelta(days=number % 365),
+                    start_time=time(9 + number % 8),
+                    end_time=time(10 + number % 8, 30),
+                    time_zone=zones[number % len(zones)],
+                    registration_url=f"https://www.citinternational.org/events/{slug}",
+                    body=[paragraph(topic.description or topic.name)],
                 )
-    return created
-
-
-def _volume_pair(
-    number, topics, people, events, library, existing_events, existing_pubs, shared_document, cover, anchor, zones
-) -> list[str]:
-    """Volume event and publication `number` (build_volume), unless they exist."""
-    created = []
-    topic = topics[number % len(topics)]
-    slug = f"volume-event-{number}"
-    if slug not in existing_events:
-        event = TrainingEventPage(
-            title=f"{topic.name}: regional session {number}",
-            slug=slug,
-            summary=f"Regional live virtual session on {topic.name.lower()}.",
-            start_date=anchor + timedelta(days=number % 365),
-            start_time=time(9 + number % 8),
-            end_time=time(10 + number % 8, 30),
-            time_zone=zones[number % len(zones)],
-            registration_url=f"https://www.citinternational.org/events/{slug}",
-            body=[paragraph(topic.description or topic.name)],
-        )
-        event.topics.set([topic])
-        event.facilitators.set(people[number % len(people) : number % len(people) + 2])
-        events.add_child(instance=event)
-        created.append(f"event: {event.title}")
-    slug = f"volume-publication-{number}"
-    if slug not in existing_pubs:
-        publication = PublicationPage(
-            title=f"{topic.name} brief {number}",
-            slug=slug,
-            publication_type=PublicationType.BRIEF,
-            publication_date=date(2021 + number % 5, number % 12 + 1, 1),
-            abstract=f"<p>Field brief {number} on {topic.name.lower()}.</p>",
-            document=shared_document,
-            cover_image=cover,
-        )
-        publication.topics.set([topic])
-        publication.authors.set(people[number % len(people) : number % len(people) + 1])
-        library.add_child(instance=publication)
-        created.append(f"publication: {publication.title}")
+                event.topics.set([topic])
+                event.facilitators.set(people[number % len(people) : number % len(people) + 2])
+                events.add_child(instance=event)
+            created.append(f"event: {event.title}")
+        slug = f"volume-publication-{number}"
+        if slug not in existing_pubs:
+            with transaction.atomic():
+                publication = PublicationPage(
+                    title=f"{topic.name} brief {number}",
+                    slug=slug,
+                    publication_type=PublicationType.BRIEF,
+                    publication_date=date(2021 + number % 5, number % 12 + 1, 1),
+                    abstract=f"<p>Field brief {number} on {topic.name.lower()}.</p>",
+                    document=shared_document,
+                    cover_image=cover,
+                )
+                publication.topics.set([topic])
+                publication.authors.set(people[number % len(people) : number % len(people) + 1])
+                library.add_child(instance=publication)
+            created.append(f"publication: {publication.title}")
     return created
