@@ -39,7 +39,8 @@ def serve(url: str, tree: Path) -> tuple[subprocess.Popen, int]:
     port = bench.free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "cms.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--log-level", "warning"],
-        env=bench.environment(url) | {"PYTHONPATH": str(tree)},
+        # RESPONSE_CACHE off: a tree that has the response cache would otherwise answer from it after the first.
+        env=bench.environment(url) | {"PYTHONPATH": str(tree), "RESPONSE_CACHE": "false"},
         cwd=tree,
     )
     deadline = time.monotonic() + 60
