@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
 PG = "postgres://postgres@127.0.0.1:5432"
-# PostgreSQL benchmark databases are named <prefix>_<bench>_<N>: several people benchmarking one server each set their own.
+# PostgreSQL benchmark databases are <prefix>_<bench>_<N>: people sharing one server each set their own prefix.
 DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "cms_bench")
 
 EVENTS_QUERY = (

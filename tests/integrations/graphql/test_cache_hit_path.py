@@ -90,7 +90,7 @@ def test_an_anonymous_hit_costs_one_query_and_skips_the_view(client, events, run
 
 
 def test_a_partner_hit_costs_one_query_once_the_token_is_cached(client, events, runs, django_assert_num_queries):
-    token, partner = token_for(user_in("Partners", "p"))
+    _, partner = token_for(user_in("Partners", "p"))
     first = post(client, **partner)
     with django_assert_num_queries(1):  # the content version and the access counter, one row
         second = post(client, **partner)
@@ -232,7 +232,7 @@ def test_each_access_path_bumps_the_counter(django_user_model):
         return content_version.read().access
 
     before = access()
-    user = django_user_model.objects.create_user("a", password="x")  # noqa: S106
+    user = django_user_model.objects.create_user("a", password="x")
     token, _ = api_token_create(user=user, name="t")
     expiry = ApiTokenExpiry.objects.create(token=token, expires_at=timezone.now() + timedelta(days=1))
     group = Group.objects.create(name="g")
