@@ -413,7 +413,7 @@ def main() -> None:
         editor = None
         try:
             print(f"starting the production shape on 127.0.0.1:{port} (log: {RUNS / 'serve.log'})", flush=True)
-            wait_healthy(port, stack)
+            wait_healthy(port, stack, timeout=300 + args.volume * 0.6)  # seeding the volume comes first
             print(f"  healthy after {time.monotonic() - started:.0f} s", flush=True)
             wait_queue_drained(port)
             print(f"  task queue drained after {time.monotonic() - started:.0f} s", flush=True)

@@ -371,6 +371,7 @@ def stored_answer(request: HttpRequest) -> HttpResponse | None:
             request.graphql_auth = user, token
     except (TokenRejected, *DATABASE_DOWN):
         return None  # the view says why (401), or the database middleware answers 503
+    request.graphql_caller = caller, versions.content  # for the view, should this not be a hit
     stored = cache.lookup(
         query=query, operation_name=operation_name, variables=variables, caller=caller, version=versions.content
     )
@@ -425,8 +426,15 @@ def run(request: HttpRequest) -> HttpResponse:
     stored = None
     if operation.operation == OperationType.QUERY:
         # Where the hit path looked already (same caller, same version read), else looked up now.
+        caller, version = getattr(request, "graphql_caller", (None, None))
         stored = getattr(request, "graphql_lookup", None) or cache.lookup(
-            query=query, operation_name=operation_name, variables=variables, user=user, token=token
+            query=query,
+            operation_name=operation_name,
+            variables=variables,
+            user=user,
+            token=token,
+            caller=caller,
+            version=version,
         )
     if stored is not None:
         entry = stored.get()

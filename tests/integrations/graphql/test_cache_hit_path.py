@@ -247,3 +247,15 @@ def test_each_access_path_bumps_the_counter(django_user_model):
     user.delete()
     steps.append(access())
     assert before < steps[0] < steps[1] < steps[2] < steps[3] < steps[4]
+
+
+def test_a_members_own_answer_reads_the_version_and_groups_once(client, events, django_assert_max_num_queries):
+    _, member = token_for(user_in(MEMBERS_GROUP, "m"))
+    query = "{ events { items { title icalUrl } } }"  # per-member links: executed every time for a member
+    post(client, query, **member)
+    with django_assert_max_num_queries(60) as executed:
+        assert titles(post(client, query, **member)) == {"Public session", "Members session"}
+    sql = [captured["sql"] for captured in executed.captured_queries]
+    assert len([q for q in sql if "cms_content_version" in q]) == 1
+    # The caller's groups (cache.describe) at most once: the view reuses what the hit path learnt.
+    assert len([q for q in sql if q.startswith('SELECT "auth_group"."id", "auth_group"."name"')]) <= 1
