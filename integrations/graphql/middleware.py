@@ -7,20 +7,29 @@ Placed after the request id, security and compression middleware (cms/settings/b
 get the security headers, and are left alone by compression (a stored answer carries its own Content-Encoding).
 """
 
-from django.urls import reverse
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 
 from integrations.graphql import views
+
+
+@lru_cache(maxsize=16)
+def graphql_path(urlconf: str) -> str | None:
+    """Where `urlconf` serves the GraphQL view; None when it does not (a site or test without the API)."""
+    try:
+        return reverse("graphql", urlconf=urlconf)
+    except NoReverseMatch:
+        return None
 
 
 class StoredAnswerMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.path = None
 
     def __call__(self, request):
-        if self.path is None:
-            self.path = reverse("graphql")
-        if request.path_info == self.path:
+        if request.path_info == graphql_path(getattr(request, "urlconf", None) or settings.ROOT_URLCONF):
             response = views.stored_answer(request)
             if response is not None:
                 return response
