@@ -344,8 +344,8 @@ def stored_answer(request: HttpRequest) -> HttpResponse | None:
     The same decisions as `run`: the parsed and validated query (cached per text), then the content and access
     versions (one query), the caller (anonymous without an Authorization header, whatever cookies come with it:
     this endpoint never reads a session; a token from the token cache, keyed on the access version, else the
-    database), the stored entry, then the rate limit. What it learns on the way (the
-    parameters, the token's user, the cache key) is kept on the request, so a miss reads none of it twice.
+    database), the stored entry, then the rate limit. What it learns on the way (the parameters, the token's user,
+    the caller, the version, the cache key) is kept on the request, so a miss reads none of it twice.
     """
     if request.method not in ("GET", "POST") or not settings.RESPONSE_CACHE or wants_playground(request):
         return None
