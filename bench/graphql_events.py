@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
 PG = "postgres://postgres@127.0.0.1:5432"
+# PostgreSQL benchmark databases are <prefix>_<bench>_<N>: people sharing one server each set their own prefix.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "cms_bench")
 
 EVENTS_QUERY = (
     "{ events(upcoming: true, perPage: 20) { items { id title slug url summary startsAt endsAt timeZone status "
@@ -51,7 +53,7 @@ ENDPOINTS = {
 def database_url(backend: str, volume: int) -> str:
     if backend == "sqlite":
         return f"sqlite:///{DATA / f'events-{volume}.sqlite3'}"
-    return f"{PG}/cms_bench_events_{volume}"
+    return f"{PG}/{DB_PREFIX}_events_{volume}"
 
 
 def environment(url: str) -> dict[str, str]:

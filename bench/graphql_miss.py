@@ -32,14 +32,15 @@ METHOD, PATH, BODY = bench.ENDPOINTS["graphql"]
 def database_url(backend: str, volume: int) -> str:
     if backend == "sqlite":
         return f"sqlite:///{bench.DATA / f'miss-{volume}.sqlite3'}"
-    return f"{PG}/cms_bench_miss_{volume}"
+    return f"{PG}/{bench.DB_PREFIX}_miss_{volume}"
 
 
 def serve(url: str, tree: Path) -> tuple[subprocess.Popen, int]:
     port = bench.free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "cms.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--log-level", "warning"],
-        env=bench.environment(url) | {"PYTHONPATH": str(tree)},
+        # RESPONSE_CACHE off: a tree that has the response cache would otherwise answer from it after the first.
+        env=bench.environment(url) | {"PYTHONPATH": str(tree), "RESPONSE_CACHE": "false"},
         cwd=tree,
     )
     deadline = time.monotonic() + 60

@@ -39,7 +39,7 @@ COMPRESSED = {"Accept-Encoding": "br, gzip"}
 def database_url(backend: str, volume: int) -> str:
     if backend == "sqlite":
         return f"sqlite:///{base.DATA / f'rcache-{volume}.sqlite3'}"
-    return f"{PG}/cms_bench_rcache_{volume}"
+    return f"{PG}/{base.DB_PREFIX}_rcache_{volume}"
 
 
 base.database_url = database_url  # the same seeding, in this benchmark's own databases

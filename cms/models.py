@@ -23,6 +23,10 @@ class ContentVersion(models.Model):
     commits every process reads the new number and stops serving answers built before it."""
 
     value = models.BigIntegerField(default=0)
+    # Goes up with every change to who a bearer token is (created, revoked, expiry, its user and their groups):
+    # the token cache of the GraphQL hit path keys on it, so a revocation is seen by the next request of every
+    # process. Read in the same query as `value` (cms/content_version.py `read`).
+    access = models.BigIntegerField(default=0)
 
     class Meta:
         db_table = "cms_content_version"

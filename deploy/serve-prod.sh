@@ -8,6 +8,7 @@
 #   PORT (8080)  DB_NAME (cms_prod)  REDIS_DB (0)  S3_PORT (a free one)  WEB_CONCURRENCY (gunicorn.conf.py's rule)
 #   TASK_WORKERS (1)  RQ_WORKERS (1)  SERVE_PROD_DIR (.serve-prod: secret key, static files, logs)
 #   KEEP_DB (unset: the database is re-created on each start, see below)
+#   SEED_VOLUME (unset: the demo content only; N: N more events and publications, `seed_demo --volume N`)
 #
 # Two things differ from a real deployment, on purpose:
 # - No TLS here, so SECURE_SSL_REDIRECT=false (otherwise every request would be redirected to an https:// that no
@@ -93,7 +94,7 @@ with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=T
 EOF
 
 "$PY" manage.py migrate --noinput -v0
-"$PY" manage.py seed_demo --allow-production -v0
+"$PY" manage.py seed_demo --allow-production -v0 --volume "${SEED_VOLUME:-0}"
 # Fresh planner statistics, as autovacuum gives a database that has been running a while (an empty table's
 # statistics make PostgreSQL scan where it would use an index: see bench/graphql_events.py).
 "$PY" manage.py dbshell -- -q -c "ANALYZE" > /dev/null

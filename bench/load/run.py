@@ -1,10 +1,13 @@
 """Load suite: the production shape under a realistic partner/calendar mix, at 10, 50 and 100 concurrent users.
 
-    .venv/bin/python bench/load/run.py [--duration 30] [--users 10,50,100] [--database cms_load] [--redis-db 11]
+    .venv/bin/python bench/load/run.py [--duration 30] [--users 10,50,100] [--volume 1000] [--database cms_load]
+        [--redis-db 11]
     make bench-load
 
 It starts the production shape itself with deploy/serve-prod.sh (gunicorn + run_worker + RQ worker, PostgreSQL,
-Redis, moto_server) on free 127.0.0.1 ports, its own database (re-created) and Redis db, and stops it at the end.
+Redis, moto_server) on free 127.0.0.1 ports, its own database (re-created, seeded with the demo content plus
+--volume events and publications, so the contract `events` query returns full 20-item pages as a real partner
+site's does) and Redis db, and stops it at the end.
 Then, against 127.0.0.1 only:
 
 - three webhook receivers (tests/integrations/webhooks/receiver.py: real HTTP servers verifying every signature)
@@ -301,6 +304,7 @@ def start_stack(args, port: int, log) -> subprocess.Popen:
         "AWS_STORAGE_BUCKET_NAME": "cms-load-media",
         "GRAPHQL_RATE_LIMIT_ANONYMOUS": "0",
         "DEMO_CREDENTIALS_FILE": str(RUNS / "state" / "demo-credentials"),
+        "SEED_VOLUME": str(args.volume),
     }
     if args.web_concurrency:
         env["WEB_CONCURRENCY"] = str(args.web_concurrency)
@@ -387,6 +391,9 @@ def main() -> None:
     parser.add_argument("--single-requests", type=int, default=60, help="single-user `events` queries (baseline)")
     parser.add_argument("--wait", default="1,3", help="think time between a user's requests: min,max seconds")
     parser.add_argument("--publish-every", type=float, default=3.0)
+    parser.add_argument(
+        "--volume", type=int, default=1000, help="events (and publications) seeded beyond the demo's (0: demo only)"
+    )
     parser.add_argument("--database", default="cms_load")
     parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument("--web-concurrency", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py)")
@@ -406,7 +413,7 @@ def main() -> None:
         editor = None
         try:
             print(f"starting the production shape on 127.0.0.1:{port} (log: {RUNS / 'serve.log'})", flush=True)
-            wait_healthy(port, stack)
+            wait_healthy(port, stack, timeout=300 + args.volume * 0.6)  # seeding the volume comes first
             print(f"  healthy after {time.monotonic() - started:.0f} s", flush=True)
             wait_queue_drained(port)
             print(f"  task queue drained after {time.monotonic() - started:.0f} s", flush=True)

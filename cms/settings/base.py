@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # (production inserts it above), which serves its own precompressed static files. Why BREACH is not a
     # concern here: README "Calendar feeds (iCal)", HTTP.
     "cms.compression.TextCompressionMiddleware",
+    # A stored GraphQL answer or its 304 leaves here, before the layers it does not need (it reads no session).
+    "integrations.graphql.middleware.StoredAnswerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

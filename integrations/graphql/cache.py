@@ -30,7 +30,7 @@ from django.dispatch import receiver
 from graphql import TypeInfo, TypeInfoVisitor, Visitor, print_ast, visit
 
 from cms import response_cache
-from pages.access import user_is_member
+from pages.access import MEMBERS_GROUP
 
 SHARED, PER_USER, UNCACHED = "shared", "per_user", "uncached"
 CONTENT_TYPE = "application/json"
@@ -103,12 +103,42 @@ def _clear_plans(*, setting, **_):
         plan.cache_clear()
 
 
-def caller_class(user, token) -> str | None:
-    """The caller's visibility class: what the privacy rule reads about them. None: not cacheable for them."""
+@dataclass(frozen=True)
+class Caller:
+    """What the cache needs to know about a caller: their visibility class (what the privacy rule reads about
+    them), whether they are a member (per-user fields), and for a token what the hit path checks without the
+    database (auth.cached_caller): its expiry and when its use was last recorded (epoch seconds)."""
+
+    visibility: str
+    member: bool = False
+    token_pk: int | None = None
+    expires_at: float | None = None
+    last_used_at: float | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.token_pk is None
+
+
+ANONYMOUS = Caller("anonymous")
+
+
+def describe(user, token) -> Caller:
+    """The Caller for an authenticated request (auth.authenticate's answer): one query for a token's user groups."""
     if token is None:
-        return "anonymous"
-    groups = ",".join(map(str, sorted(user.groups.values_list("pk", flat=True))))
-    return f"token:{int(user.is_superuser)}:{int(user.is_active)}:{groups}"
+        return ANONYMOUS
+    from integrations.graphql.auth import token_expires_at
+
+    groups = sorted(user.groups.values_list("pk", "name"))
+    active = bool(user.is_active)
+    expires_at = token_expires_at(token)
+    return Caller(
+        visibility=f"token:{int(user.is_superuser)}:{int(active)}:{','.join(str(pk) for pk, _ in groups)}",
+        member=active and (user.is_superuser or any(name == MEMBERS_GROUP for _, name in groups)),
+        token_pk=token.pk,
+        expires_at=expires_at.timestamp() if expires_at else None,
+        last_used_at=token.last_used_at.timestamp() if token.last_used_at else None,
+    )
 
 
 @dataclass
@@ -129,18 +159,23 @@ class Lookup:
         return entry
 
 
-def lookup(*, query: str, operation_name, variables, user, token) -> Lookup | None:
-    """Where this request's answer is stored, or None when it must be executed every time."""
+def lookup(
+    *, query: str, operation_name, variables, user=None, token=None, caller: Caller | None = None, version=None
+) -> Lookup | None:
+    """Where this request's answer is stored, or None when it must be executed every time. The caller is
+    `caller` or described from `user` and `token`; the content version is `version` or read now."""
     if not settings.RESPONSE_CACHE:
         return None
     prepared = plan(query)
-    if prepared.policy == UNCACHED or (prepared.policy == PER_USER and token is not None and user_is_member(user)):
+    if prepared.policy == UNCACHED:
         return None
-    caller = caller_class(user, token)
+    caller = caller or describe(user, token)
+    if prepared.policy == PER_USER and not caller.anonymous and caller.member:
+        return None
     canonical_variables = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
-    digest = response_cache.digest(prepared.normalised, operation_name, canonical_variables, caller)
-    version = response_cache.content_version()
-    return Lookup(key=f"graphql:{version}:{digest}", etag_prefix=f"{version}-{digest[:16]}", anonymous=token is None)
+    digest = response_cache.digest(prepared.normalised, operation_name, canonical_variables, caller.visibility)
+    version = version or response_cache.content_version()
+    return Lookup(key=f"graphql:{version}:{digest}", etag_prefix=f"{version}-{digest[:16]}", anonymous=caller.anonymous)
 
 
 # --- automatic persisted queries (Apollo's protocol) ------------------------------------------------------------

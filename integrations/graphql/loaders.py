@@ -84,6 +84,8 @@ class Loader:
         self.images: dict[int, object] = {}
         self.topics: dict[int, Topic] = {}
         self.page_paths: dict[int, str | None] = {}  # linked page id -> its path on the site (None: not visible)
+        self._wanted_documents: set[int] = set()  # named by load_documents, fetched with the first asked for
+        self._wanted_images: set[int] = set()
         self._root_url_path: str | None = None
         self._is_member: bool | None = None
         self._public: dict[int, bool] = {}  # page id -> visible to anonymous callers too
@@ -197,14 +199,24 @@ class Loader:
 
     # --- loading ----------------------------------------------------------------------------------------
 
+    # Documents and images are loaded when the first of them is asked for, all of those wanted so far in one query
+    # per kind: a list's `prepare` names what its rows point at, and a query that selects none of it (the contract
+    # `events` query asks for no facilitator photo) pays nothing.
+
     def load_documents(self, ids: Iterable[int]) -> None:
-        missing = set(ids) - self.documents.keys()
+        self._wanted_documents.update(ids)
+
+    def load_images(self, ids: Iterable[int]) -> None:
+        self._wanted_images.update(ids)
+
+    def _fetch_documents(self) -> None:
+        missing, self._wanted_documents = self._wanted_documents - self.documents.keys(), set()
         if missing:
             found = {doc.pk: doc for doc in visible_documents(user=self.user).filter(pk__in=missing)}
             self.documents.update({pk: found.get(pk) for pk in missing})
 
-    def load_images(self, ids: Iterable[int]) -> None:
-        missing = set(ids) - self.images.keys()
+    def _fetch_images(self) -> None:
+        missing, self._wanted_images = self._wanted_images - self.images.keys(), set()
         if missing:
             found = {
                 image.pk: image
@@ -231,13 +243,15 @@ class Loader:
     def document(self, pk):
         self._scan()
         if pk not in self.documents:
-            self.load_documents([pk])
+            self._wanted_documents.add(pk)
+            self._fetch_documents()
         return self.documents[pk]
 
     def image(self, pk):
         self._scan()
         if pk not in self.images:
-            self.load_images([pk])
+            self._wanted_images.add(pk)
+            self._fetch_images()
         return self.images[pk]
 
     def topic(self, pk):

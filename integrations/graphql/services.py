@@ -1,6 +1,6 @@
 """Writes for API tokens: create with an optional expiry (the plain token is returned once), revoke, record use."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -42,5 +42,13 @@ def api_token_mark_used(*, token: APIToken, now: datetime | None = None) -> None
     now = now or timezone.now()
     if interval is None or (token.last_used_at is not None and now - token.last_used_at < timedelta(seconds=interval)):
         return
-    APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    api_token_mark_used_at(token_pk=token.pk, now=now)
     token.last_used_at = now
+
+
+def api_token_mark_used_at(*, token_pk: int, now: datetime | float) -> None:
+    """Record the token's use at `now` (a datetime or epoch seconds); the caller decides when it is due. An update,
+    not a save: no signal, so the access counter (cms/content_version.py) stays as it is."""
+    if not isinstance(now, datetime):
+        now = datetime.fromtimestamp(now, tz=UTC)
+    APIToken.objects.filter(pk=token_pk).update(last_used_at=now)

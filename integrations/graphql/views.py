@@ -40,12 +40,12 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 
-from cms import json_input, response_cache
+from cms import content_version, json_input, response_cache
 from cms.client_ip import client_ip
 from cms.middleware import DATABASE_DOWN
 from cms.ratelimit import window_hit
 from integrations.graphql import cache
-from integrations.graphql.auth import TokenRejected, authenticate
+from integrations.graphql.auth import TokenRejected, authenticate, cached_caller, remember
 from integrations.graphql.examples import documented_examples
 from integrations.graphql.limits import DeadlineExecutionContext, Limits, TimeLimitExceeded, limits_rule
 
@@ -171,7 +171,22 @@ def _json_param(params, name: str):
 
 def read_params(request: HttpRequest) -> tuple[str, dict | None, str | None]:
     """(query, variables, operationName) from the query string (GET) or a JSON body (POST); the query of an
-    automatic persisted query (`extensions.persistedQuery`) comes from the cache (integrations/graphql/cache.py)."""
+    automatic persisted query (`extensions.persistedQuery`) comes from the cache (integrations/graphql/cache.py).
+    Read once per request, refusal included: the hit path (stored_answer) reads them before the view, and a body
+    can be read only once."""
+    params = getattr(request, "graphql_params", None)
+    if params is None:
+        try:
+            params = _read_params(request)
+        except (Rejection, cache.PersistedQueryError) as refusal:
+            params = refusal
+        request.graphql_params = params
+    if isinstance(params, Exception):
+        raise params
+    return params
+
+
+def _read_params(request: HttpRequest) -> tuple[str, dict | None, str | None]:
     if request.method == "GET":
         params = request.GET
         payload = {
@@ -293,7 +308,6 @@ def playground(request: HttpRequest) -> HttpResponse:
 def graphql_view(request: HttpRequest) -> HttpResponse:
     if wants_playground(request):
         return playground(request)
-    cors = cors_headers(request)
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)
         response["Allow"] = ALLOWED_METHODS
@@ -301,30 +315,97 @@ def graphql_view(request: HttpRequest) -> HttpResponse:
         try:
             response = run(request)
         except Rejection as rejection:
-            response = json_response({"errors": [{"message": rejection.message}]}, rejection.status, rejection.headers)
-            response["Cache-Control"] = "no-store"
+            response = refused(rejection)
         except cache.PersistedQueryError as refusal:
             response = json_response({"errors": [refusal.error]}, refusal.status, {"Cache-Control": "no-store"})
-    for name, value in cors.items():
+    return finish(request, response)
+
+
+def refused(rejection: Rejection) -> HttpResponse:
+    response = json_response({"errors": [{"message": rejection.message}]}, rejection.status, rejection.headers)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The headers every answer of /graphql/ carries, from the view or from the hit path."""
+    for name, value in cors_headers(request).items():
         response[name] = value
     # Accept-Encoding also on 304s, which GZipMiddleware leaves alone: every answer has a gzip twin.
     response["Vary"] = "Authorization, Origin, Accept-Encoding"
     return response
 
 
+def stored_answer(request: HttpRequest) -> HttpResponse | None:
+    """A stored answer (or its 304) for `request`, answered before the session, authentication and messages
+    middleware run (StoredAnswerMiddleware); None lets the full stack and the view answer it (a miss, anything
+    refused or malformed, a mutation, the playground, a token this process cannot vouch for from the cache).
+
+    The same decisions as `run`: the parsed and validated query (cached per text), then the content and access
+    versions (one query), the caller (anonymous without an Authorization header, whatever cookies come with it:
+    this endpoint never reads a session; a token from the token cache, keyed on the access version, else the
+    database), the stored entry, then the rate limit. What it learns on the way (the parameters, the token's user,
+    the caller, the version, the cache key) is kept on the request, so a miss reads none of it twice.
+    """
+    if request.method not in ("GET", "POST") or not settings.RESPONSE_CACHE or wants_playground(request):
+        return None
+    # First what costs no query, so that what is never stored (mutations, the viewer...) costs what it did.
+    try:
+        query, variables, operation_name = read_params(request)
+    except (Rejection, cache.PersistedQueryError):
+        return None
+    document, errors = prepare(query)
+    if errors or request.graphql_persist_as:
+        return None
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation != OperationType.QUERY or cache.plan(query).policy == cache.UNCACHED:
+        return None
+    header = request.META.get("HTTP_AUTHORIZATION")
+    try:
+        versions = content_version.read()
+        caller = cached_caller(header, versions.access)
+        if caller is None:
+            user, token = authenticate(header)
+            caller = cache.describe(user, token)
+            remember(header, versions.access, caller)
+            request.graphql_auth = user, token
+    except (TokenRejected, *DATABASE_DOWN):
+        return None  # the view says why (401), or the database middleware answers 503
+    request.graphql_caller = caller, versions.content  # for the view, should this not be a hit
+    stored = cache.lookup(
+        query=query, operation_name=operation_name, variables=variables, caller=caller, version=versions.content
+    )
+    if stored is None:
+        return None
+    request.graphql_lookup = stored
+    entry = stored.get()
+    if entry is None:
+        return None
+    try:
+        check_caller_rate(request, caller.token_pk)
+    except Rejection as rejection:
+        return finish(request, refused(rejection))
+    return finish(request, answer(request, entry, caller.token_pk))
+
+
+def check_caller_rate(request: HttpRequest, token_pk: int | None) -> None:
+    if token_pk is None:
+        check_rate(f"ip:{client_ip(request)}", settings.GRAPHQL_RATE_LIMIT_ANONYMOUS)
+    else:
+        check_rate(f"token:{token_pk}", settings.GRAPHQL_RATE_LIMIT_TOKEN)
+
+
 def run(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "POST"):
         raise Rejection(405, "Use GET (queries) or POST.", {"Allow": ALLOWED_METHODS})
     try:
-        user, token = authenticate(request.META.get("HTTP_AUTHORIZATION"))
+        # The hit path may have authenticated this request already (a token it had not cached).
+        user, token = getattr(request, "graphql_auth", None) or authenticate(request.META.get("HTTP_AUTHORIZATION"))
     except TokenRejected as rejected:
         # Bad tokens count against the caller's IP, so guessing tokens is rate-limited too.
         check_rate(f"ip:{client_ip(request)}", settings.GRAPHQL_RATE_LIMIT_ANONYMOUS)
         raise Rejection(401, str(rejected), {"WWW-Authenticate": 'Bearer realm="graphql"'}) from None
-    if token is None:
-        check_rate(f"ip:{client_ip(request)}", settings.GRAPHQL_RATE_LIMIT_ANONYMOUS)
-    else:
-        check_rate(f"token:{token.pk}", settings.GRAPHQL_RATE_LIMIT_TOKEN)
+    check_caller_rate(request, token.pk if token is not None else None)
 
     query, variables, operation_name = read_params(request)
     document, errors = prepare(query)
@@ -344,7 +425,17 @@ def run(request: HttpRequest) -> HttpResponse:
 
     stored = None
     if operation.operation == OperationType.QUERY:
-        stored = cache.lookup(query=query, operation_name=operation_name, variables=variables, user=user, token=token)
+        # Where the hit path looked already (same caller, same version read), else looked up now.
+        caller, version = getattr(request, "graphql_caller", (None, None))
+        stored = getattr(request, "graphql_lookup", None) or cache.lookup(
+            query=query,
+            operation_name=operation_name,
+            variables=variables,
+            user=user,
+            token=token,
+            caller=caller,
+            version=version,
+        )
     if stored is not None:
         entry = stored.get()
         if entry is not None:

@@ -103,11 +103,19 @@ def test_events_query_count_does_not_grow_with_the_page_size(event_index, shared
 def test_events_query_count_is_pinned(event_index, shared, django_assert_num_queries):
     make_events(event_index, shared, 5)
     member = user_in(MEMBERS_GROUP, "member")
-    # count, events, topics, facilitators, facilitator photos (+renditions), default site root, block documents,
-    # block images (+renditions), block topics, linked pages, member check, skipped and changed sessions, which
-    # events are public (a member's calendar links differ for members-only ones).
-    with django_assert_num_queries(16):
+    # count, events, topics, facilitators, default site root, block documents, images (+renditions: the
+    # facilitators' photos and the blocks' images in one query), block topics, linked pages, member check, skipped
+    # and changed sessions, which events are public (a member's calendar links differ for members-only ones).
+    with django_assert_num_queries(14):
         data(EVENTS, user=member, perPage=5)
+
+
+def test_images_nobody_asks_for_are_not_loaded(event_index, shared, django_assert_num_queries):
+    make_events(event_index, shared, 5)
+    # count, events, topics, facilitators: the facilitators have photos, the query does not select them.
+    with django_assert_num_queries(4):
+        result = data("{ events(perPage: 5) { items { title facilitators { name } } } }")
+    assert len(result["events"]["items"]) == 5
 
 
 def test_publications_query_count_does_not_grow_with_the_page_size(publication_index, shared):
