@@ -36,8 +36,12 @@ def failure_record(account: str) -> bool:
     """Count a failed sign-in for `account`; True when this failure locks it."""
     lockout = settings.SIGN_IN_LOCKOUT_SECONDS
     failures = increment(_failures_key(account), lockout)
-    if failures >= settings.SIGN_IN_MAX_FAILURES:
-        cache.set(_lock_key(account), 1, timeout=lockout)
+    if failures < settings.SIGN_IN_MAX_FAILURES:
+        return False
+    cache.set(_lock_key(account), 1, timeout=lockout)
+    # The count is atomic, so exactly one failure (in whichever process) reaches the limit itself: that one locks.
+    # Another process may count past it before the reset below; it locks again (harmlessly) but did not lock first.
+    if failures == settings.SIGN_IN_MAX_FAILURES:
         cache.delete(_failures_key(account))
         return True
     return False

@@ -170,3 +170,18 @@ def test_staff_and_superusers_get_the_same_refusal_as_a_wrong_password(client, m
     assert refused["token"] is None and refused["errors"][0]["message"] == SIGN_IN_FAILED
     assert not APIToken.objects.filter(user=admin).exists()
     assert login_over_http(client, member.email, PASSWORD)["token"]  # members still sign in
+
+
+def test_exactly_one_failure_locks_even_when_another_process_counts_past_the_limit(settings):
+    """Two processes can count the 5th and 6th failure before either resets the count: both lock the account, but
+    only the 5th says it locked it (seen with four production processes on one database under load)."""
+    from cms.ratelimit import increment
+    from community import ratelimit
+
+    account = "victim@agency.example.gov"
+    for _ in range(settings.SIGN_IN_MAX_FAILURES - 1):
+        increment(ratelimit._failures_key(account), 600)
+    increment(ratelimit._failures_key(account), 600)  # another process's failure reaches the limit first...
+
+    assert ratelimit.failure_record(account) is False  # ...so this one, counted past it, did not lock first
+    assert ratelimit.account_locked(account)
