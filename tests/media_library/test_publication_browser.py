@@ -84,8 +84,9 @@ def test_editor_publishes_a_publication_with_its_pdf(
         modal.get_by_role("tab", name="Upload").click()
         who = modal.get_by_label("Who can see this file")
         expect(who.locator("option:checked")).to_have_text("Public: anyone, including partner sites")
-        modal.locator("#id_document-chooser-upload-file").set_input_files(pdf)  # Wagtail fills the title from the name...
-        modal.locator("#id_document-chooser-upload-title").fill(DOCUMENT_TITLE)  # ...which the editor can replace
+        # Wagtail fills the title from the file's name; the editor replaces it with one readers understand.
+        modal.locator("#id_document-chooser-upload-file").set_input_files(pdf)
+        modal.locator("#id_document-chooser-upload-title").fill(DOCUMENT_TITLE)
         page.screenshot(path=shots / "publication-upload.png")
         modal.get_by_role("button", name="Upload").click()
         expect(modal).to_be_hidden()
