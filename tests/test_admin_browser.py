@@ -11,6 +11,7 @@ The browser runs in Asia/Tokyo on purpose: neither the admin user's browser nor 
 
 import re
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,6 +30,7 @@ from tests.browser_helpers import (
     log_out,
     open_action_menu,
     review_row,
+    screenshot_dir,
 )
 
 # live_server needs the server thread to see what the test writes, hence a transactional database.
@@ -40,7 +42,7 @@ CHICAGO = ZoneInfo("America/Chicago")
 # --- steps, in the words of the admin UI -----------------------------------------------------------------
 
 
-def create_and_submit_event(page: Page, event_index: EventIndexPage, title: str) -> None:
+def create_and_submit_event(page: Page, event_index: EventIndexPage, title: str, shots: Path | None = None) -> None:
     # "Add child page" on the Training events index: it allows only one page type, so Wagtail opens its form.
     page.goto(f"/admin/pages/{event_index.pk}/add_subpage/")
     expect(page).to_have_url(re.compile(r"/admin/pages/add/events/trainingeventpage/\d+/$"))
@@ -52,6 +54,9 @@ def create_and_submit_event(page: Page, event_index: EventIndexPage, title: str)
     page.keyboard.press("Escape")  # close the time picker
     page.locator("#id_time_zone").select_option("America/Chicago")
     page.locator("#id_join_url").fill("https://meet.example.org/deflection")
+    if shots:
+        page.locator("#id_title").scroll_into_view_if_needed()
+        page.screenshot(path=shots / "event-form.png")
     open_action_menu(page)
     page.get_by_role("button", name=SUBMIT_LABEL).click()
     expect(page.get_by_text(f"Page '{title}' created and submitted for moderation.")).to_be_visible()
@@ -75,13 +80,20 @@ def test_editor_submits_event_and_moderator_approves_both_steps(chromium, live_s
     editor, moderator = users[EDITORS], users[MODERATORS]
     title = "Deflection 101 (browser test)"
 
+    shots = screenshot_dir(tmp_path)  # the pictures of docs/editors.md's "Publishing a training event"
+
     with admin_browser(chromium, live_server, tmp_path) as page:
         log_in(page, editor)
-        create_and_submit_event(page, event_index, title)
+        create_and_submit_event(page, event_index, title, shots)
         log_out(page, editor)
 
         log_in(page, moderator)
+        expect(review_row(page, title)).to_have_count(1)
+        page.screenshot(path=shots / "event-review.png")
         approve_both_steps(page, title, event_index)
+        page.goto("/admin/training_events/")
+        expect(page.get_by_role("row").filter(has_text=title)).to_contain_text("10:00 AM CST")
+        page.screenshot(path=shots / "event-listing.png")
 
     event = TrainingEventPage.objects.get(title=title)
     assert event.get_parent().specific == event_index
