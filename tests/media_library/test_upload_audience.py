@@ -67,6 +67,13 @@ def upload_image(client, collection, name="class.jpg"):
     return client.post(reverse("wagtailimages:add_multiple"), data).json()
 
 
+def update_uploaded_image(client, image_id, collection, alt_text):
+    """The multiple-upload screen's Update button for one image."""
+    prefix = f"image-{image_id}"
+    fields = {f"{prefix}-title": "CIT class", f"{prefix}-collection": collection, f"{prefix}-description": alt_text}
+    return client.post(reverse("wagtailimages:edit_multiple", args=[image_id]), fields).json()
+
+
 def upload_document(client, collection, name="checklist.pdf"):
     data = {"files[]": SimpleUploadedFile(name, PDF), "title": "Checklist"}
     if collection is not None:
@@ -98,15 +105,7 @@ def test_image_without_alt_text_is_saved_flagged_and_shown_nowhere(client, edito
 
 def test_update_without_alt_text_is_refused_in_plain_words_and_keeps_the_warning(client, editor, collections):
     image_id = upload_image(client, collections["public"].pk)["image_id"]
-    prefix = f"image-{image_id}"
-    answer = client.post(
-        reverse("wagtailimages:edit_multiple", args=[image_id]),
-        {
-            f"{prefix}-title": "CIT class",
-            f"{prefix}-collection": collections["public"].pk,
-            f"{prefix}-description": " ",
-        },
-    ).json()
+    answer = update_uploaded_image(client, image_id, collections["public"].pk, " ")
 
     assert answer["success"] is False
     assert "Add alt text: describe the image for people using screen readers." in answer["form"]
@@ -116,15 +115,7 @@ def test_update_without_alt_text_is_refused_in_plain_words_and_keeps_the_warning
 
 def test_alt_text_given_on_update_makes_the_image_usable(client, editor, collections):
     image_id = upload_image(client, collections["public"].pk)["image_id"]
-    prefix = f"image-{image_id}"
-    answer = client.post(
-        reverse("wagtailimages:edit_multiple", args=[image_id]),
-        {
-            f"{prefix}-title": "CIT class",
-            f"{prefix}-collection": collections["public"].pk,
-            f"{prefix}-description": "Officers in a CIT training class",
-        },
-    ).json()
+    answer = update_uploaded_image(client, image_id, collections["public"].pk, "Officers in a CIT training class")
 
     assert answer == {"success": True, "image_id": image_id}
     assert visible_images(user=None).filter(pk=image_id).exists()

@@ -8,7 +8,6 @@ from unittest import mock
 
 import brotli
 import pytest
-from django.core.cache import cache as default_cache
 
 from events.factories import TrainingEventPageFactory
 from integrations.graphql import cache as graphql_cache
@@ -18,15 +17,9 @@ from integrations.graphql.services import api_token_create
 from pages.access import MEMBERS_GROUP
 from tests.integrations.graphql.helpers import members_only, user_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 URL = "/graphql/"
 EVENTS = "{ events { items { title } } }"
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limits(settings):
-    settings.GRAPHQL_RATE_LIMIT_ANONYMOUS = settings.GRAPHQL_RATE_LIMIT_TOKEN = 0
-    default_cache.clear()
 
 
 @pytest.fixture

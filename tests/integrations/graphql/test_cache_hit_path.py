@@ -13,7 +13,6 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache as default_cache
 from django.utils import timezone
 from wagtail.models import APIToken
 
@@ -26,15 +25,9 @@ from integrations.graphql.services import api_token_create, api_token_revoke
 from pages.access import MEMBERS_GROUP
 from tests.integrations.graphql.helpers import members_only, user_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 URL = "/graphql/"
 EVENTS = "{ events { items { title } } }"
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limits(settings):
-    settings.GRAPHQL_RATE_LIMIT_ANONYMOUS = settings.GRAPHQL_RATE_LIMIT_TOKEN = 0
-    default_cache.clear()
 
 
 @pytest.fixture
