@@ -20,7 +20,7 @@ from community.forum.permissions import FORUM_MODERATORS
 from community.models import TA_STAFF_GROUP, Notification, TaMessage
 from tests.browser_helpers import admin_browser, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("wagtail_tree")]
 
 
 def staff_account(username: str, group: str) -> User:
