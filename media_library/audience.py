@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.urls import Resolver404, resolve
 from wagtail.models import BaseViewRestriction, Collection, CollectionViewRestriction, Page
 
-from pages.access import MEMBERS_GROUP, restricted_pages
+from pages.access import MEMBERS_GROUP, covering_paths, restricted_pages
 
 PUBLIC_AUDIENCE = "anyone, including partner sites"
 MEMBERS_AUDIENCE = "signed-in members of the Community of Practice"
@@ -29,8 +29,7 @@ COLLECTION_HELP = (
 
 
 def _covering_restrictions(collection: Collection) -> QuerySet:
-    paths = [collection.path[:end] for end in range(collection.steplen, len(collection.path) + 1, collection.steplen)]
-    return CollectionViewRestriction.objects.filter(collection__path__in=paths)
+    return CollectionViewRestriction.objects.filter(collection__path__in=covering_paths(collection))
 
 
 def is_restricted(collection: Collection | None) -> bool:

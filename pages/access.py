@@ -133,12 +133,16 @@ def visible_images(*, user=None, passwords: Sequence[int] = ()) -> QuerySet:
     return visible_in_collections(images, user=user, passwords=passwords)
 
 
+def covering_paths(node: Page | Collection) -> list[str]:
+    """The tree paths of `node` and its ancestors, root first: where a view restriction covering it can sit."""
+    return [node.path[:end] for end in range(node.steplen, len(node.path) + 1, node.steplen)]
+
+
 def restrictions_shutting_out(node: Page | Collection, *, user=None, passwords: Sequence[int] = ()) -> QuerySet:
     """The view restrictions on `node` (a page or a collection) or an ancestor that keep `user` out, top-down: the
     HTML page or /documents/ view asks the visitor for a password or to sign in by the first of them."""
     model, field = (
         (PageViewRestriction, "page") if isinstance(node, Page) else (CollectionViewRestriction, "collection")
     )
-    paths = [node.path[:end] for end in range(node.steplen, len(node.path) + 1, node.steplen)]
-    restrictions = model.objects.filter(**{f"{field}__path__in": paths})
+    restrictions = model.objects.filter(**{f"{field}__path__in": covering_paths(node)})
     return _blocking(restrictions, user, passwords).order_by(f"{field}__path")

@@ -32,8 +32,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.log_actions import log
 from wagtail.models import BaseViewRestriction, Page, PageViewRestriction
 
-from pages.access import MEMBERS_GROUP
-from pages.access_store import STEPLEN
+from pages.access import MEMBERS_GROUP, covering_paths
 
 AUDIENCE_REQUEST = "audience_request"  # the key in a revision's content; no page model has a field of that name
 FIELD = "who_can_see"  # the form field (TrainingEventPage already has a model field called "audience")
@@ -110,9 +109,9 @@ def current_audience(page: Page, *, parent: Page | None = None) -> Audience:
     node = page if page.pk else parent
     if node is None:
         return Audience(PUBLIC)
-    ends = range(STEPLEN, len(node.path) + (0 if page.pk else 1), STEPLEN)  # the ancestors (and a new page's parent)
+    above = covering_paths(node) if page.pk is None else covering_paths(node)[:-1]  # a new page's parent counts
     restrictions = PageViewRestriction.objects.prefetch_related("groups").select_related("page")
-    inherited = restrictions.filter(page__path__in=[node.path[:end] for end in ends]).order_by("page__path").first()
+    inherited = restrictions.filter(page__path__in=above).order_by("page__path").first()
     if inherited is not None:
         kind = MEMBERS if lets_in_members_only(inherited) else _restriction_words(inherited)
         return Audience(INHERITED, source=inherited.page, restriction=kind)
