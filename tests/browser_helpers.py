@@ -2,8 +2,10 @@
 they take, in the words of the admin UI. The `chromium` and `users` fixtures are in tests/conftest.py.
 """
 
+import json
 import os
 import re
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +75,17 @@ def screenshot_dir(tmp_path: Path) -> Path:
     shots = DOCS_IMAGES if os.environ.get("DOCS_SCREENSHOTS") == "1" else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
     return shots
+
+
+def graphql(base: str, token: str | None, query: str, **variables) -> dict:
+    """POST `query` to the live server's API as a partner site would (anonymous without a token); its `data`."""
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(base + "/graphql/", body, headers)  # noqa: S310 (the live server)
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (the live server)
+        result = json.loads(response.read())
+    assert "errors" not in result, result["errors"]
+    return result["data"]
 
 
 def log_in(page: Page, user: User) -> None:

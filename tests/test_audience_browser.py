@@ -9,9 +9,7 @@ run takes them (into the test's temporary directory); `DOCS_SCREENSHOTS=1` write
 to refresh the documentation after the admin changes.
 """
 
-import json
 import re
-import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -27,6 +25,7 @@ from tests.browser_helpers import (
     SUBMIT_LABEL,
     admin_browser,
     approve_both_steps,
+    graphql,
     log_in,
     log_out,
     open_action_menu,
@@ -45,13 +44,7 @@ QUERY = "{ recordings { items { title } } }"
 
 
 def recording_titles(base_url: str, token: str | None = None) -> list[str]:
-    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    body = json.dumps({"query": QUERY}).encode()
-    request = urllib.request.Request(f"{base_url}/graphql/", body, headers)  # noqa: S310 (the live server)
-    with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 (the test's own live server)
-        answer = json.loads(response.read())
-    assert "errors" not in answer, answer
-    return [item["title"] for item in answer["data"]["recordings"]["items"]]
+    return [item["title"] for item in graphql(base_url, token, QUERY)["recordings"]["items"]]
 
 
 def test_editor_publishes_a_members_only_recording_through_the_workflow(

@@ -18,7 +18,6 @@ process because the worker must see the test database, and in-memory SQLite (the
 with a subprocess; tests/integrations/webhooks/test_workers.py covers the worker as a separate, killed process.
 """
 
-import json
 import re
 import urllib.request
 from datetime import UTC, date, datetime, time
@@ -44,7 +43,15 @@ from integrations.webhooks.models import Delivery, DeliveryStatus
 from media_library.factories import ImageFactory
 from pages.editorial import EDITORS, MODERATORS, PARTNERS
 from pages.factories import PersonFactory
-from tests.browser_helpers import SUBMIT_LABEL, admin_browser, approve_both_steps, log_in, log_out, open_action_menu
+from tests.browser_helpers import (
+    SUBMIT_LABEL,
+    admin_browser,
+    approve_both_steps,
+    graphql,
+    log_in,
+    log_out,
+    open_action_menu,
+)
 
 # autouse: the worker installs its own SIGINT/SIGTERM handlers; give the test process its own back.
 from tests.pages.test_scheduled_publishing import restore_signal_handlers  # noqa: F401
@@ -104,16 +111,6 @@ def http_get(base: str, path: str, headers: dict | None = None) -> tuple[bytes, 
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
         assert response.status == 200, path
         return response.read(), dict(response.headers)
-
-
-def graphql(base: str, token: str, query: str, **variables) -> dict:
-    body = json.dumps({"query": query, "variables": variables}).encode()
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    request = urllib.request.Request(base + "/graphql/", body, headers)  # noqa: S310 (the live server)
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (the live server)
-        result = json.loads(response.read())
-    assert "errors" not in result, result["errors"]
-    return result["data"]
 
 
 def deliver_webhooks(receiver, count: int) -> list:

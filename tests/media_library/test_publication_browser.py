@@ -5,9 +5,7 @@ read it over GraphQL with the page count the upload measured. The screenshots ar
 
 import hashlib
 import io
-import json
 import re
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +19,7 @@ from tests.browser_helpers import (
     SUBMIT_LABEL,
     admin_browser,
     approve_both_steps,
+    graphql,
     log_in,
     log_out,
     open_action_menu,
@@ -49,12 +48,7 @@ def guide_pdf() -> bytes:
 
 
 def partner_reads(base_url: str) -> list[dict]:
-    body = json.dumps({"query": QUERY}).encode()
-    request = urllib.request.Request(f"{base_url}/graphql/", body, {"Content-Type": "application/json"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 (the test's own live server)
-        answer = json.loads(response.read())
-    assert "errors" not in answer, answer
-    return answer["data"]["publications"]["items"]
+    return graphql(base_url, None, QUERY)["publications"]["items"]
 
 
 def test_editor_publishes_a_publication_with_its_pdf(
