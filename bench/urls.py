@@ -11,7 +11,7 @@ from events.calendar_links import event_feed_path
 
 
 def floor_events(request):
-    events = selectors.events(user=None, upcoming=True)
+    events = selectors.events(user=None, upcoming=True).prefetch_related("topics", "facilitators")
     rows = list(events[:20])
     root = Site.objects.get(is_default_site=True).root_page.url_path
     items = [

@@ -10,6 +10,7 @@ This module owns the list of what bumps it (`tracked()`; tests/cms/test_content_
 - every save and delete of a page (a live page saved directly, a page deleted with its subtree);
 - page and collection view restrictions (saved, deleted, their groups changed);
 - documents and images (saved, deleted: title, file, collection);
+- sites (saved, deleted: a hostname, port or root page is part of every URL an answer gives);
 - a user's groups (members' answers depend on the "CoP Members" group and on group restrictions);
 - the models apps register with `track_model()` in their `AppConfig.ready()`: the Topic and Person snippets
   (pages), agencies, their contacts and members (community).
@@ -186,7 +187,7 @@ def connect() -> None:
     from django.contrib.auth.models import Group
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import APIToken, CollectionViewRestriction, PageViewRestriction
+    from wagtail.models import APIToken, CollectionViewRestriction, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     _connect("page_published", page_published)
@@ -199,6 +200,7 @@ def connect() -> None:
     track_model(CollectionViewRestriction, m2m=("groups",))
     track_model(get_document_model())
     track_model(get_image_model())
+    track_model(Site)
     _connect("User.groups", m2m_changed, get_user_model().groups.through)
     # Who a token is: the token (created, revoked, deleted), its expiry (integrations.graphql registers that model),
     # its user (active, superuser, deleted) and their groups (a deleted group leaves users without a signal).

@@ -158,12 +158,6 @@ class TrainingEventPageType(calendar_links(event_feed_links), ModelType):
 PaginatedEventsType = paginated_type(TrainingEventPageType, "PaginatedEvents", "One page of training events.")
 
 
-def prepare_events(rows: list, loader) -> list:
-    """Batch what a page of events points at: facilitators' photos and the bodies' blocks."""
-    loader.load_images(person.photo_id for event in rows for person in event.facilitators.all() if person.photo_id)
-    return loader.register(rows)
-
-
 class EventsQuery(graphene.ObjectType):
     events = graphene.Field(
         PaginatedEventsType,
@@ -180,13 +174,13 @@ class EventsQuery(graphene.ObjectType):
         order=order_argument(EVENT_ORDERS),
         description="Training events the caller may see (public ones; members also members-only ones), earliest "
         "first by default.",
-        resolver=list_resolver(selectors.events, prepare_events, EVENT_ORDERS),
+        resolver=list_resolver(selectors.events, orders=EVENT_ORDERS),
         **pagination_arguments(),
     )
     event = graphene.Field(
         TrainingEventPageType,
         description="One event by id or slug; null when there is none or the caller may not see it.",
-        resolver=lookup_resolver(selectors.event, prepare_events),
+        resolver=lookup_resolver(selectors.event),
         **lookup_arguments(),
     )
 

@@ -73,13 +73,12 @@ def events(
         events = events.filter(delivery_mode=delivery_mode)
     if status is not None:
         events = events.filter(status=status)
-    return events.prefetch_related(None).order_by("start", "pk").prefetch_related("topics", "facilitators")
+    return events.order_by("start", "pk")
 
 
 def event(*, user, pk: int | None = None, slug: str | None = None) -> TrainingEventPage | None:
     """The event with this id, or else the first with this slug, if `user` may see it."""
-    events = visible_pages(TrainingEventPage, user=user).prefetch_related("topics", "facilitators")
-    return by_pk_or_slug(events, pk=pk, slug=slug)
+    return by_pk_or_slug(visible_pages(TrainingEventPage, user=user), pk=pk, slug=slug)
 
 
 def feed_events(*, user=None, topic: Topic | None = None, now: datetime | None = None) -> QuerySet:

@@ -298,19 +298,17 @@ PaginatedRecordingsType = paginated_type(RecordingPageType, "PaginatedRecordings
 
 
 def prepare_publications(rows: list, loader) -> list:
-    """Batch what a page of publications points at: their PDFs, cover images and authors' photos."""
+    """Batch what a page of publications points at: their PDFs and cover images (authors' photos come with the
+    authors, Loader.related)."""
     loader.load_documents(row.document_id for row in rows)
-    loader.load_images(
-        [row.cover_image_id for row in rows if row.cover_image_id]
-        + [person.photo_id for row in rows for person in row.authors.all() if person.photo_id]
-    )
+    loader.load_images(row.cover_image_id for row in rows if row.cover_image_id)
     return loader.register(rows)
 
 
 def prepare_recordings(rows: list, loader) -> list:
-    """Batch what a page of recordings points at: video and caption files, presenters' photos."""
+    """Batch what a page of recordings points at: video and caption files (presenters' photos come with the
+    presenters, Loader.related)."""
     loader.load_documents(pk for row in rows for pk in (row.video_id, row.captions_id) if pk)
-    loader.load_images(person.photo_id for row in rows for person in row.presenters.all() if person.photo_id)
     return loader.register(rows)
 
 

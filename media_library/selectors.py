@@ -34,12 +34,11 @@ def publications(
     publications = in_year(publications, "publication_date", year)
     if search is not None:
         publications = publications.filter(pk__in=search_hits(PublicationPage, search))
-    return publications.order_by("-publication_date", "-pk").prefetch_related("authors", "topics")
+    return publications.order_by("-publication_date", "-pk")
 
 
 def publication(*, user, pk: int | None = None, slug: str | None = None) -> PublicationPage | None:
-    publications = visible_pages(PublicationPage, user=user).prefetch_related("authors", "topics")
-    return by_pk_or_slug(publications, pk=pk, slug=slug)
+    return by_pk_or_slug(visible_pages(PublicationPage, user=user), pk=pk, slug=slug)
 
 
 # --- recordings --------------------------------------------------------------------------------------------
@@ -76,8 +75,6 @@ def with_recording_relations(recordings: QuerySet, *, user) -> QuerySet:
     # (`visible_related_event`).
     event_model = RecordingPage._meta.get_field("related_event").related_model
     return recordings.prefetch_related(
-        "presenters",
-        "topics",
         Prefetch(
             "related_event",
             queryset=visible_pages(event_model, user=user).prefetch_related("topics", "facilitators"),

@@ -182,16 +182,13 @@ def foreign_key(load: str, model_setting: str):
 
 
 def related_list(model, declaration: Declaration) -> graphene.List:
-    """A many-to-many list (topics, people: snippets, no privacy of their own), prefetched once for every row of
-    the result that has it (Loader.prefetch)."""
+    """A many-to-many list (topics, people: snippets, no privacy of their own), fetched once for every row of the
+    result that has it (Loader.related)."""
     relation = declaration.source
     item = registry.lazy(model._meta.get_field(relation).related_model)
 
     def resolve(instance, info):
-        get_loader(info).prefetch(type(instance), relation)
-        # The prefetched rows as they are: `.all()` would build a manager and a queryset per row and field.
-        prefetched = getattr(instance, "_prefetched_objects_cache", {}).get(relation)
-        return prefetched if prefetched is not None else getattr(instance, relation).all()
+        return get_loader(info).related(instance, relation)
 
     return graphene.List(
         graphene.NonNull(item) if declaration.item_required else item,

@@ -184,7 +184,12 @@ class TimeLimitExceeded(GraphQLError):
 class DeadlineExecutionContext(ExecutionContext):
     """Checks the request's deadline (`context.graphql_deadline`, a time.monotonic() value) before resolving each
     object's fields: cheaper than a per-field middleware, and a query can only grow by resolving more objects.
-    A single slow resolver is not interrupted (see README)."""
+    A single slow resolver is not interrupted (see README).
+
+    Every resolver is synchronous (the Django ORM), so graphql-core's check of each resolved value for an awaitable
+    (about 1,500 per 20-item events page) is skipped."""
+
+    is_awaitable = staticmethod(lambda value: False)
 
     def execute_fields(self, parent_type, source_value, path, fields):
         deadline = getattr(self.context_value, "graphql_deadline", None)

@@ -116,7 +116,7 @@ def list_resolver(select, prepare=registered, orders=None):
     return resolve
 
 
-def lookup_resolver(select, prepare):
+def lookup_resolver(select, prepare=registered):
     """Resolve a single lookup by id or slug (exactly one of them), prepared like a list of one."""
 
     def resolve(root, info, id=None, slug=None):

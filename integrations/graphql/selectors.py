@@ -67,7 +67,7 @@ def courses(
     *, user, topic: str | None = None, topics: list[str] | None = None, topic_match: str = TopicMatch.ANY
 ) -> QuerySet:
     courses = with_topics(visible_pages(CoursePage, user=user), topic=topic, topics=topics, match=topic_match)
-    return courses.order_by("title", "pk").prefetch_related("topics")
+    return courses.order_by("title", "pk")
 
 
 def topics(*, kind: str | None = None) -> QuerySet:
@@ -76,8 +76,8 @@ def topics(*, kind: str | None = None) -> QuerySet:
 
 
 def guides(*, user) -> QuerySet:
-    return visible_pages(GuidePage, user=user).order_by("title", "pk").prefetch_related("topics")
+    return visible_pages(GuidePage, user=user).order_by("title", "pk")
 
 
 def guide(*, user, pk: int | None = None, slug: str | None = None) -> GuidePage | None:
-    return by_pk_or_slug(visible_pages(GuidePage, user=user).prefetch_related("topics"), pk=pk, slug=slug)
+    return by_pk_or_slug(visible_pages(GuidePage, user=user), pk=pk, slug=slug)

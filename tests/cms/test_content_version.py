@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction, Site
 
 from cms import content_version
 from cms.models import ContentVersion
@@ -205,6 +205,20 @@ def scenario_member_delete(ctx):
     return Member.objects.create(user=user, agency=agency).delete
 
 
+def scenario_site_save(ctx):
+    site = Site.objects.get(is_default_site=True)
+
+    def move_host():
+        site.hostname = "www.citassist.example"
+        site.save()
+
+    return move_host
+
+
+def scenario_site_delete(ctx):
+    return Site.objects.create(hostname="partners.example", root_page=ctx["home_page"]).delete
+
+
 # The tracked paths (content_version.tracked() names) and the scenarios exercising each.
 SCENARIOS = {
     "page_published": [scenario_page_published, scenario_scheduled_go_live],
@@ -222,6 +236,8 @@ SCENARIOS = {
     "media_library.CustomDocument.delete": [scenario_document_delete],
     "media_library.CustomImage.save": [scenario_image_save],
     "media_library.CustomImage.delete": [scenario_image_delete],
+    "wagtailcore.Site.save": [scenario_site_save],
+    "wagtailcore.Site.delete": [scenario_site_delete],
     "User.groups": [scenario_user_groups],
     "pages.Topic.save": [scenario_topic_save],
     "pages.Topic.delete": [scenario_topic_delete],
