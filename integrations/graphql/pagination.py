@@ -62,11 +62,18 @@ def page_bounds(page: int | None, per_page: int | None) -> tuple[int, int]:
 
 
 def paginate(
-    items: QuerySet | Sequence, *, page: int | None, per_page: int | None, prepare: Callable | None = None
+    items: QuerySet | Sequence,
+    *,
+    page: int | None,
+    per_page: int | None,
+    prepare: Callable | None = None,
+    count: Callable[[Callable[[], int]], int] | None = None,
 ) -> Paginated:
-    """One page of `items` (a queryset is sliced in SQL); `prepare` gets the page's rows (e.g. to batch-load)."""
+    """One page of `items` (a queryset is sliced in SQL); `prepare` gets the page's rows (e.g. to batch-load);
+    `count`, given the function that counts `items`, answers the total (e.g. from a cache: cache.stored_count)."""
     offset, per_page = page_bounds(page, per_page)
-    total = items.count() if isinstance(items, QuerySet) else len(items)
+    counter = items.count if isinstance(items, QuerySet) else items.__len__
+    total = counter() if count is None else count(counter)
     rows = list(items[offset : offset + per_page])
     if prepare is not None:
         rows = prepare(rows)

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from graphene.utils.str_converters import to_camel_case
 from graphql import FieldNode, GraphQLError
 
+from integrations.graphql import cache
 from integrations.graphql.fields import choices_enum, read
 from integrations.graphql.loaders import get_loader, parse_id
 from integrations.graphql.pagination import paginate
@@ -111,7 +112,13 @@ def list_resolver(select, prepare=registered, orders=None):
         if orders is not None:
             rows = ordered(rows, order, orders)
         rows = without_unrequested_streams(rows, info)
-        return paginate(rows, page=page, per_page=per_page, prepare=lambda rows: prepare(rows, loader))
+        return paginate(
+            rows,
+            page=page,
+            per_page=per_page,
+            prepare=lambda rows: prepare(rows, loader),
+            count=lambda count: cache.stored_count(info.context, info.field_name, filters, count),
+        )
 
     return resolve
 

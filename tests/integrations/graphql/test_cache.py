@@ -8,6 +8,8 @@ from unittest import mock
 
 import brotli
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from events.factories import TrainingEventPageFactory
 from integrations.graphql import cache as graphql_cache
@@ -165,6 +167,44 @@ def test_oversized_answers_are_executed_every_time(client, events, executions, s
     post(client, EVENTS)
     post(client, EVENTS)
     assert len(executions) == 2
+
+
+TOTALS = "query Totals($page: Int) { events(perPage: 1, page: $page) { items { title } pagination { total } } }"
+
+
+def total(response) -> int:
+    assert response.status_code == 200, response.content
+    return response.json()["data"]["events"]["pagination"]["total"]
+
+
+def counts(queries) -> int:
+    return sum("SELECT COUNT(*)" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_lists_total_is_counted_once_per_version_and_caller_class(client, events, event_index):
+    """Every page of a list shares its stored total (cache.stored_count): page 2 is a new answer, not a new count;
+    a publish recounts; a member's total (members-only events counted) never reaches anyone else."""
+    member = bearer(user_in(MEMBERS_GROUP, "member"))
+    partner = bearer(user_in("Partners", "partner"))
+    with CaptureQueriesContext(connection) as first:
+        assert total(post(client, TOTALS, variables={"page": 1})) == 1
+    with CaptureQueriesContext(connection) as second:
+        assert total(post(client, TOTALS, variables={"page": 2})) == 1
+    assert (counts(first), counts(second)) == (1, 0)
+    assert total(post(client, TOTALS, variables={"page": 1}, **member)) == 2
+    assert total(post(client, TOTALS, variables={"page": 2}, **partner)) == 1
+    assert total(post(client, TOTALS, variables={"page": 3}, **member)) == 2
+    publish(TrainingEventPageFactory(parent=event_index, title="Just published"))
+    assert total(post(client, TOTALS, variables={"page": 2})) == 2
+    assert total(post(client, TOTALS, variables={"page": 2}, **member)) == 3
+
+
+def test_totals_are_counted_every_time_with_the_response_cache_off(client, events, settings):
+    settings.RESPONSE_CACHE = False
+    for page in (1, 2):
+        with CaptureQueriesContext(connection) as queries:
+            assert total(post(client, TOTALS, variables={"page": page})) == 1
+        assert counts(queries) == 1
 
 
 def test_cache_control_for_each_class(client, events):
