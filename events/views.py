@@ -63,7 +63,7 @@ def _feed_response(
     request,
     *,
     key: tuple,
-    events,
+    select_events,
     name: str,
     description: str = "",
     private: bool = False,
@@ -71,16 +71,19 @@ def _feed_response(
     changed_at: datetime | None = None,
 ):
     # Built once per content version (cms/response_cache.py): a hit costs the version read and one cache get, and
-    # its validators come with it. A member's feed is keyed by their id and options like any other key.
+    # its validators come with it; the events are selected (`select_events()`) only when the entry is missing,
+    # since even building that queryset costs half a hit. A member's feed is keyed by their id and options.
     stored_as = None
     entry = None
     if settings.RESPONSE_CACHE:
         fingerprint = response_cache.digest(FEED_FORMAT_VERSION, settings.PUBLIC_BASE_URL, key, changed_at)
         stored_as = f"feed:{response_cache.content_version()}:{fingerprint}"
         entry = response_cache.get(stored_as)
+    events = None
     if entry is not None:
         etag, timestamp = entry.etag, entry.last_modified
     else:
+        events = select_events()
         etag, last_modified = _validators(key, events, changed_at)
         timestamp = int(last_modified.timestamp()) if last_modified else None
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
@@ -122,7 +125,7 @@ def events_feed(request):
     return _feed_response(
         request,
         key=("events",),
-        events=feed_events(user=None),
+        select_events=lambda: feed_events(user=None),
         name=f"{SITE_NAME} training events",
         description="Live training and Community of Practice sessions of the CIT ASSIST program.",
     )
@@ -134,7 +137,7 @@ def topic_feed(request, slug: str):
     return _feed_response(
         request,
         key=("topic", topic.pk, topic.name),
-        events=feed_events(user=None, topic=topic),
+        select_events=lambda: feed_events(user=None, topic=topic),
         name=f"{SITE_NAME}: {topic.name}",
         description=topic.description,
     )
@@ -148,7 +151,7 @@ def event_feed(request, slug: str):
     return _feed_response(
         request,
         key=("event", event.pk),
-        events=visible_pages(type(event).objects.filter(pk=event.pk), user=None),
+        select_events=lambda: visible_pages(type(event).objects.filter(pk=event.pk), user=None),
         name=event.title,
     )
 
@@ -185,7 +188,7 @@ def member_feed(request, token: str):
         request,
         key=("member", row.user_id, options),
         options=options,
-        events=feed_events(user=row.user),
+        select_events=lambda: feed_events(user=row.user),
         name=f"{SITE_NAME} training events (members)",
         description="Your private calendar: public and members-only sessions, with join links. Do not share it.",
         private=True,
@@ -207,7 +210,7 @@ def member_event_feed(request, token: str, slug: str):
         request,
         key=("member-event", row.user_id, event.pk, options),
         options=options,
-        events=visible_pages(type(event).objects.filter(pk=event.pk), user=row.user),
+        select_events=lambda: visible_pages(type(event).objects.filter(pk=event.pk), user=row.user),
         name=event.title,
         private=True,
         changed_at=services.calendar_token_access_changed_at(row),
