@@ -17,8 +17,11 @@ What clients and caches rely on, and how it is kept:
 """
 
 import calendar as stdlib_calendar
+import hashlib
 import html
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -26,6 +29,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
+from wagtail.fields import StreamField
 from wagtail.models import Site
 
 from cms.links import public_url
@@ -439,13 +443,66 @@ def new_calendar(name: str, description: str = "") -> Calendar:
 
 
 def build_calendar(pages, *, name: str, options: FeedOptions, description: str = "") -> bytes:
-    """The feed for `pages` (prefetched with topics, skipped dates and changed sessions) as iCalendar bytes."""
+    """The feed for `pages` (prefetched with topics, skipped dates and changed sessions) as iCalendar bytes: the
+    calendar's properties and time zones, then each event's components (`event_bytes`), as icalendar writes them
+    inside the calendar."""
     pages = sorted(pages, key=lambda page: (page.start, str(page.ical_uid)))
     calendar = new_calendar(name, description)
     for tzid in sorted({page.time_zone for page in pages}):
         calendar.add_component(vtimezone(tzid))
+    head = calendar.to_ical()
+    if not head.endswith(CALENDAR_END):
+        raise ValueError("icalendar wrote a calendar that does not end with END:VCALENDAR")
     links = PageLinks()
-    for page in pages:
-        for component in event_components(page, options=options, links=links):
-            calendar.add_component(component)
-    return calendar.to_ical()
+    events = b"".join(event_bytes(page, options=options, links=links) for page in pages)
+    return head[: -len(CALENDAR_END)] + events + CALENDAR_END
+
+
+CALENDAR_END = b"END:VCALENDAR\r\n"
+# Each event's written components, kept per process under a digest of everything they are written from, so that
+# after a publish a 1,000-event feed writes only what changed: writing is ~1 ms an event, the digest ~30 µs.
+RENDERED_EVENTS_LIMIT = 20_000
+_rendered: OrderedDict[str, bytes] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def event_bytes(page: TrainingEventPage, *, options: FeedOptions, links: PageLinks) -> bytes:
+    """`event_components` as bytes, written again only when what they are written from has changed."""
+    key = _written_from(page, options, links)
+    with _rendered_lock:
+        written = _rendered.get(key)
+        if written is not None:
+            _rendered.move_to_end(key)
+            return written
+    written = b"".join(component.to_ical() for component in event_components(page, options=options, links=links))
+    with _rendered_lock:
+        _rendered[key] = written
+        while len(_rendered) > RENDERED_EVENTS_LIMIT:
+            _rendered.popitem(last=False)
+    return written
+
+
+def _written_from(page: TrainingEventPage, options: FeedOptions, links: PageLinks) -> str:
+    """A digest of what `event_components` reads: every column of the page (not a chosen few, so a field added to
+    the feed later cannot be missed), its topics, skipped dates and changed sessions, its public URL and the
+    feed's options."""
+    return hashlib.sha256(
+        repr(
+            (
+                _columns(page),
+                sorted(topic.name for topic in page.topics.all()),
+                [_columns(row) for row in sorted(page.skipped_dates.all(), key=lambda row: row.pk)],
+                [_columns(row) for row in sorted(page.session_changes.all(), key=lambda row: row.pk)],
+                links.url(page),
+                options,
+            )
+        ).encode()
+    ).hexdigest()
+
+
+def _columns(row) -> tuple:
+    values = []
+    for field in row._meta.concrete_fields:
+        value = field.value_from_object(row)
+        values.append(list(value.raw_data) if isinstance(field, StreamField) else value)
+    return tuple(values)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from events import ical
 from events.models import EventSkippedDate, EventStatus, SessionChange, TrainingEventPage
 from events.recurrence import MAX_SESSIONS
+from events.views import PUBLIC
 from pages.factories import TopicFactory, paragraph
 from tests.events.conftest import members_only, publish
 
@@ -35,6 +36,71 @@ def test_the_same_content_gives_the_same_bytes(client, make_event):
     assert b"\r\n" in first
     assert all(line.endswith(b"\r") for line in first.split(b"\n")[:-1])  # CRLF only
     assert all(len(line) <= 76 for line in first.split(b"\n"))  # 75 octets + CR: folded
+
+
+def whole_calendar(pages, options=PUBLIC, components=ical.event_components) -> bytes:
+    """The feed as icalendar writes it in one piece: what `build_calendar`, event by event, must equal."""
+    pages = sorted(pages, key=lambda page: (page.start, str(page.ical_uid)))
+    calendar = ical.new_calendar("Feed")
+    for tzid in sorted({page.time_zone for page in pages}):
+        calendar.add_component(ical.vtimezone(tzid))
+    links = ical.PageLinks()
+    for page in pages:
+        for component in components(page, options=options, links=links):
+            calendar.add_component(component)
+    return calendar.to_ical()
+
+
+def feed_pages():
+    from events.selectors import feed_events, with_feed_relations
+
+    return list(with_feed_relations(feed_events(user=None)))
+
+
+def test_the_feed_written_event_by_event_is_the_calendar_written_whole(make_event):
+    for index, zone in enumerate(["America/Chicago", "Europe/London", "Australia/Sydney"]):
+        make_event(title=f"Session {index}", time_zone=zone, start_date=date.today() + timedelta(days=3 + index))
+    weekly = make_event(
+        title="Weekly", start_date=date.today() + timedelta(days=1), recurrence_frequency="weekly", recurrence_count=30
+    )
+    SessionChange.objects.create(page=weekly, original_date=weekly.rule_sessions()[2].original_date, note="Moved")
+    weekly.topics.set([TopicFactory(name="Deflection")])
+    publish(weekly)
+    pages = feed_pages()
+    assert ical.build_calendar(pages, name="Feed", options=PUBLIC) == whole_calendar(pages)
+
+
+def test_an_event_is_written_again_only_when_something_it_is_written_from_changes(make_event, monkeypatch):
+    """Events are written once per process and reused by every later feed (ical.event_bytes); a change to the
+    page, its topics or its sessions writes that event again, and only that one."""
+    first, second = make_event(title="First"), make_event(title="Second")
+    topic = TopicFactory(name="Deflection")
+    second.topics.set([topic])
+    publish(second)
+    ical.build_calendar(feed_pages(), name="Feed", options=PUBLIC)
+    written = []
+    real = ical.event_components
+    monkeypatch.setattr(ical, "event_components", lambda page, **kw: written.append(page.title) or real(page, **kw))
+
+    def build():
+        written.clear()
+        pages = feed_pages()
+        assert ical.build_calendar(pages, name="Feed", options=PUBLIC) == whole_calendar(pages)
+        return sorted(written)
+
+    assert build() == []
+    topic.name = "Jail diversion"
+    topic.save()
+    assert build() == ["Second"]
+    SessionChange.objects.create(page=first, original_date=first.start_date, note="Room 2")
+    assert build() == ["First"]
+    first.title = "First, renamed"
+    first.save_revision().publish()
+    assert build() == ["First, renamed"]
+    members = ical.FeedOptions(include_join_url=True)
+    written.clear()
+    ical.build_calendar(feed_pages(), name="Feed", options=members)  # the members' feed is written on its own
+    assert sorted(written) == ["First, renamed", "Second"]
 
 
 def test_calendar_properties(client, make_event):
