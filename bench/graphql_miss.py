@@ -115,20 +115,27 @@ def main() -> None:
                 rate[key] = len(values) / sum(values)
                 p50[key] = 1000 * statistics.median(values)
                 p95[key] = 1000 * sorted(values)[int(len(values) * 0.95) - 1]
-    print(f"\n{'backend':<9}{'events':>7}  {'code':<7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'÷before':>9}")
+    # ÷before by mean rate and by median (p50): a neighbour's burst on a shared machine moves means far more.
+    columns = f"{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'÷before':>9}{'by p50':>8}"
+    print(f"\n{'backend':<9}{'events':>7}  {'code':<7}{columns}")
     for backend in backends:
         for volume in volumes:
             for name in trees:
                 key = backend, volume, name
                 ratio = rate[key] / rate[backend, volume, "before"]
+                by_p50 = p50[backend, volume, "before"] / p50[key]
                 print(
-                    f"{backend:<9}{volume:>7}  {name:<7}{rate[key]:>8.1f}{p50[key]:>9.2f}{p95[key]:>9.2f}{ratio:>8.2f}x"
+                    f"{backend:<9}{volume:>7}  {name:<7}{rate[key]:>8.1f}{p50[key]:>9.2f}{p95[key]:>9.2f}"
+                    f"{ratio:>8.2f}x{by_p50:>7.2f}x"
                 )
     print(f"\ntargets: a miss >= 2x before at {volumes[0]} events; p50 at {volumes[-1]} <= 1.3x p50 at {volumes[0]}")
     for backend in backends:
         for name in ("after", "cold"):
-            ratio = rate[backend, volumes[0], name] / rate[backend, volumes[0], "before"]
-            print(f"  {backend} {volumes[0]}: {name} {ratio:.2f}x before -> {'ok' if ratio >= 2 else 'MISSED'}")
+            key = backend, volumes[0], name
+            ratio = rate[key] / rate[backend, volumes[0], "before"]
+            by_p50 = p50[backend, volumes[0], "before"] / p50[key]
+            verdict = "ok" if min(ratio, by_p50) >= 2 else "ok by p50" if by_p50 >= 2 else "MISSED"
+            print(f"  {backend} {volumes[0]}: {name} {ratio:.2f}x before by mean rate, {by_p50:.2f}x by p50: {verdict}")
         if len(volumes) > 1:
             for name in trees:
                 growth = p50[backend, volumes[-1], name] / p50[backend, volumes[0], name]

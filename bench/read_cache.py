@@ -153,6 +153,9 @@ def main() -> None:
             results.append((backend, volume, timings, sizes))
     for backend, volume, timings, sizes in results:
         rate = {name: len(values) / sum(values) for name, values in timings.items()}
+        # Ratios by mean rate and by median: on a shared machine a neighbour's burst adds a tail to whichever
+        # contender it lands on, which moves means far more than medians.
+        median_rate = {name: 1 / statistics.median(values) for name, values in timings.items()}
         print(f"\n{backend}, {volume} events, 20 items")
         print(f"  {'contender':<12}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}")
         for name, values in timings.items():
@@ -160,20 +163,24 @@ def main() -> None:
             p95 = ordered[int(len(ordered) * 0.95) - 1]
             print(f"  {name:<12}{rate[name]:>9.1f}{1000 * statistics.median(ordered):>9.2f}{1000 * p95:>9.2f}")
         checks = [
-            ("gql-anon / bytes", rate["gql-anon"] / rate["bytes"], 0.5),
-            ("gql-partner / bytes", rate["gql-partner"] / rate["bytes"], 0.5),
-            ("gql-anon / rest-v2", rate["gql-anon"] / rate["rest-v2"], 10),
-            ("gql-partner / rest-v2", rate["gql-partner"] / rate["rest-v2"], 10),
-            ("gql-304 / gql-full", rate["gql-304"] / rate["gql-full"], 20),
-            ("feed-304 / feed", rate["feed-304"] / rate["feed"], None),
+            ("gql-anon", "bytes", 0.5),
+            ("gql-partner", "bytes", 0.5),
+            ("gql-anon", "rest-v2", 10),
+            ("gql-partner", "rest-v2", 10),
+            ("gql-304", "gql-full", 20),
+            ("feed-304", "feed", None),
         ]
-        for label, ratio, target in checks:
+        print(f"  {'ratio':<24}{'by mean':>9}{'by p50':>9}")
+        for faster, slower, target in checks:
+            ratios = [rates[faster] / rates[slower] for rates in (rate, median_rate)]
             if target is None:
-                verdict = "ok" if ratio <= 2 else "MISSED"
-                print(f"  {label:<24}{ratio:>7.2f}x  (target <= 2x) {verdict}")
+                verdict = "ok" if max(ratios) <= 2 else "ok by p50" if ratios[1] <= 2 else "MISSED"
+                wanted = "<= 2x"
             else:
-                verdict = "ok" if ratio >= target else "MISSED"
-                print(f"  {label:<24}{ratio:>7.2f}x  (target >= {target}x) {verdict}")
+                verdict = "ok" if min(ratios) >= target else "ok by p50" if ratios[1] >= target else "MISSED"
+                wanted = f">= {target}x"
+            label = f"{faster} / {slower}"
+            print(f"  {label:<24}{ratios[0]:>8.2f}x{ratios[1]:>8.2f}x  (target {wanted}) {verdict}")
         print(f"  feed size: {sizes[0]:,} B plain, {sizes[1]:,} B gzip, {sizes[2]:,} B brotli")
 
 
