@@ -14,6 +14,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
 from events.factories import EventIndexPageFactory
+from integrations.graphql.loaders import forget_per_version
 from media_library.factories import PublicationIndexPageFactory, RecordingIndexPageFactory
 from pages.editorial import EDITORS, MODERATORS, ensure_editorial_setup
 from pages.factories import CourseIndexPageFactory, HomePageFactory
@@ -35,11 +36,14 @@ def _runs_on_test_settings() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_response_cache():
     """Stored answers are keyed on the content version, which every test's rollback winds back: an answer stored
-    by one test must not meet the next test's different content under the same number. The cache stays on
+    by one test must not meet the next test's different content under the same number (nor must what the GraphQL
+    loader keeps per content version in each process: loaders.per_version). The cache stays on
     (RESPONSE_CACHE, as in production), so every API and feed test runs through it."""
     caches["responses"].clear()
+    forget_per_version()
     yield
     caches["responses"].clear()
+    forget_per_version()
 
 
 @pytest.fixture

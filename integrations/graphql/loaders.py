@@ -8,6 +8,7 @@ registered pages (and their own image and document foreign keys), and loads ever
 absent from the maps.
 """
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -33,9 +34,57 @@ def get_loader(info) -> "Loader":
     context = info.context
     loader = getattr(context, LOADER_ATTRIBUTE, None)
     if loader is None:
-        loader = Loader(user=getattr(context, "user", None))
+        known = getattr(context, "graphql_caller", None)  # (caller, content version): read by the hit path
+        loader = Loader(user=getattr(context, "user", None), version=known[1] if known else None)
         setattr(context, LOADER_ATTRIBUTE, loader)
     return loader
+
+
+# Values that depend on the content alone, kept per process for the content version the request read: every
+# request until the next publish (or site change, cms/content_version.py) reads them from here.
+_per_version: dict[str, dict] = {}
+_per_version_lock = threading.Lock()
+
+
+def per_version(version: str | None, key: str, compute):
+    """`compute()`, once per process and content `version` (every time when the version is unknown: the response
+    cache is off)."""
+    if version is None:
+        return compute()
+    with _per_version_lock:
+        values = _per_version.get(version)
+        if values is None:
+            _per_version.clear()  # only the current version is ever asked for again
+            values = _per_version[version] = {}
+        if key in values:
+            return values[key]
+    value = compute()
+    with _per_version_lock:
+        values[key] = value
+    return value
+
+
+def default_root_url_path() -> str:
+    root = Site.objects.filter(is_default_site=True).values_list("root_page__url_path", flat=True).first()
+    return root or "/"
+
+
+RELATED_TABLE_LIMIT = 2000  # longer related tables are read per request, only the rows a page links to
+
+
+def related_table(model) -> tuple[dict, dict] | None:
+    """({pk: row}, {pk: position in the model's default order}) for all of `model`'s rows, or None when there are
+    more than RELATED_TABLE_LIMIT."""
+    rows = list(model._default_manager.all()[: RELATED_TABLE_LIMIT + 1])
+    if len(rows) > RELATED_TABLE_LIMIT:
+        return None
+    return {row.pk: row for row in rows}, {row.pk: index for index, row in enumerate(rows)}
+
+
+def forget_per_version() -> None:
+    """Drop what `per_version` keeps (tests: every rollback winds the content version back)."""
+    with _per_version_lock:
+        _per_version.clear()
 
 
 def viewer(info):
@@ -76,8 +125,9 @@ def list_items(raw) -> list:
 
 
 class Loader:
-    def __init__(self, *, user):
+    def __init__(self, *, user, version: str | None = None):
         self.user = active_user(user)
+        self.version = version
         self._pages: list[Page] = []
         self._scanned = 0
         self.documents: dict[int, object] = {}
@@ -158,9 +208,34 @@ class Loader:
             ]
             if not any(page is instance for page in pending):
                 pending.append(instance)
-            prefetch_related_objects(pending, Prefetch(relation, to_attr=attribute))
+            if not self._attach_related(pending, relation, attribute):
+                prefetch_related_objects(pending, Prefetch(relation, to_attr=attribute))
             self._want_media({row for page in pending for row in getattr(page, attribute)})
         return getattr(instance, attribute)
+
+    def _attach_related(self, pages: list, relation: str, attribute: str) -> bool:
+        """Set `attribute` on `pages` to their `relation` rows from the related table as read once per content
+        version (`per_version`: topics and people are short lists every request reads again), reading only the
+        link table's id pairs; False (nothing set) when the version is unknown, the table is longer than
+        RELATED_TABLE_LIMIT or a link names a row that table does not hold."""
+        if self.version is None:
+            return False
+        field = type(pages[0])._meta.get_field(relation)
+        related = field.related_model
+        table = per_version(self.version, f"related:{related._meta.label}", lambda: related_table(related))
+        if table is None:
+            return False
+        rows, position = table
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        links = field.remote_field.through.objects.filter(**{f"{source}__in": [page.pk for page in pages]})
+        linked = defaultdict(list)
+        for page_pk, row_pk in links.values_list(source, target):
+            if row_pk not in rows:
+                return False
+            linked[page_pk].append(row_pk)
+        for page in pages:
+            setattr(page, attribute, [rows[pk] for pk in sorted(linked[page.pk], key=position.__getitem__)])
+        return True
 
     def _want_media(self, rows) -> None:
         """Name the images and documents `rows` point at (a person's photo) for the next fetch of their kind."""
@@ -295,10 +370,9 @@ class Loader:
         return self.page_paths[pk]
 
     def root_url_path(self) -> str:
-        """The tree url_path of the default site's root page ("/home-cit/"), read once per request."""
+        """The tree url_path of the default site's root page ("/home-cit/"), read once per content version."""
         if self._root_url_path is None:
-            root = Site.objects.filter(is_default_site=True).values_list("root_page__url_path", flat=True).first()
-            self._root_url_path = root or "/"
+            self._root_url_path = per_version(self.version, "root_url_path", default_root_url_path)
         return self._root_url_path
 
     def path_for(self, url_path: str | None) -> str | None:

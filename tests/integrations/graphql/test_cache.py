@@ -207,6 +207,38 @@ def test_totals_are_counted_every_time_with_the_response_cache_off(client, event
         assert counts(queries) == 1
 
 
+def test_topics_and_people_are_read_once_per_version_and_follow_every_edit(client, event_index):
+    """A miss reads the topics and people tables once per content version (loaders.per_version), then only the
+    link tables; an edit to a topic or a person, or to an event's links, is in the very next answer."""
+    from pages.factories import PersonFactory, TopicFactory
+
+    event = TrainingEventPageFactory(parent=event_index, title="Crisis intervention basics")
+    event.topics.set([TopicFactory(name="Deflection"), TopicFactory(name="988 Crisis Hotline")])
+    facilitator = PersonFactory(name="Dr. Rivera")
+    event.facilitators.set([facilitator])
+    publish(event)
+    query = "query Lists($n: Int) { events(perPage: $n) { items { topics { name } facilitators { name } } } }"
+
+    def lists(n):
+        with CaptureQueriesContext(connection) as queries:
+            (item,) = post(client, query, variables={"n": n}).json()["data"]["events"]["items"]
+        tables_read = {
+            table
+            for table in ('"pages_topic"', '"pages_person"')
+            if any(f"FROM {table}" in q["sql"] for q in queries.captured_queries)
+        }
+        return [t["name"] for t in item["topics"]], [p["name"] for p in item["facilitators"]], tables_read
+
+    assert lists(1) == (["988 Crisis Hotline", "Deflection"], ["Dr. Rivera"], {'"pages_topic"', '"pages_person"'})
+    assert lists(2) == (["988 Crisis Hotline", "Deflection"], ["Dr. Rivera"], set())  # another answer, same version
+    facilitator.name = "Dr. Ana Rivera"
+    facilitator.save()
+    assert lists(3)[1] == ["Dr. Ana Rivera"]
+    event.topics.set([TopicFactory(name="Jail diversion")])
+    publish(event)
+    assert lists(4)[0] == ["Jail diversion"]
+
+
 def test_cache_control_for_each_class(client, events):
     anonymous = client.get(URL, {"query": EVENTS})
     assert anonymous["Cache-Control"] == "public, max-age=60"
