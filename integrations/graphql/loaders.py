@@ -192,8 +192,9 @@ class Loader:
 
     def related(self, instance, relation: str) -> list:
         """The rows of `instance`'s many-to-many `relation` (topics, people), fetched for every registered row of its
-        type at once, the first time one is asked for: one query, kept as plain lists (Django's own prefetch builds a
-        manager and a queryset per row, which cost more than the query). The fetched rows' images and documents
+        type at once, the first time one is asked for: one query, of the link table when the related rows are kept
+        for this content version (`_attach_related`), else Django's prefetch; kept as plain lists either way (Django's
+        own per-row managers and querysets cost more than the query). The fetched rows' images and documents
         (a person's photo) are named for the loader's next fetch of those. A relation a selector prefetched is read
         as it is; an unsaved page (a preview, built from a draft's JSON) reads its in-memory relation."""
         attribute = f"_graphql_{relation}"
