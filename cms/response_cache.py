@@ -13,6 +13,7 @@ RESPONSE_CACHE_MAX_ENTRIES (Redis is bounded by its own `maxmemory`, with the en
 
 import gzip
 import hashlib
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -35,6 +36,7 @@ class Entry:
     body: bytes
     encoded: dict[str, bytes] = field(default_factory=dict)
     last_modified: int | None = None
+    checked_at: float = field(default_factory=time.time)  # when its validators were last found unchanged
 
     @property
     def size(self) -> int:
@@ -65,10 +67,11 @@ def get(key: str) -> Entry | None:
     return entry if isinstance(entry, Entry) else None
 
 
-def store(key: str, entry: Entry) -> bool:
+def store(key: str, entry: Entry, seconds: int | None = None) -> bool:
+    """Keep `entry` for `seconds` (default RESPONSE_CACHE_SECONDS), unless it is over the size bound."""
     if entry.size > settings.RESPONSE_CACHE_MAX_ENTRY_BYTES:
         return False
-    cache().set(key, entry, settings.RESPONSE_CACHE_SECONDS)
+    cache().set(key, entry, settings.RESPONSE_CACHE_SECONDS if seconds is None else seconds)
     return True
 
 

@@ -11,6 +11,7 @@ member's feed is `private, no-store` and its URL is the credential. Feeds take n
 """
 
 import hashlib
+import time
 from datetime import datetime
 
 from django.conf import settings
@@ -43,6 +44,9 @@ CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 PUBLIC = FeedOptions(include_join_url=False)
 # Bump when the builder's output changes for the same data, so cached copies are not kept as current.
 FEED_FORMAT_VERSION = 2
+# How long a stored feed is kept while its validators keep agreeing (checked every RESPONSE_CACHE_SECONDS): a
+# publish retires it at once whatever this says (the content version is in its key).
+FEED_KEPT_SECONDS = 3600
 # Shared caches (a CDN) may keep a public feed this long; clients re-read hourly (REFRESH-INTERVAL).
 PUBLIC_MAX_AGE = 900
 SITE_NAME = "CIT ASSIST"
@@ -71,20 +75,33 @@ def _feed_response(
     changed_at: datetime | None = None,
 ):
     # Built once per content version (cms/response_cache.py): a hit costs the version read and one cache get, and
-    # its validators come with it; the events are selected (`select_events()`) only when the entry is missing,
-    # since even building that queryset costs half a hit. A member's feed is keyed by their id and options.
-    stored_as = None
-    entry = None
+    # its validators come with it; the events are selected (`select_events()`) only when the entry is missing or
+    # due for a check, since even building that queryset costs half a hit. A member's feed is keyed by their id
+    # and options.
+    stored_as = entry = events = validators = None
     if settings.RESPONSE_CACHE:
         fingerprint = response_cache.digest(FEED_FORMAT_VERSION, settings.PUBLIC_BASE_URL, key, changed_at)
         stored_as = f"feed:{response_cache.content_version()}:{fingerprint}"
         entry = response_cache.get(stored_as)
-    events = None
+        # (getattr: an entry stored before `checked_at` existed counts as due.)
+        if entry is not None and time.time() - getattr(entry, "checked_at", 0) >= settings.RESPONSE_CACHE_SECONDS:
+            # The clock alone can change a feed (an event leaving its 90-day window), so a stored feed is checked
+            # every RESPONSE_CACHE_SECONDS against its validators (one aggregate query) and kept while they agree,
+            # instead of being built again (0.3-0.5 s at 1,000 events) every time it expires.
+            events = select_events()
+            validators = _validators(key, events, changed_at)
+            if validators[0] == entry.etag:
+                entry.checked_at = time.time()
+                response_cache.store(stored_as, entry, FEED_KEPT_SECONDS)
+            else:
+                entry = None
     if entry is not None:
         etag, timestamp = entry.etag, entry.last_modified
     else:
-        events = select_events()
-        etag, last_modified = _validators(key, events, changed_at)
+        if events is None:
+            events = select_events()
+            validators = _validators(key, events, changed_at)
+        etag, last_modified = validators
         timestamp = int(last_modified.timestamp()) if last_modified else None
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None and request.method == "HEAD":
@@ -96,7 +113,7 @@ def _feed_response(
             body = build_calendar(with_feed_relations(events), name=name, description=description, options=options)
             entry = response_cache.entry_for(body, etag=etag, content_type=CONTENT_TYPE, last_modified=timestamp)
             if stored_as:
-                response_cache.store(stored_as, entry)
+                response_cache.store(stored_as, entry, FEED_KEPT_SECONDS)
         response = response_cache.respond(request, entry)
     if response.status_code == 200:
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'

@@ -73,3 +73,31 @@ def test_members_feeds_are_stored_per_member(client, make_event, member, builds,
     client.get(mine)
     assert len(builds) == 4
     assert client.get(mine)["Cache-Control"] == "private, no-store"
+
+
+def test_a_stored_feed_past_its_check_is_kept_while_its_validators_agree(client, make_event, builds, settings):
+    """Every RESPONSE_CACHE_SECONDS a stored feed is checked against its validators (the clock alone can change a
+    feed) and kept while they agree; a change no publish announced (a raw update, as a script might make) is caught
+    by the check and the feed built again."""
+    from django.db.models import F
+
+    from events.models import TrainingEventPage
+
+    event = make_event(title="Crisis response basics")
+    first = client.get(events_feed_path())
+    settings.RESPONSE_CACHE_SECONDS = 0  # every request is past its check
+    for _ in range(3):
+        again = client.get(events_feed_path())
+        assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert len(builds) == 1
+    TrainingEventPage.objects.filter(pk=event.pk).update(ical_sequence=F("ical_sequence") + 1)
+    changed = client.get(events_feed_path())
+    assert len(builds) == 2 and changed["ETag"] != first["ETag"]
+    assert b"SEQUENCE:" + str(event.ical_sequence + 1).encode() in changed.content
+
+
+def test_a_stored_feed_within_its_check_reads_no_events(client, make_event, django_assert_num_queries):
+    make_event(title="Crisis response basics")
+    client.get(events_feed_path())
+    with django_assert_num_queries(1):  # the content version
+        assert client.get(events_feed_path()).status_code == 200
