@@ -442,6 +442,15 @@ def new_calendar(name: str, description: str = "") -> Calendar:
     return calendar
 
 
+CALENDAR_END = b"END:VCALENDAR\r\n"
+# Each event's written components, kept per process under a digest of everything they are written from, so that
+# after a publish a 1,000-event feed writes only what changed: writing is ~0.85 ms an event, the
+# digest and the lookup ~0.1 ms (1,000 events: 0.86 s written whole, 0.11 s from here).
+RENDERED_EVENTS_LIMIT = 20_000
+_rendered: OrderedDict[str, bytes] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
 def build_calendar(pages, *, name: str, options: FeedOptions, description: str = "") -> bytes:
     """The feed for `pages` (prefetched with topics, skipped dates and changed sessions) as iCalendar bytes: the
     calendar's properties and time zones, then each event's components (`event_bytes`), as icalendar writes them
@@ -456,14 +465,6 @@ def build_calendar(pages, *, name: str, options: FeedOptions, description: str =
     links = PageLinks()
     events = b"".join(event_bytes(page, options=options, links=links) for page in pages)
     return head[: -len(CALENDAR_END)] + events + CALENDAR_END
-
-
-CALENDAR_END = b"END:VCALENDAR\r\n"
-# Each event's written components, kept per process under a digest of everything they are written from, so that
-# after a publish a 1,000-event feed writes only what changed: writing is ~1 ms an event, the digest ~30 µs.
-RENDERED_EVENTS_LIMIT = 20_000
-_rendered: OrderedDict[str, bytes] = OrderedDict()
-_rendered_lock = threading.Lock()
 
 
 def event_bytes(page: TrainingEventPage, *, options: FeedOptions, links: PageLinks) -> bytes:

@@ -297,21 +297,6 @@ PaginatedPublicationsType = paginated_type(
 PaginatedRecordingsType = paginated_type(RecordingPageType, "PaginatedRecordings", "One page of session recordings.")
 
 
-def prepare_publications(rows: list, loader) -> list:
-    """Batch what a page of publications points at: their PDFs and cover images (authors' photos come with the
-    authors, Loader.related)."""
-    loader.load_documents(row.document_id for row in rows)
-    loader.load_images(row.cover_image_id for row in rows if row.cover_image_id)
-    return loader.register(rows)
-
-
-def prepare_recordings(rows: list, loader) -> list:
-    """Batch what a page of recordings points at: video and caption files (presenters' photos come with the
-    presenters, Loader.related)."""
-    loader.load_documents(pk for row in rows for pk in (row.video_id, row.captions_id) if pk)
-    return loader.register(rows)
-
-
 class MediaQuery(graphene.ObjectType):
     publications = graphene.Field(
         PaginatedPublicationsType,
@@ -323,13 +308,13 @@ class MediaQuery(graphene.ObjectType):
         order=order_argument(PUBLICATION_ORDERS),
         description="The publications library as the caller may see it (members also see members-only ones), "
         "newest first by default.",
-        resolver=list_resolver(selectors.publications, prepare_publications, PUBLICATION_ORDERS),
+        resolver=list_resolver(selectors.publications, orders=PUBLICATION_ORDERS),
         **pagination_arguments(),
     )
     publication = graphene.Field(
         PublicationPageType,
         description="One publication by id or slug; null when there is none or the caller may not see it.",
-        resolver=lookup_resolver(selectors.publication, prepare_publications),
+        resolver=lookup_resolver(selectors.publication),
         **lookup_arguments(),
     )
     recordings = graphene.Field(
@@ -344,13 +329,13 @@ class MediaQuery(graphene.ObjectType):
         order=order_argument(RECORDING_ORDERS),
         description="Session recordings the caller may see (members also see members-only ones), newest first by "
         "default.",
-        resolver=list_resolver(selectors.recordings, prepare_recordings, RECORDING_ORDERS),
+        resolver=list_resolver(selectors.recordings, orders=RECORDING_ORDERS),
         **pagination_arguments(),
     )
     recording = graphene.Field(
         RecordingPageType,
         description="One recording by id or slug; null when there is none or the caller may not see it.",
-        resolver=lookup_resolver(selectors.recording, prepare_recordings),
+        resolver=lookup_resolver(selectors.recording),
         **lookup_arguments(),
     )
 

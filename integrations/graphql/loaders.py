@@ -240,11 +240,11 @@ class Loader:
 
     def _want_media(self, rows) -> None:
         """Name the images and documents `rows` point at (a person's photo) for the next fetch of their kind."""
+        wanted: dict[str, set[int]] = defaultdict(set)
         for row in rows:
-            for field in row._meta.concrete_fields:
-                kind = isinstance(field, ForeignKey) and self._media_kind(field.related_model)
-                if kind and (pk := getattr(row, field.attname)):
-                    (self._wanted_images if kind == "image" else self._wanted_documents).add(pk)
+            self._collect_media(row, wanted)
+        self.load_documents(wanted["document"] - {None})
+        self.load_images(wanted["image"] - {None})
 
     def _scan(self) -> None:
         """Load everything the registered-but-unscanned pages point at, one query per kind."""
@@ -262,8 +262,7 @@ class Loader:
                     self._collect(field.stream_block, getattr(page, field.attname).raw_data, wanted)
                 elif isinstance(field, RichTextField):
                     self._collect_links(getattr(page, field.attname), wanted)
-                elif isinstance(field, ForeignKey) and (kind := self._media_kind(field.related_model)):
-                    wanted[kind].add(getattr(page, field.attname))
+            self._collect_media(page, wanted, deferred)
         self.load_documents(wanted["document"] - {None})
         self.load_images(wanted["image"] - {None})
         self._load_topics(wanted["topic"])
@@ -271,8 +270,15 @@ class Loader:
 
     @staticmethod
     def _media_kind(model) -> str | None:
-        """A page's own image or document foreign keys (cover and card images, PDFs) load with the blocks'."""
         return {get_image_model(): "image", get_document_model(): "document"}.get(model)
+
+    def _collect_media(self, row, wanted, deferred=frozenset()) -> None:
+        """The images and documents `row`'s own foreign keys point at (a page's cover image, card image or PDF, a
+        person's photo): they load with the blocks'."""
+        for field in row._meta.concrete_fields:
+            kind = isinstance(field, ForeignKey) and self._media_kind(field.related_model)
+            if kind and field.attname not in deferred:
+                wanted[kind].add(getattr(row, field.attname))
 
     def _collect(self, block, raw, wanted) -> None:
         if raw is None:
