@@ -100,6 +100,17 @@ def recording_index(home_page):
 CHROMIUM_MISSING = "headless Chromium not installed: apt-get install chromium"
 
 
+@pytest.fixture(autouse=True)
+def _no_background_autosave_in_browser_tests(request):
+    """Wagtail 8 saves an open page form in the background half a second after a change. On a new page that
+    autosave creates the page, and a "Submit for moderation" sent while it is still in flight posts the create form
+    again and fails on the slug Wagtail has just taken (a 500; seen once in CI on a slow machine, in
+    test_publication_browser). The browser tests drive the explicit actions editors are taught, so they run without
+    the background save; the race itself is Wagtail's and is not covered here."""
+    if request.node.get_closest_marker("browser"):
+        request.getfixturevalue("settings").WAGTAIL_AUTOSAVE_INTERVAL = 0
+
+
 @pytest.fixture
 def chromium() -> str:
     for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
